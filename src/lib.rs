@@ -3,5 +3,8 @@
 //! Pure logic (the cron engine, the rewrite to UTC, timetables, policies) is plain data in,
 //! plain data out; the command line and the service clients sit at the edges.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod cli;
 pub mod cron;
+pub mod report;

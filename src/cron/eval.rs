@@ -64,6 +64,8 @@ pub struct Compiled {
     months: u16,
     years: [u64; 4],
     days: DayRule,
+    /// Every year 1970-2199 is selected.
+    every_year: bool,
     /// For `Weekdays`: the day-of-month mask for each weekday of the 1st.
     weekday_masks: [u32; 8],
 }
@@ -100,7 +102,12 @@ impl Compiled {
                 }
             }
         }
+        let every_year = (FIRST_YEAR..=LAST_YEAR).all(|y| {
+            let bit = (y - FIRST_YEAR) as usize;
+            years[bit / 64] & (1 << (bit % 64)) != 0
+        });
         Compiled {
+            every_year,
             minutes: mask64(&cron.minutes, FieldKind::Minutes),
             hours: mask64(&cron.hours, FieldKind::Hours) as u32,
             months: mask64(&cron.month, FieldKind::Month) as u16,
@@ -114,6 +121,15 @@ impl Compiled {
     /// and year fields).
     pub fn day_mask(&self, year: i32, month: u8) -> u32 {
         if !self.has_year(year) || self.months & (1 << month) == 0 {
+            return 0;
+        }
+        self.days_of(year, month)
+    }
+
+    /// Like [`Compiled::day_mask`] for a year outside 1970-2199, read as if `*` in the year
+    /// field went on forever (the rewrite's edge: UTC 2199-12-31 is local 2200-01-01 in Tokyo).
+    pub fn day_mask_beyond_range(&self, year: i32, month: u8) -> u32 {
+        if !self.every_year || self.months & (1 << month) == 0 {
             return 0;
         }
         self.days_of(year, month)
@@ -222,6 +238,14 @@ impl Compiled {
         }
     }
 
+    /// Whether a time of day matches the minutes and hours fields.
+    pub fn matches_time(&self, hour: u8, minute: u8) -> bool {
+        hour < 24
+            && minute < 60
+            && self.hours & (1 << hour) != 0
+            && self.minutes & (1 << minute) != 0
+    }
+
     /// Whether a wall time matches.
     pub fn matches(&self, w: Wall) -> bool {
         self.minutes & (1 << w.minute) != 0
@@ -322,7 +346,11 @@ impl FireTimes {
             State::Done => None,
             State::Rate { period, cursor } => {
                 let fire = cursor.div_euclid(*period) * *period
-                    + if cursor.rem_euclid(*period) == 0 { 0 } else { *period };
+                    + if cursor.rem_euclid(*period) == 0 {
+                        0
+                    } else {
+                        *period
+                    };
                 *cursor = fire + 1;
                 Some(fire).filter(|f| Timestamp::from_second(*f).is_ok())
             }
@@ -358,7 +386,8 @@ fn next_cron(
                     Some((h, next_bit(compiled.minutes, 0)?))
                 });
             if let Some((h, mi)) = step {
-                let fire = t + (i64::from(h) - i64::from(w.hour)) * 3_600
+                let fire = t
+                    + (i64::from(h) - i64::from(w.hour)) * 3_600
                     + (i64::from(mi) - i64::from(w.minute)) * 60;
                 if fire < seg.end {
                     let wall = Wall {

@@ -44,6 +44,7 @@ mod ast;
 pub mod civil;
 mod eval;
 mod parse;
+pub mod rewrite;
 pub mod words;
 
 pub use ast::{

@@ -84,8 +84,10 @@ pub fn parse(input: &str) -> Result<Expression, ParseError> {
     let start = chars.iter().take_while(|c| is_space(**c)).count();
     let end = chars.len() - chars.iter().rev().take_while(|c| is_space(**c)).count();
     if start >= end {
-        return Err(ParseError::new("the expression is empty", None, (0, chars.len()))
-            .help("write six fields, e.g. `0 9 * * ? *` for 09:00 every day"));
+        return Err(
+            ParseError::new("the expression is empty", None, (0, chars.len()))
+                .help("write six fields, e.g. `0 9 * * ? *` for 09:00 every day"),
+        );
     }
     let text = &input[start..end];
     let lower = text.to_ascii_lowercase();
@@ -93,11 +95,8 @@ pub fn parse(input: &str) -> Result<Expression, ParseError> {
         if lower.starts_with(prefix) {
             let inner_start = start + prefix.len();
             if !text.ends_with(')') {
-                return Err(
-                    ParseError::new("missing the closing `)`", None, (end, end)).help(format!(
-                        "close the expression: `{text})`"
-                    )),
-                );
+                return Err(ParseError::new("missing the closing `)`", None, (end, end))
+                    .help(format!("close the expression: `{text})`")));
             }
             let inner = Span {
                 text: &input[inner_start..end - 1],
@@ -111,12 +110,10 @@ pub fn parse(input: &str) -> Result<Expression, ParseError> {
         }
     }
     if lower.starts_with("rate") || lower.starts_with("cron") {
-        return Err(ParseError::new(
-            "expected `(` after the keyword",
-            None,
-            (start, start + 4),
-        )
-        .help("write `cron(0 9 * * ? *)`, `rate(5 minutes)`, or just the six cron fields"));
+        return Err(
+            ParseError::new("expected `(` after the keyword", None, (start, start + 4))
+                .help("write `cron(0 9 * * ? *)`, `rate(5 minutes)`, or just the six cron fields"),
+        );
     }
     parse_cron(Span { text, start }).map(Expression::Cron)
 }
@@ -180,12 +177,9 @@ fn parse_rate(inner: Span<'_>) -> Result<Rate, ParseError> {
     let words = inner.words();
     let usage = "write `rate(1 minute)`, `rate(5 minutes)`, `rate(1 hour)` or `rate(2 days)`";
     let [value, unit] = words.as_slice() else {
-        return Err(ParseError::new(
-            "a rate needs a value and a unit",
-            None,
-            inner.range(),
-        )
-        .help(usage));
+        return Err(
+            ParseError::new("a rate needs a value and a unit", None, inner.range()).help(usage),
+        );
     };
     let number: u32 = match value.text.parse() {
         Ok(n) if value.text.bytes().all(|b| b.is_ascii_digit()) => n,
@@ -231,7 +225,10 @@ fn parse_rate(inner: Span<'_>) -> Result<Rate, ParseError> {
     if plural != (number != 1) {
         return Err(ParseError::new(
             if number == 1 {
-                format!("EventBridge wants the singular unit for 1, not `{}`", unit.text)
+                format!(
+                    "EventBridge wants the singular unit for 1, not `{}`",
+                    unit.text
+                )
             } else {
                 format!(
                     "EventBridge wants the plural unit for {number}, not `{}`",
@@ -268,8 +265,10 @@ fn parse_cron(inner: Span<'_>) -> Result<Cron, ParseError> {
             .help(format!("drop the leading seconds field: `{}`", texts[1..].join(" "))));
         }
         0 => {
-            return Err(ParseError::new("the expression is empty", None, inner.range())
-                .help("write six fields, e.g. `0 9 * * ? *` for 09:00 every day"));
+            return Err(
+                ParseError::new("the expression is empty", None, inner.range())
+                    .help("write six fields, e.g. `0 9 * * ? *` for 09:00 every day"),
+            );
         }
         n => {
             return Err(ParseError::new(
@@ -352,7 +351,9 @@ fn five_fields(inner: Span<'_>, texts: &[&str]) -> ParseError {
     );
     match unix_to_eventbridge(texts) {
         Some(s) if parse(&s).is_ok() => err.help(format!("the EventBridge form is `{s}`")),
-        _ => err.help("rewrite it as `minutes hours day-of-month month day-of-week year`, e.g. `0 9 * * ? *`"),
+        _ => err.help(
+            "rewrite it as `minutes hours day-of-month month day-of-week year`, e.g. `0 9 * * ? *`",
+        ),
     }
 }
 
@@ -522,7 +523,11 @@ fn parse_value(span: Span<'_>, kind: FieldKind) -> Result<u16, ParseError> {
     let (min, max) = kind.bounds();
     let text = span.text;
     if text.is_empty() {
-        return Err(ParseError::new("expected a value", Some(kind), span.range()));
+        return Err(ParseError::new(
+            "expected a value",
+            Some(kind),
+            span.range(),
+        ));
     }
     if text.bytes().all(|b| b.is_ascii_digit()) {
         let value = text.parse::<u16>().ok().filter(|v| (min..=max).contains(v));
@@ -558,7 +563,11 @@ fn parse_value(span: Span<'_>, kind: FieldKind) -> Result<u16, ParseError> {
         }
         _ => {}
     }
-    let mut err = ParseError::new(format!("`{text}` is not a valid value"), Some(kind), span.range());
+    let mut err = ParseError::new(
+        format!("`{text}` is not a valid value"),
+        Some(kind),
+        span.range(),
+    );
     let help = if kind == FieldKind::Month {
         Some("months are 1-12 or JAN-DEC".to_string())
     } else if kind == FieldKind::DayOfWeek {

@@ -1,0 +1,46 @@
+//! Rendering: every output format is a pure function from data to text.
+//!
+//! Human text may carry ANSI styles; the caller writes it through `anstream`, which strips
+//! them when colour is off (`--color`, `NO_COLOR`, not a terminal).
+
+pub mod explain;
+
+use anstyle::{AnsiColor, Style};
+
+pub(crate) const ERROR: Style = AnsiColor::Red.on_default().bold();
+pub(crate) const HELP: Style = AnsiColor::Cyan.on_default().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
+pub(crate) const BOLD: Style = Style::new().bold();
+
+/// Terminal columns a character takes: East Asian wide and full-width characters take two.
+fn char_width(c: char) -> usize {
+    match u32::from(c) {
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1FAFF
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+/// `text` with a line of carets under the characters `span` (character offsets) covers.
+pub(crate) fn caret_snippet(text: &str, span: (usize, usize), indent: &str) -> String {
+    let width = |s: &str| s.chars().map(char_width).sum::<usize>();
+    let before: String = text.chars().take(span.0).collect();
+    let marked: String = text
+        .chars()
+        .skip(span.0)
+        .take(span.1.saturating_sub(span.0))
+        .collect();
+    let carets = "^".repeat(width(&marked).max(1));
+    format!(
+        "{indent}{text}\n{indent}{}{ERROR}{carets}{ERROR:#}",
+        " ".repeat(width(&before))
+    )
+}
