@@ -20,6 +20,12 @@ fn for_each_value(field: &Field, kind: FieldKind, mut f: impl FnMut(u16)) {
         Field::All => return (min..=max).for_each(f),
         Field::List(items) => items,
     };
+    // The parser only produces in-range values; a hand-built AST may not, and is clamped.
+    let mut f = |v: u16| {
+        if (min..=max).contains(&v) {
+            f(v);
+        }
+    };
     for item in items {
         match *item {
             Item::Value(v) => f(v),
@@ -81,15 +87,23 @@ impl Compiled {
             (DayOfMonth::Days(f), _) => DayRule::MonthDays(mask64(f, FieldKind::DayOfMonth) as u32),
             (DayOfMonth::Last, _) => DayRule::Last,
             (DayOfMonth::LastWeekday, _) => DayRule::LastWeekday,
-            (DayOfMonth::NearestWeekday(d), _) => DayRule::Nearest(*d),
+            (DayOfMonth::NearestWeekday(d), _) if (1..=31).contains(d) => DayRule::Nearest(*d),
+            (DayOfMonth::NearestWeekday(_), _) => DayRule::MonthDays(0),
             (DayOfMonth::NoSpecific, DayOfWeek::Days(f)) => {
                 DayRule::Weekdays(mask64(f, FieldKind::DayOfWeek) as u8)
             }
             (DayOfMonth::NoSpecific, DayOfWeek::Last) => DayRule::Weekdays(1 << 7),
-            (DayOfMonth::NoSpecific, DayOfWeek::LastInMonth(w)) => DayRule::LastInMonth(*w),
-            (DayOfMonth::NoSpecific, DayOfWeek::Nth(w, k)) => DayRule::Nth(*w, *k),
-            // The parser never produces both `?`; matching nothing is the safe reading.
-            (DayOfMonth::NoSpecific, DayOfWeek::NoSpecific) => DayRule::MonthDays(0),
+            (DayOfMonth::NoSpecific, DayOfWeek::LastInMonth(w)) if (1..=7).contains(w) => {
+                DayRule::LastInMonth(*w)
+            }
+            (DayOfMonth::NoSpecific, DayOfWeek::Nth(w, k))
+                if (1..=7).contains(w) && (1..=5).contains(k) =>
+            {
+                DayRule::Nth(*w, *k)
+            }
+            // The parser never produces both `?` nor out-of-range specials; matching nothing is
+            // the safe reading of a hand-built one.
+            (DayOfMonth::NoSpecific, _) => DayRule::MonthDays(0),
         };
         let mut weekday_masks = [0u32; 8];
         if let DayRule::Weekdays(wanted) = days {

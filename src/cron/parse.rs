@@ -416,8 +416,21 @@ fn parse_list(span: Span<'_>, kind: FieldKind) -> Result<Field, ParseError> {
 }
 
 fn parse_item(span: Span<'_>, kind: FieldKind) -> Result<Item, ParseError> {
+    // Look for special characters outside the field's names: the W of WED and the L of JUL
+    // are letters of a name, not wildcards.
+    let upper = span.text.to_ascii_uppercase();
+    let names: &[&str] = match kind {
+        FieldKind::Month => &MONTH_NAMES,
+        FieldKind::DayOfWeek => &DAY_NAMES,
+        _ => &[],
+    };
+    let outside_names: String = upper
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|word| !names.contains(word))
+        .collect();
+    let symbols = upper.chars().filter(|c| !c.is_ascii_alphabetic());
     for special in ['?', 'L', 'W', '#'] {
-        if span.text.to_ascii_uppercase().contains(special) {
+        if outside_names.contains(special) || symbols.clone().any(|c| c == special) {
             return Err(special_misplaced(span, kind, special));
         }
     }
