@@ -181,8 +181,17 @@ fn parse_rate(inner: Span<'_>) -> Result<Rate, ParseError> {
             ParseError::new("a rate needs a value and a unit", None, inner.range()).help(usage),
         );
     };
+    let digits = !value.text.is_empty() && value.text.bytes().all(|b| b.is_ascii_digit());
     let number: u32 = match value.text.parse() {
-        Ok(n) if value.text.bytes().all(|b| b.is_ascii_digit()) => n,
+        Ok(n) if digits => n,
+        _ if digits => {
+            return Err(ParseError::new(
+                format!("`{}` is too large for a rate", value.text),
+                None,
+                value.range(),
+            )
+            .help("use a larger unit, e.g. `rate(7 days)` instead of `rate(10080 minutes)`"));
+        }
         _ => {
             return Err(ParseError::new(
                 format!("`{}` is not a whole number", value.text),
@@ -257,12 +266,17 @@ fn parse_cron(inner: Span<'_>) -> Result<Cron, ParseError> {
         6 => {}
         5 => return Err(five_fields(inner, &texts)),
         7 => {
-            return Err(ParseError::new(
+            let err = ParseError::new(
                 "7 fields: EventBridge cron has no seconds field; it needs exactly 6 (minutes hours day-of-month month day-of-week year)",
                 None,
                 inner.range(),
-            )
-            .help(format!("drop the leading seconds field: `{}`", texts[1..].join(" "))));
+            );
+            let fixed = texts[1..].join(" ");
+            return Err(if parse(&fixed).is_ok() {
+                err.help(format!("drop the leading seconds field: `{fixed}`"))
+            } else {
+                err.help("remove the seconds field; the six EventBridge fields are minutes hours day-of-month month day-of-week year")
+            });
         }
         0 => {
             return Err(
@@ -365,7 +379,8 @@ fn unix_to_eventbridge(t: &[&str]) -> Option<String> {
     };
     let day_name = |s: &str| -> Option<String> {
         if let Ok(n) = s.parse::<usize>() {
-            DAY_NAMES.get(n % 7).map(|d| (*d).to_string())
+            // Unix numbers Sunday 0 (or 7) to Saturday 6; anything else has no translation.
+            (n <= 7).then(|| DAY_NAMES[n % 7].to_string())
         } else {
             Some(s.to_ascii_uppercase())
         }
@@ -392,6 +407,7 @@ fn unix_to_eventbridge(t: &[&str]) -> Option<String> {
 }
 
 fn parse_list(span: Span<'_>, kind: FieldKind) -> Result<Field, ParseError> {
+    misplaced_name(span, kind)?;
     if span.text == "*" {
         return Ok(Field::All);
     }
@@ -456,6 +472,14 @@ fn parse_item(span: Span<'_>, kind: FieldKind) -> Result<Item, ParseError> {
             None => Err(ParseError::new("unexpected `*`", Some(kind), base.range())),
         };
     }
+    if base.text.matches('-').count() > 1 {
+        return Err(ParseError::new(
+            format!("`{}` is not a valid range; a range is `low-high`", base.text),
+            Some(kind),
+            base.range(),
+        )
+        .help("separate ranges with a comma, e.g. `1-2,5-6`"));
+    }
     let item = match base.text.split_once('-') {
         Some((a, _)) => {
             let a_span = base.sub(0, a.len());
@@ -473,12 +497,13 @@ fn parse_item(span: Span<'_>, kind: FieldKind) -> Result<Item, ParseError> {
                     base.range(),
                 );
                 if kind != FieldKind::Year {
+                    let range = |a: u16, b: u16| {
+                        if a == b { name(a) } else { format!("{}-{}", name(a), name(b)) }
+                    };
                     err = err.help(format!(
-                        "to wrap around, write two ranges: `{}-{},{}-{}`",
-                        name(lo),
-                        name(max),
-                        name(min),
-                        name(hi)
+                        "to wrap around, write two ranges: `{},{}`",
+                        range(lo, max),
+                        range(min, hi)
                     ));
                 }
                 return Err(err);
@@ -514,6 +539,12 @@ fn parse_step(span: Span<'_>, text: &str, kind: FieldKind) -> Result<u16, ParseE
             Some(kind),
             span.range(),
         )),
+        None if text.is_empty() => Err(ParseError::new(
+            "expected a step (a whole number) after `/`",
+            Some(kind),
+            span.range(),
+        )
+        .help(format!("for example `*/5` or `{min}/5`"))),
         None => Err(ParseError::new(
             format!("expected a step (a whole number) after `/`, found `{text}`"),
             Some(kind),
@@ -648,9 +679,48 @@ fn special_misplaced(span: Span<'_>, kind: FieldKind, special: char) -> ParseErr
     }
 }
 
+/// A day name outside day-of-week or a month name outside month, reported as such before any
+/// letter of it is mistaken for `L` or `W`.
+fn misplaced_name(span: Span<'_>, kind: FieldKind) -> Result<(), ParseError> {
+    let mut offset = 0;
+    for word in span.text.split(|c: char| !c.is_ascii_alphabetic()) {
+        let start = offset;
+        offset += word.len() + 1;
+        let upper = word.to_ascii_uppercase();
+        let (owner, position) = if DAY_NAMES.contains(&upper.as_str()) {
+            (FieldKind::DayOfWeek, "fifth")
+        } else if MONTH_NAMES.contains(&upper.as_str()) {
+            (FieldKind::Month, "fourth")
+        } else {
+            continue;
+        };
+        if owner != kind {
+            let what = if owner == FieldKind::Month { "a month" } else { "a day" };
+            return Err(ParseError::new(
+                format!("`{word}` is {what} name; it belongs in {owner}, not {kind}"),
+                Some(kind),
+                span.sub(start, start + word.len()).range(),
+            )
+            .help(format!("{owner} is the {position} field")));
+        }
+    }
+    Ok(())
+}
+
 fn parse_day_of_month(span: Span<'_>) -> Result<DayOfMonth, ParseError> {
     let kind = FieldKind::DayOfMonth;
+    misplaced_name(span, kind)?;
     let upper = span.text.to_ascii_uppercase();
+    if let Some(day) = upper.strip_suffix('L') {
+        if !day.is_empty() && day.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ParseError::new(
+                format!("`{}` is not valid in day-of-month: `L` alone is the last day of the month", span.text),
+                Some(kind),
+                span.range(),
+            )
+            .help("write `L` for the last day; `nL` (the last such weekday) belongs in day-of-week"));
+        }
+    }
     match upper.as_str() {
         "?" => return Ok(DayOfMonth::NoSpecific),
         "L" => return Ok(DayOfMonth::Last),
@@ -685,7 +755,18 @@ fn parse_day_of_month(span: Span<'_>) -> Result<DayOfMonth, ParseError> {
 
 fn parse_day_of_week(span: Span<'_>) -> Result<DayOfWeek, ParseError> {
     let kind = FieldKind::DayOfWeek;
+    misplaced_name(span, kind)?;
     let upper = span.text.to_ascii_uppercase();
+    if upper.starts_with("L-") || upper == "LW" || upper.ends_with('W') && !upper.ends_with("W#") {
+        if upper.starts_with('L') {
+            return Err(ParseError::new(
+                format!("`{}` is not valid in day-of-week", span.text),
+                Some(kind),
+                span.range(),
+            )
+            .help("day-of-week takes `L` (Saturday), `nL` (the last such weekday, e.g. `6L`) or `n#k`; `L-n` and `LW` are not EventBridge syntax here"));
+        }
+    }
     match upper.as_str() {
         "?" => return Ok(DayOfWeek::NoSpecific),
         "L" => return Ok(DayOfWeek::Last),
