@@ -757,15 +757,13 @@ fn parse_day_of_week(span: Span<'_>) -> Result<DayOfWeek, ParseError> {
     let kind = FieldKind::DayOfWeek;
     misplaced_name(span, kind)?;
     let upper = span.text.to_ascii_uppercase();
-    if upper.starts_with("L-") || upper == "LW" || upper.ends_with('W') && !upper.ends_with("W#") {
-        if upper.starts_with('L') {
-            return Err(ParseError::new(
-                format!("`{}` is not valid in day-of-week", span.text),
-                Some(kind),
-                span.range(),
-            )
-            .help("day-of-week takes `L` (Saturday), `nL` (the last such weekday, e.g. `6L`) or `n#k`; `L-n` and `LW` are not EventBridge syntax here"));
-        }
+    if upper.starts_with("L-") || upper == "LW" {
+        return Err(ParseError::new(
+            format!("`{}` is not valid in day-of-week", span.text),
+            Some(kind),
+            span.range(),
+        )
+        .help("day-of-week takes `L` (Saturday), `nL` (the last such weekday, e.g. `6L`) or `n#k`; `L-n` and `LW` are not EventBridge syntax here"));
     }
     match upper.as_str() {
         "?" => return Ok(DayOfWeek::NoSpecific),
