@@ -224,7 +224,7 @@ fn assemble(fields: [String; 6]) -> impl Strategy<Value = String> {
 
 /// A valid cron expression and a text for it. `dense` favours `*` in the date fields so that
 /// short windows contain fire times.
-fn cron_expr(dense: bool) -> BoxedStrategy<(Cron, String)> {
+pub(crate) fn cron_expr(dense: bool) -> BoxedStrategy<(Cron, String)> {
     let (star_date, star_year) = if dense { (12, 16) } else { (2, 4) };
     (
         field(MINUTES, 1),
@@ -456,7 +456,7 @@ fn same_window(
 const THREE_DAYS: i64 = 3 * 86_400;
 
 /// Proptest settings: `cases` cases, and no regression files written into the source tree.
-fn config(cases: u32) -> ProptestConfig {
+pub(crate) fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
         cases,
         failure_persistence: None,

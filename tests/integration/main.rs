@@ -5,3 +5,4 @@
 mod cron_eval;
 mod cron_parse;
 mod cron_props;
+mod rewrite_props;
