@@ -787,49 +787,17 @@ fn common_cron() -> impl Strategy<Value = (Cron, [String; 6])> {
         )
 }
 
-/// The first `n` fire times in UTC strictly after `from` (whole seconds) and before 2101, read
-/// from the `cron` crate's parsed field sets.
+/// The first `n` fire times in UTC strictly after `from` (whole seconds) and before 2101, from
+/// the `cron` crate's own search (`Schedule::after`).
 fn cron_crate_fire_times(schedule: &cron::Schedule, from: i64, n: usize) -> Vec<Timestamp> {
-    use cron::TimeUnitSpec;
-    let start = TimeZone::UTC.to_datetime(second(from));
-    let mut out = Vec::new();
-    for year in (start.year()..=2100).filter(|&y| schedule.years().includes(y as u32)) {
-        for month in (1..=12i8).filter(|&m| schedule.months().includes(m as u32)) {
-            let first = civil::date(year, month, 1);
-            if first.last_of_month() < start.date() {
-                continue;
-            }
-            for day in 1..=first.days_in_month() {
-                let date = civil::date(year, month, day);
-                let weekday_ok = schedule.days_of_week().is_all()
-                    || schedule
-                        .days_of_week()
-                        .includes(date.weekday().to_sunday_one_offset() as u32);
-                if date < start.date()
-                    || !schedule.days_of_month().includes(day as u32)
-                    || !weekday_ok
-                {
-                    continue;
-                }
-                for hour in (0..=23i8).filter(|&h| schedule.hours().includes(h as u32)) {
-                    for minute in (0..=59i8).filter(|&m| schedule.minutes().includes(m as u32)) {
-                        for sec in (0..=59i8).filter(|&s| schedule.seconds().includes(s as u32)) {
-                            let t = TimeZone::UTC
-                                .to_timestamp(date.at(hour, minute, sec, 0))
-                                .expect("in range");
-                            if t.as_second() > from {
-                                out.push(t);
-                                if out.len() == n {
-                                    return out;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out
+    let start = chrono::DateTime::from_timestamp(from, 0).expect("in range");
+    let end = utc("2101-01-01T00:00:00Z");
+    schedule
+        .after(&start)
+        .map(|t| second(t.timestamp()))
+        .take_while(|t| t.as_second() < end)
+        .take(n)
+        .collect()
 }
 
 proptest! {
