@@ -1,0 +1,137 @@
+//! A finding: one problem (or note) about the user's files, with where it is and how to fix it.
+//!
+//! Every output format renders the same list of findings. A finding cannot exist without a
+//! primary location: the constructor takes one.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a finding is. Errors fail `check`; warnings and notes do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// A place in a file: 1-based line and column (in characters) of the start, and of the end
+/// (exclusive) when known.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    /// Path relative to the repository root, with `/` separators.
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Location {
+    /// A location covering `line:column` to `end_line:end_column`.
+    pub fn new(
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+        end_line: u32,
+        end_column: u32,
+    ) -> Location {
+        Location {
+            file: file.into(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// The start of a file, for problems with the file as a whole.
+    pub fn file_start(file: impl Into<String>) -> Location {
+        Location::new(file, 1, 1, 1, 1)
+    }
+
+    /// The same line, columns shifted: for a span inside a one-line value such as a cron
+    /// expression, `offset` characters into it and `len` long.
+    pub fn inner(&self, offset: u32, len: u32) -> Location {
+        Location {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column + offset,
+            end_line: self.line,
+            end_column: self.column + offset + len.max(1),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One problem, with its rule id, severity, message, location, related places and a fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable id such as `schedule/unknown-key` or `policy/quiet-hours`.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    /// Other places involved (the other batch of an overlap, the first definition of a
+    /// duplicate), each with a short note.
+    pub related: Vec<(Location, String)>,
+    pub help: Option<String>,
+    /// Whether the base revision already had this finding (set by `check --base`).
+    pub preexisting: bool,
+}
+
+impl Finding {
+    pub fn new(
+        code: &'static str,
+        severity: Severity,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            code,
+            severity,
+            message: message.into(),
+            location,
+            related: Vec::new(),
+            help: None,
+            preexisting: false,
+        }
+    }
+
+    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Error, location, message)
+    }
+
+    pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Warning, location, message)
+    }
+
+    pub fn info(code: &'static str, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Info, location, message)
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, location: Location, note: impl Into<String>) -> Finding {
+        self.related.push((location, note.into()));
+        self
+    }
+}

@@ -1,0 +1,95 @@
+//! Policies from `rules/*.yml`: the typed model (quiet hours, overlap limits), its loader, and
+//! one module per check. Checks run on a timetable, never on cron text.
+
+pub mod lint;
+pub mod load;
+pub mod overlap;
+pub mod quiet_hours;
+
+use crate::finding::{Location, Severity};
+use crate::settings::Zone;
+
+/// All policies of a repository.
+#[derive(Debug, Clone, Default)]
+pub struct Policies {
+    pub quiet_hours: Vec<QuietHours>,
+    pub overlap: Overlap,
+}
+
+/// Default expected run time of a batch that does not give its `duration`.
+pub const DEFAULT_DURATION_MINUTES: u32 = 5;
+
+/// A named local-time window in which (some) batches must not run.
+#[derive(Debug, Clone)]
+pub struct QuietHours {
+    pub name: String,
+    /// Where the entry starts (its `name`).
+    pub location: Location,
+    /// Windows as minutes of the day `[start, end)`; `end <= start` crosses midnight, and
+    /// `00:00-24:00` is `(0, 1440)`.
+    pub windows: Vec<(u16, u16)>,
+    /// Days of the week (bit 1 = Sunday … bit 7 = Saturday) on which a window starts; all
+    /// days when `None`.
+    pub days: Option<u8>,
+    /// Inclusive month-day ranges on which a window starts (`12-29..01-03` wraps the year);
+    /// all dates when empty.
+    pub dates: Vec<((u8, u8), (u8, u8))>,
+    /// The zone of the windows; the settings' default when not given.
+    pub zone: Zone,
+    pub scope: Scope,
+    /// Batch names exempt from this window.
+    pub except: Vec<String>,
+    pub severity: Severity,
+}
+
+/// Which batches a policy applies to: everyone when all lists are empty, else the union.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub groups: Vec<String>,
+    pub batches: Vec<String>,
+    /// Glob patterns over `batch_class`: `*` matches any run of characters, including `::`.
+    pub classes: Vec<String>,
+}
+
+/// Overlap limits.
+#[derive(Debug, Clone)]
+pub struct Overlap {
+    /// Where the `overlap` section is, when a file has one.
+    pub location: Option<Location>,
+    /// Expected duration in minutes of batches without their own `duration`.
+    pub default_duration: u32,
+    /// Severity of a batch starting again before its previous run's expected end.
+    pub self_overlap: Severity,
+    pub groups: Vec<GroupLimit>,
+    /// At most this many batches may start in the same minute.
+    pub max_starts_per_minute: Option<StartLimit>,
+}
+
+impl Default for Overlap {
+    fn default() -> Overlap {
+        Overlap {
+            location: None,
+            default_duration: DEFAULT_DURATION_MINUTES,
+            self_overlap: Severity::Warning,
+            groups: Vec::new(),
+            max_starts_per_minute: None,
+        }
+    }
+}
+
+/// At most `max_concurrent` runs of the group's batches at once.
+#[derive(Debug, Clone)]
+pub struct GroupLimit {
+    pub name: String,
+    pub location: Location,
+    pub max_concurrent: u32,
+    pub severity: Severity,
+}
+
+/// The thundering-herd cap.
+#[derive(Debug, Clone)]
+pub struct StartLimit {
+    pub location: Location,
+    pub limit: u32,
+    pub severity: Severity,
+}

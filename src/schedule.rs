@@ -1,0 +1,816 @@
+//! Schedule files (`schedules/*.yml`): the typed model of a batch, with where each part came
+//! from, and the loader that builds it from YAML text (pure: text in, batches and findings out).
+
+#![allow(
+    clippy::result_large_err,
+    reason = "a `Finding` is the error of every value check; they run once per value of a small file"
+)]
+
+use crate::cron::Expression;
+use crate::finding::{Finding, Location};
+use crate::settings::{Settings, Zone};
+use crate::yaml;
+use std::collections::{BTreeMap, HashMap};
+
+/// One batch, as its schedule file defines it.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// The top-level key: the batch's name.
+    pub name: String,
+    /// Repository-relative path of the file that defines it.
+    pub file: String,
+    /// Where the name (the top-level key) is.
+    pub location: Location,
+    /// The parsed `cron` (a cron or rate expression), in `zone`.
+    pub cron: Expression,
+    /// `cron` as written.
+    pub cron_text: String,
+    pub description: Option<String>,
+    pub batch_class: String,
+    pub is_active: bool,
+    /// The batch's `timezone`, else the settings' default.
+    pub zone: Zone,
+    /// Whether `timezone` was written on the batch.
+    pub zone_explicit: bool,
+    /// Expected run time in minutes, when the batch says.
+    pub duration: Option<u32>,
+    pub group: Option<String>,
+    pub tags: Vec<String>,
+    /// Where each key's value is (`"cron"`, `"description"`, …).
+    pub fields: BTreeMap<&'static str, Location>,
+}
+
+impl Batch {
+    /// The location of a field's value, else of the batch's name.
+    pub fn field_location(&self, key: &str) -> &Location {
+        self.fields.get(key).unwrap_or(&self.location)
+    }
+}
+
+/// The keys a batch may have.
+const KEYS: &[&str] = &[
+    "cron",
+    "description",
+    "batch_class",
+    "is_active",
+    "timezone",
+    "duration",
+    "group",
+    "tags",
+];
+const REQUIRED: &[&str] = &["cron", "batch_class", "is_active"];
+
+/// EventBridge's limit on rule names.
+const MAX_RULE_NAME_CHARS: usize = 64;
+/// A local cron that needs several UTC rules gets `-1` … `-8` after its name.
+const SPLIT_SUFFIX_CHARS: usize = 2;
+
+/// The longest `duration`: a batch that runs longer than a week is not what overlap checks
+/// are for, and a bigger number is more likely a typo.
+pub const MAX_DURATION_MINUTES: u32 = 7 * 24 * 60;
+
+/// Reads one schedule file. `file` is its repository-relative path, used in every location.
+/// A batch with any error is left out (its findings say why); the others are returned.
+pub fn load(file: &str, text: &str, settings: &Settings) -> (Vec<Batch>, Vec<Finding>) {
+    let (doc, mut findings) = yaml::parse(file, text);
+    let root = match doc {
+        yaml::Document::Invalid => return (Vec::new(), findings),
+        yaml::Document::Root(root) if !root.is_null() => root,
+        yaml::Document::Empty | yaml::Document::Root(_) => {
+            findings.push(empty_file(file));
+            return (Vec::new(), findings);
+        }
+    };
+    let Some(entries) = root.entries() else {
+        findings.push(
+            Finding::error(
+                "schedule/wrong-type",
+                root.location(file),
+                format!(
+                    "a schedules file is a mapping of batch names to batches, found {}",
+                    root.describe()
+                ),
+            )
+            .help(
+                "write `Backup:` and, indented below it, `cron:`, `batch_class:` and `is_active:`",
+            ),
+        );
+        return (Vec::new(), findings);
+    };
+    if entries.is_empty() {
+        findings.push(empty_file(file));
+        return (Vec::new(), findings);
+    }
+    let batches = entries
+        .iter()
+        .filter_map(|entry| load_batch(file, entry, settings, &mut findings))
+        .collect();
+    (batches, findings)
+}
+
+/// An emptied schedules file would delete every rule it used to define, so it is refused
+/// rather than read as "no batches".
+fn empty_file(file: &str) -> Finding {
+    Finding::error(
+        "schedule/empty-file",
+        Location::file_start(file),
+        "the schedules file is empty",
+    )
+    .help("an empty file is refused so that a broken edit cannot remove production rules; to remove all of its batches, delete the file")
+}
+
+fn load_batch(
+    file: &str,
+    entry: &yaml::Entry,
+    settings: &Settings,
+    findings: &mut Vec<Finding>,
+) -> Option<Batch> {
+    let name = entry.key_text();
+    let location = entry.key.location(file);
+    let what = format!("batch `{name}`");
+    let mut sink = yaml::Sink::new(findings);
+    if let Err(f) = rule_name(name, &entry.key, file, &settings.rule_prefix) {
+        sink.push(f);
+    }
+    let Some(entries) = entry.value.entries() else {
+        sink.push(
+            Finding::error(
+                "schedule/wrong-type",
+                entry.value.location(file),
+                format!(
+                    "{what}: expected a mapping, found {}",
+                    entry.value.describe()
+                ),
+            )
+            .help("indent `cron:`, `batch_class:` and `is_active:` under the batch name"),
+        );
+        return None;
+    };
+    for finding in yaml::unknown_keys(entries, KEYS, file, "schedule/unknown-key", &what) {
+        sink.push(finding);
+    }
+    for key in REQUIRED {
+        if entries.iter().all(|e| e.key_text() != *key) {
+            sink.push(yaml::missing_key(
+                location.clone(),
+                "schedule/missing-key",
+                key,
+                &what,
+            ));
+        }
+    }
+
+    let type_code = "schedule/wrong-type";
+    let mut fields = BTreeMap::new();
+    let mut cron = None;
+    let mut cron_text = String::new();
+    let mut description = None;
+    let mut batch_class = None;
+    let mut is_active = None;
+    let mut zone = None;
+    let mut duration = None;
+    let mut group = None;
+    let mut tags = Vec::new();
+    for e in entries {
+        let node = &e.value;
+        let Some(key) = KEYS.iter().copied().find(|k| *k == e.key_text()) else {
+            continue;
+        };
+        fields.insert(key, node.location(file));
+        let what = format!("`{key}`");
+        match key {
+            "cron" => {
+                let Some(text) = sink.take(yaml::expect_str(node, file, type_code, &what)) else {
+                    continue;
+                };
+                cron_text = text.to_string();
+                cron = sink.take(crate::cron::parse(text).map_err(|err| {
+                    let (from, to) = err.span;
+                    let finding = Finding::error(
+                        "schedule/invalid-cron",
+                        node.inner_location(file, from, to.saturating_sub(from)),
+                        format!("invalid `cron`: {err}"),
+                    );
+                    match err.help {
+                        Some(help) => finding.help(help),
+                        None => finding,
+                    }
+                }));
+            }
+            // `description:` with nothing after it is no description, which is a lint (a
+            // warning) rather than a reason to drop the batch.
+            "description" if node.is_null() => {}
+            "description" => {
+                description = sink
+                    .take(yaml::expect_str(node, file, type_code, &what))
+                    .map(str::to_string);
+            }
+            "batch_class" => {
+                batch_class = sink
+                    .take(yaml::expect_str(node, file, type_code, &what))
+                    .and_then(|text| sink.take(batch_class_value(text, node, file)));
+            }
+            "is_active" => is_active = sink.take(yaml::expect_bool(node, file, type_code, &what)),
+            "timezone" => {
+                zone = sink.take(crate::settings::zone_value(
+                    node,
+                    file,
+                    type_code,
+                    "schedule/invalid-timezone",
+                    &what,
+                ));
+            }
+            "duration" => {
+                duration = sink.take(duration_value(
+                    node,
+                    file,
+                    "schedule/invalid-duration",
+                    &what,
+                ));
+            }
+            "group" => {
+                group = sink
+                    .take(yaml::expect_str(node, file, type_code, &what))
+                    .and_then(|text| sink.take(non_empty(text, node, file, &what)));
+            }
+            "tags" => {
+                let Some(items) = sink.take(yaml::expect_seq(node, file, type_code, &what)) else {
+                    continue;
+                };
+                for item in items {
+                    if let Some(tag) = sink
+                        .take(yaml::expect_str(item, file, type_code, "a tag"))
+                        .and_then(|text| sink.take(non_empty(text, item, file, "a tag")))
+                    {
+                        tags.push(tag);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if sink.failed {
+        return None;
+    }
+    let (Some(cron), Some(batch_class), Some(is_active)) = (cron, batch_class, is_active) else {
+        return None;
+    };
+    let zone_explicit = zone.is_some();
+    Some(Batch {
+        name: name.to_string(),
+        file: file.to_string(),
+        location,
+        cron,
+        cron_text,
+        description,
+        batch_class,
+        is_active,
+        zone: zone.unwrap_or_else(|| settings.zone.clone()),
+        zone_explicit,
+        duration,
+        group,
+        tags,
+        fields,
+    })
+}
+
+/// The batch name becomes the EventBridge rule name `<prefix><name>`, with `-N` appended when
+/// a local cron needs several UTC rules; all of it must be a valid rule name.
+fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(), Finding> {
+    let code = "schedule/invalid-name";
+    if name.is_empty() {
+        return Err(
+            Finding::error(code, key.location(file), "the batch name is empty")
+                .help("name the batch with letters, digits, `.`, `-` or `_`, e.g. `Backup`"),
+        );
+    }
+    if let Some((i, c)) = name
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !crate::settings::is_rule_name_char(*c))
+    {
+        return Err(Finding::error(
+            code,
+            key.inner_location(file, i, 1),
+            format!("the batch name `{name}` has {c:?}, which an EventBridge rule name cannot contain"),
+        )
+        .help("batch names become rule names: use only letters A-Z and a-z, digits, `.`, `-` and `_`; put other text in `description`"));
+    }
+    let len = prefix.chars().count() + name.chars().count();
+    let room = MAX_RULE_NAME_CHARS - SPLIT_SUFFIX_CHARS;
+    if len > room {
+        return Err(Finding::error(
+            code,
+            key.location(file),
+            format!(
+                "the batch name `{name}` makes the rule name `{prefix}{name}` {len} characters long; with room for a `-N` suffix it may have at most {room}"
+            ),
+        )
+        .help(format!(
+            "shorten the batch name to at most {} characters, or shorten `rule_prefix` in the settings",
+            room.saturating_sub(prefix.chars().count())
+        )));
+    }
+    Ok(())
+}
+
+/// `Batches::Daily::Backup`: constant names joined by `::`.
+fn batch_class_value(text: &str, node: &yaml::Node, file: &str) -> Result<String, Finding> {
+    let valid = !text.is_empty()
+        && text.split("::").all(|part| {
+            let mut chars = part.chars();
+            chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(Finding::error(
+            "schedule/invalid-batch-class",
+            node.location(file),
+            format!("`batch_class`: `{text}` is not a class name"),
+        )
+        .help("write the class the task runs, as names that start with a capital letter joined by `::`, e.g. `Batches::Daily::Backup`"))
+    }
+}
+
+fn non_empty(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<String, Finding> {
+    if text.trim().is_empty() {
+        Err(Finding::error(
+            "schedule/invalid-value",
+            node.location(file),
+            format!("{what} is empty"),
+        )
+        .help("write a name, or remove it"))
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+/// A duration value such as `90m`, `1h30m` or `2h`, in minutes. A plain number is read as
+/// text so that the error can say which units to add.
+pub(crate) fn duration_value(
+    node: &yaml::Node,
+    file: &str,
+    code: &'static str,
+    what: &str,
+) -> Result<u32, Finding> {
+    let text = match node.scalar().map(yaml::Scalar::resolve) {
+        Some(yaml::Resolved::String(t) | yaml::Resolved::Int(t) | yaml::Resolved::Float(t)) => t,
+        _ => {
+            return Err(Finding::error(
+                code,
+                node.location(file),
+                format!(
+                    "{what}: expected a duration such as `90m`, found {}",
+                    node.describe()
+                ),
+            )
+            .help(DURATION_HELP));
+        }
+    };
+    parse_duration(text).map_err(|message| {
+        Finding::error(code, node.location(file), format!("{what}: {message}")).help(DURATION_HELP)
+    })
+}
+
+const DURATION_HELP: &str =
+    "write whole minutes, hours and days, largest first: `45m`, `2h`, `1h30m`, `1d`";
+
+/// Parses `90m`, `1h30m`, `2h`, `1d12h` into minutes: numbers with the units `d`, `h` and
+/// `m`, largest first, each at most once; from 1 minute to 7 days. The error is a sentence.
+pub fn parse_duration(text: &str) -> Result<u32, String> {
+    if text.trim().is_empty() {
+        return Err("the duration is empty".to_string());
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "`{text}` has no unit; durations take `m` (minutes), `h` (hours) or `d` (days), e.g. `{text}m`"
+        ));
+    }
+    let mut total: u64 = 0;
+    let mut last_rank = None;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let (number, after) = rest.split_at(digits);
+        let mut chars = after.chars();
+        let Some(unit) = chars.next() else {
+            return Err(format!("`{text}` ends in a number without a unit"));
+        };
+        if number.is_empty() {
+            return Err(format!(
+                "`{text}` has {unit:?} where a number should be; durations take `m`, `h` or `d`"
+            ));
+        }
+        let (rank, minutes) = match unit {
+            'd' => (0, 24 * 60),
+            'h' => (1, 60),
+            'm' => (2, 1),
+            _ => {
+                return Err(format!(
+                    "`{text}` has the unit {unit:?}; durations take `m` (minutes), `h` (hours) or `d` (days)"
+                ));
+            }
+        };
+        if last_rank.is_some_and(|last| rank <= last) {
+            return Err(format!(
+                "`{text}`: write each unit once, largest first, like `1h30m`"
+            ));
+        }
+        last_rank = Some(rank);
+        // More than seven digits is over the limit whatever the unit, and would overflow.
+        let value: u64 = if number.len() > 7 {
+            u64::MAX / 2
+        } else {
+            number.parse().unwrap_or(u64::MAX / 2)
+        };
+        total = total.saturating_add(value.saturating_mul(minutes));
+        rest = chars.as_str();
+    }
+    if total < 1 {
+        return Err(format!("`{text}` is shorter than the minimum, 1 minute"));
+    }
+    if total > u64::from(MAX_DURATION_MINUTES) {
+        return Err(format!(
+            "`{text}` is longer than the maximum, 7 days (`7d`)"
+        ));
+    }
+    u32::try_from(total).map_err(|_| format!("`{text}` is too long"))
+}
+
+/// The same batch name defined in two files: an error at each later definition, with the
+/// first as related location. (Within one file the YAML reader already reports it.)
+pub fn duplicates(batches: &[Batch]) -> Vec<Finding> {
+    let mut first: HashMap<&str, &Batch> = HashMap::new();
+    let mut findings = Vec::new();
+    for batch in batches {
+        match first.get(batch.name.as_str()) {
+            Some(earlier) => findings.push(
+                Finding::error(
+                    "schedule/duplicate-batch",
+                    batch.location.clone(),
+                    format!(
+                        "batch `{}` is also defined in `{}`",
+                        batch.name, earlier.file
+                    ),
+                )
+                .related(earlier.location.clone(), "first defined here")
+                .help("batch names are rule names and must be unique across all schedule files; rename or remove one"),
+            ),
+            None => {
+                first.insert(&batch.name, batch);
+            }
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+
+    const FILE: &str = "schedules/batches.yml";
+
+    fn run(text: &str) -> (Vec<Batch>, Vec<Finding>) {
+        load(FILE, text, &Settings::default())
+    }
+
+    /// The only finding of `text`, after checking that no batch loaded.
+    fn one(text: &str) -> Finding {
+        let (batches, findings) = run(text);
+        assert!(batches.is_empty(), "{batches:?}");
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        findings.into_iter().next().unwrap()
+    }
+
+    fn at(f: &Finding) -> (Severity, u32, u32) {
+        (f.severity, f.location.line, f.location.column)
+    }
+
+    fn batch(body: &str) -> String {
+        format!("Backup:\n{body}")
+    }
+
+    const OK: &str =
+        "  cron: \"0 9 * * ? *\"\n  batch_class: Batches::Daily::Backup\n  is_active: true\n";
+
+    #[test]
+    fn repository_schedules_load_cleanly() {
+        let (batches, findings) = run(include_str!("../schedules/batches.yml"));
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(batches.len(), 7);
+        let backup = &batches[0];
+        assert_eq!(backup.name, "Backup");
+        assert_eq!(backup.file, FILE);
+        assert_eq!((backup.location.line, backup.location.column), (5, 1));
+        assert_eq!(backup.cron_text, "0 9 * * ? *");
+        assert_eq!(backup.description.as_deref(), Some("バックアップ"));
+        assert_eq!(backup.batch_class, "Batches::Daily::Backup");
+        assert!(backup.is_active);
+        assert_eq!(backup.zone.name, "Asia/Tokyo");
+        assert!(!backup.zone_explicit);
+        assert_eq!(backup.field_location("cron").line, 6);
+        assert_eq!(backup.field_location("cron").column, 9);
+        assert!(!batches[6].is_active);
+    }
+
+    #[test]
+    fn optional_fields_load() {
+        let text = batch(&format!(
+            "{OK}  timezone: America/New_York\n  duration: 1h30m\n  group: heavy\n  tags: [nightly, \"db\"]\n  description: \"x\"\n"
+        ));
+        let (batches, findings) = run(&text);
+        assert!(findings.is_empty(), "{findings:?}");
+        let b = &batches[0];
+        assert_eq!(b.zone.name, "America/New_York");
+        assert!(b.zone_explicit);
+        assert_eq!(b.duration, Some(90));
+        assert_eq!(b.group.as_deref(), Some("heavy"));
+        assert_eq!(b.tags, vec!["nightly", "db"]);
+        assert_eq!(b.field_location("tags").line, 8);
+    }
+
+    #[test]
+    fn empty_description_is_no_description() {
+        let (batches, findings) = run(&batch(&format!("{OK}  description:\n")));
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(batches[0].description, None);
+        assert_eq!(batches[0].field_location("description").line, 5);
+        let f = one(&batch(&format!("{OK}  description: [a]\n")));
+        assert_eq!(f.code, "schedule/wrong-type");
+    }
+
+    #[test]
+    fn rate_expressions_are_accepted() {
+        let text =
+            "Poll:\n  cron: rate(5 minutes)\n  batch_class: Batches::Poll\n  is_active: false\n";
+        let (batches, findings) = run(text);
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(batches[0].cron_text, "rate(5 minutes)");
+    }
+
+    #[test]
+    fn settings_zone_is_the_default() {
+        let settings = Settings {
+            zone: crate::settings::lookup_zone("UTC").unwrap(),
+            ..Settings::default()
+        };
+        let (batches, _) = load(FILE, &batch(OK), &settings);
+        assert_eq!(batches[0].zone.name, "UTC");
+    }
+
+    #[test]
+    fn malformed_yaml() {
+        let f = one("Backup:\n  cron: \"0 9 * * ? *\n");
+        assert_eq!(f.code, "yaml/syntax");
+        assert!(f.message.starts_with("YAML syntax error"));
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        for text in ["", "# all gone\n", "~\n", "{}\n"] {
+            let f = one(text);
+            assert_eq!(f.code, "schedule/empty-file", "{text:?}");
+            assert_eq!(at(&f), (Severity::Error, 1, 1));
+            assert!(f.help.as_deref().unwrap().contains("delete the file"));
+        }
+    }
+
+    #[test]
+    fn top_level_must_be_a_mapping() {
+        let f = one("- Backup\n");
+        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(at(&f), (Severity::Error, 1, 1));
+        assert!(f.message.contains("found a list"));
+    }
+
+    #[test]
+    fn batch_must_be_a_mapping() {
+        let f = one("Backup: \"0 9 * * ? *\"\n");
+        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(at(&f), (Severity::Error, 1, 9));
+        assert!(f.message.contains("batch `Backup`: expected a mapping"));
+        let f = one("Backup:\n");
+        assert!(f.message.contains("found nothing"), "{}", f.message);
+    }
+
+    #[test]
+    fn unknown_key_has_a_hint() {
+        let f = one(&batch(&format!("{OK}  is_actve: true\n")));
+        assert_eq!(f.code, "schedule/unknown-key");
+        assert_eq!(at(&f), (Severity::Error, 5, 3));
+        assert!(f.message.contains("`is_actve`") && f.message.contains("batch `Backup`"));
+        assert_eq!(f.help.as_deref(), Some("did you mean `is_active`?"));
+    }
+
+    #[test]
+    fn wrong_type_for_is_active() {
+        let f = one(&batch(
+            "  cron: \"0 9 * * ? *\"\n  batch_class: Batches::Daily::Backup\n  is_active: yes\n",
+        ));
+        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(at(&f), (Severity::Error, 4, 14));
+        assert_eq!(
+            f.message,
+            "`is_active`: expected true or false, found the string \"yes\""
+        );
+        assert!(f.help.as_deref().unwrap().contains("write `true`"));
+    }
+
+    #[test]
+    fn wrong_type_for_tags_and_group() {
+        let (batches, findings) = run(&batch(&format!("{OK}  tags: nightly\n  group: 5\n")));
+        assert!(batches.is_empty());
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        assert_eq!(findings[0].code, "schedule/wrong-type");
+        assert_eq!(at(&findings[0]), (Severity::Error, 5, 9));
+        assert!(findings[0].message.contains("expected a list"));
+        assert_eq!(at(&findings[1]), (Severity::Error, 6, 10));
+        assert!(findings[1].message.contains("found the number 5"));
+    }
+
+    #[test]
+    fn missing_keys_point_at_the_batch_name() {
+        let (batches, findings) = run("Other:\n  cron: \"0 9 * * ? *\"\n");
+        assert!(batches.is_empty());
+        let codes: Vec<_> = findings.iter().map(|f| (f.code, at(f))).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("schedule/missing-key", (Severity::Error, 1, 1)),
+                ("schedule/missing-key", (Severity::Error, 1, 1)),
+            ]
+        );
+        assert!(findings[0].message.contains("`batch_class`"));
+        assert!(findings[1].message.contains("`is_active`"));
+    }
+
+    #[test]
+    fn cron_error_points_inside_the_quotes() {
+        let f = one(&batch(
+            "  cron: \"0 25 * * ? *\"\n  batch_class: Batches::Daily::Backup\n  is_active: true\n",
+        ));
+        assert_eq!(f.code, "schedule/invalid-cron");
+        // `cron: "` ends at column 9; `25` is characters 2-3 of the text.
+        assert_eq!(at(&f), (Severity::Error, 2, 12));
+        assert_eq!(f.location.end_column, 14);
+        assert!(f.message.contains("hours"), "{}", f.message);
+    }
+
+    #[test]
+    fn cron_error_in_a_plain_scalar() {
+        let f = one(&batch(
+            "  cron: 0 9 * * MON *\n  batch_class: Batches::Daily::Backup\n  is_active: true\n",
+        ));
+        assert_eq!(f.code, "schedule/invalid-cron");
+        assert_eq!(f.location.line, 2);
+        assert!(f.location.column >= 13, "{:?}", f.location);
+        assert!(f.help.is_some());
+    }
+
+    #[test]
+    fn cron_help_comes_from_the_parser() {
+        let f = one(&batch(
+            "  cron: '0 0 9 * * ? *'\n  batch_class: Batches::Daily::Backup\n  is_active: true\n",
+        ));
+        assert_eq!(f.code, "schedule/invalid-cron");
+        assert!(f.message.contains("7 fields"));
+        assert!(f.help.as_deref().unwrap().contains("0 9 * * ? *"));
+        assert_eq!(at(&f), (Severity::Error, 2, 10));
+    }
+
+    #[test]
+    fn invalid_zone_suggests_names() {
+        let f = one(&batch(&format!("{OK}  timezone: Asia/Tokio\n")));
+        assert_eq!(f.code, "schedule/invalid-timezone");
+        assert_eq!(at(&f), (Severity::Error, 5, 13));
+        assert!(f.help.as_deref().unwrap().contains("Asia/Tokyo"));
+    }
+
+    #[test]
+    fn invalid_durations() {
+        for (text, words) in [
+            ("90", "no unit"),
+            ("\"90\"", "no unit"),
+            ("0m", "minimum"),
+            ("8d", "maximum"),
+            ("30m1h", "largest first"),
+            ("90s", "unit 's'"),
+            ("1.5h", "unit '.'"),
+            ("h", "where a number should be"),
+            ("[1h]", "expected a duration"),
+        ] {
+            let f = one(&batch(&format!("{OK}  duration: {text}\n")));
+            assert_eq!(f.code, "schedule/invalid-duration", "{text}");
+            assert_eq!(at(&f), (Severity::Error, 5, 13), "{text}");
+            assert!(f.message.contains(words), "{text}: {}", f.message);
+            assert!(f.help.as_deref().unwrap().contains("1h30m"));
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90m"), Ok(90));
+        assert_eq!(parse_duration("2h"), Ok(120));
+        assert_eq!(parse_duration("1h30m"), Ok(90));
+        assert_eq!(parse_duration("1d12h"), Ok(2160));
+        assert_eq!(parse_duration("7d"), Ok(MAX_DURATION_MINUTES));
+        assert_eq!(parse_duration("1m"), Ok(1));
+        assert!(parse_duration("99999999999999999999m").is_err());
+        assert!(parse_duration("1h1h").is_err());
+        assert!(parse_duration("1h ").is_err());
+    }
+
+    #[test]
+    fn invalid_batch_class() {
+        for class in [
+            "batches::daily",
+            "Batches:Daily",
+            "\"Batches::\"",
+            "\"\"",
+            "Batches::Daily-Backup",
+        ] {
+            let f = one(&batch(&format!(
+                "  cron: \"0 9 * * ? *\"\n  batch_class: {class}\n  is_active: true\n"
+            )));
+            assert_eq!(f.code, "schedule/invalid-batch-class", "{class}");
+            assert_eq!(at(&f), (Severity::Error, 3, 16));
+            assert!(
+                f.help
+                    .as_deref()
+                    .unwrap()
+                    .contains("Batches::Daily::Backup")
+            );
+        }
+    }
+
+    #[test]
+    fn batch_name_with_bad_character() {
+        let f = one(&format!("Daily Backup:\n{OK}"));
+        assert_eq!(f.code, "schedule/invalid-name");
+        assert_eq!(at(&f), (Severity::Error, 1, 6));
+        assert!(f.message.contains("' '"));
+        let f = one(&format!("バックアップ:\n{OK}"));
+        assert_eq!(f.code, "schedule/invalid-name");
+        assert_eq!(at(&f), (Severity::Error, 1, 1));
+        assert!(f.help.as_deref().unwrap().contains("description"));
+    }
+
+    #[test]
+    fn batch_name_too_long_for_a_rule_name() {
+        // cronbridge- (11) + 51 = 62: fits with a `-N` suffix.
+        let ok = "B".repeat(51);
+        let (batches, findings) = run(&format!("{ok}:\n{OK}"));
+        assert!(findings.is_empty());
+        assert_eq!(batches.len(), 1);
+        let long = "B".repeat(52);
+        let f = one(&format!("{long}:\n{OK}"));
+        assert_eq!(f.code, "schedule/invalid-name");
+        assert_eq!(at(&f), (Severity::Error, 1, 1));
+        assert!(f.message.contains("63 characters"), "{}", f.message);
+        assert!(f.help.as_deref().unwrap().contains("at most 51"));
+    }
+
+    #[test]
+    fn one_bad_batch_does_not_hide_the_others() {
+        let text = format!(
+            "Good:\n{OK}Bad:\n  cron: nope\n  batch_class: X\n  is_active: true\nAlsoGood:\n{OK}"
+        );
+        let (batches, findings) = run(&text);
+        let names: Vec<_> = batches.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, vec!["Good", "AlsoGood"]);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code, "schedule/invalid-cron");
+    }
+
+    #[test]
+    fn duplicate_in_one_file_is_a_yaml_error() {
+        let (batches, findings) = run(&format!("Backup:\n{OK}Backup:\n{OK}"));
+        assert_eq!(batches.len(), 1);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code, "yaml/duplicate-key");
+        assert_eq!(at(&findings[0]), (Severity::Error, 5, 1));
+    }
+
+    #[test]
+    fn duplicate_across_files() {
+        let settings = Settings::default();
+        let (mut a, _) = load("schedules/a.yml", &batch(OK), &settings);
+        let (b, _) = load(
+            "schedules/b.yml",
+            &format!("Other:\n{OK}\nBackup:\n{OK}"),
+            &settings,
+        );
+        a.extend(b);
+        let findings = duplicates(&a);
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!(f.code, "schedule/duplicate-batch");
+        assert_eq!(f.location.file, "schedules/b.yml");
+        assert_eq!(at(f), (Severity::Error, 6, 1));
+        assert_eq!(f.related[0].0.file, "schedules/a.yml");
+        assert!(f.message.contains("schedules/a.yml"));
+    }
+}

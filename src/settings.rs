@@ -1,0 +1,408 @@
+//! The settings file (`cronbridge.yml` at the repository root, optional): default time zone,
+//! where schedules and rules live, the rule-name prefix. Defaults live here and only here.
+
+#![allow(
+    clippy::result_large_err,
+    reason = "a `Finding` is the error of every value check; they run once per value of a small file"
+)]
+
+use crate::finding::Finding;
+use crate::yaml;
+use jiff::tz::TimeZone;
+
+/// A time zone with the IANA name it was given by.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    pub name: String,
+    pub tz: TimeZone,
+}
+
+impl PartialEq for Zone {
+    fn eq(&self, other: &Zone) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Zone {
+    /// Looks up an IANA zone name in the bundled time zone database.
+    pub fn get(name: &str) -> Option<Zone> {
+        TimeZone::get(name).ok().map(|tz| Zone {
+            name: name.to_string(),
+            tz,
+        })
+    }
+}
+
+pub const DEFAULT_ZONE: &str = "Asia/Tokyo";
+pub const DEFAULT_SCHEDULES_DIR: &str = "schedules";
+pub const DEFAULT_RULES_DIR: &str = "rules";
+pub const DEFAULT_RULE_PREFIX: &str = "cronbridge-";
+/// The settings file looked for at the repository root when `--config` is not given.
+pub const DEFAULT_SETTINGS_FILE: &str = "cronbridge.yml";
+
+/// Settings, with defaults for anything the file does not say.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Zone of schedules that do not name one.
+    pub zone: Zone,
+    /// Directory of schedule files, relative to the repository root.
+    pub schedules_dir: String,
+    /// Directory of policy and alert files, relative to the repository root.
+    pub rules_dir: String,
+    /// Prefix of the EventBridge rule names cronbridge manages.
+    pub rule_prefix: String,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            zone: Zone {
+                name: DEFAULT_ZONE.to_string(),
+                tz: TimeZone::get(DEFAULT_ZONE).unwrap_or(TimeZone::UTC),
+            },
+            schedules_dir: DEFAULT_SCHEDULES_DIR.to_string(),
+            rules_dir: DEFAULT_RULES_DIR.to_string(),
+            rule_prefix: DEFAULT_RULE_PREFIX.to_string(),
+        }
+    }
+}
+
+/// The longest `rule_prefix`: EventBridge rule names have 64 characters, and the batch name
+/// needs the rest.
+pub const MAX_RULE_PREFIX_CHARS: usize = 32;
+
+/// Whether `c` may appear in an EventBridge rule name (`[.\-_A-Za-z0-9]`).
+pub fn is_rule_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')
+}
+
+/// Looks up an IANA zone name, case-insensitively, and keeps the database's spelling
+/// (`asia/tokyo` becomes `Asia/Tokyo`). On failure, the closest known names.
+pub fn lookup_zone(name: &str) -> Result<Zone, Vec<String>> {
+    // `Etc/Unknown` is a placeholder zone in jiff, not a place anyone's batches run in.
+    if !name.eq_ignore_ascii_case("etc/unknown") {
+        if let Ok(tz) = TimeZone::get(name) {
+            let name = tz.iana_name().unwrap_or(name).to_string();
+            return Ok(Zone { name, tz });
+        }
+    }
+    Err(zone_suggestions(name))
+}
+
+/// Up to three zone names close to `name`: by the whole name (`Asia/Tokio`) or by the city
+/// alone (`Tokyo`).
+fn zone_suggestions(name: &str) -> Vec<String> {
+    // Abbreviations are not zone names, and Japan time is the default users come from.
+    if name.eq_ignore_ascii_case("JST") {
+        return vec![DEFAULT_ZONE.to_string()];
+    }
+    let lower = name.to_lowercase();
+    let city = |s: &str| s.rsplit('/').next().unwrap_or(s).to_lowercase();
+    let wanted_city = city(name);
+    let mut scored: Vec<(f64, String)> = jiff::tz::db()
+        .available()
+        .map(|n| {
+            let candidate = n.as_str();
+            let whole = strsim::jaro_winkler(&lower, &candidate.to_lowercase());
+            let by_city = strsim::jaro_winkler(&wanted_city, &city(candidate));
+            (whole.max(by_city), candidate.to_string())
+        })
+        .filter(|(score, _)| *score >= 0.85)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored.into_iter().take(3).map(|(_, n)| n).collect()
+}
+
+/// A `timezone` value: a string naming an IANA zone. `type_code` and `code` are the loader's
+/// finding codes for a value that is not a string and for an unknown zone.
+pub(crate) fn zone_value(
+    node: &yaml::Node,
+    file: &str,
+    type_code: &'static str,
+    code: &'static str,
+    what: &str,
+) -> Result<Zone, Finding> {
+    let name = yaml::expect_str(node, file, type_code, what)?;
+    lookup_zone(name).map_err(|suggestions| {
+        let finding = Finding::error(
+            code,
+            node.location(file),
+            format!("{what}: unknown time zone `{name}`"),
+        );
+        match suggestions.as_slice() {
+            [] => finding.help(
+                "write an IANA time zone name such as `Asia/Tokyo` or `UTC` (the tz database list)",
+            ),
+            [one] => finding.help(format!("did you mean `{one}`?")),
+            many => finding.help(format!(
+                "did you mean one of {}?",
+                many.iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    })
+}
+
+/// The keys of the settings file.
+const KEYS: &[&str] = &["timezone", "schedules", "rules", "rule_prefix"];
+
+/// Reads `cronbridge.yml` (`file` is its repository-relative path, for locations). Anything
+/// missing or wrong keeps its default; what was wrong is in the findings.
+pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
+    let mut settings = Settings::default();
+    let (doc, mut findings) = yaml::parse(file, text);
+    // An empty settings file means "all defaults", like no file at all.
+    let yaml::Document::Root(root) = doc else {
+        return (settings, findings);
+    };
+    if root.is_null() {
+        return (settings, findings);
+    }
+    let entries = match yaml::expect_map(&root, file, "settings/wrong-type", "the settings file") {
+        Ok(entries) => entries,
+        Err(f) => {
+            findings.push(f.help(format!(
+                "write a mapping with some of the keys {}",
+                KEYS.join(", ")
+            )));
+            return (settings, findings);
+        }
+    };
+    findings.extend(yaml::unknown_keys(
+        entries,
+        KEYS,
+        file,
+        "settings/unknown-key",
+        "the settings file",
+    ));
+    let mut sink = yaml::Sink::new(&mut findings);
+    for entry in entries {
+        let value = &entry.value;
+        match entry.key_text() {
+            "timezone" => {
+                if let Some(zone) = sink.take(zone_value(
+                    value,
+                    file,
+                    "settings/wrong-type",
+                    "settings/invalid-timezone",
+                    "`timezone`",
+                )) {
+                    settings.zone = zone;
+                }
+            }
+            key @ ("schedules" | "rules") => {
+                let what = format!("`{key}`");
+                let Some(text) =
+                    sink.take(yaml::expect_str(value, file, "settings/wrong-type", &what))
+                else {
+                    continue;
+                };
+                if let Some(dir) = sink.take(directory(text, value, file, &what)) {
+                    if key == "schedules" {
+                        settings.schedules_dir = dir;
+                    } else {
+                        settings.rules_dir = dir;
+                    }
+                }
+            }
+            "rule_prefix" => {
+                let Some(text) = sink.take(yaml::expect_str(
+                    value,
+                    file,
+                    "settings/wrong-type",
+                    "`rule_prefix`",
+                )) else {
+                    continue;
+                };
+                if let Some(prefix) = sink.take(rule_prefix(text, value, file)) {
+                    settings.rule_prefix = prefix;
+                }
+            }
+            _ => {}
+        }
+    }
+    (settings, findings)
+}
+
+/// A directory relative to the repository root, without `./` or a trailing `/`.
+fn directory(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<String, Finding> {
+    let error = |message: String| {
+        Finding::error("settings/invalid-path", node.location(file), message).help(
+            "write a directory relative to the repository root, with `/` separators, e.g. `schedules`",
+        )
+    };
+    let trimmed = text.trim();
+    let trimmed = trimmed.strip_prefix("./").unwrap_or(trimmed);
+    let trimmed = trimmed.trim_end_matches('/');
+    if trimmed.is_empty() || trimmed == "." {
+        return Err(error(format!("{what}: the directory is empty")));
+    }
+    if trimmed.starts_with('/') || trimmed.contains('\\') || trimmed.contains(':') {
+        return Err(error(format!(
+            "{what}: `{text}` is not a relative path inside the repository"
+        )));
+    }
+    // cronbridge reads files from git revisions too, where nothing outside the tree exists.
+    if trimmed
+        .split('/')
+        .any(|part| part == ".." || part.is_empty())
+    {
+        return Err(error(format!(
+            "{what}: `{text}` leaves the repository or has an empty part"
+        )));
+    }
+    Ok(trimmed.to_string())
+}
+
+fn rule_prefix(text: &str, node: &yaml::Node, file: &str) -> Result<String, Finding> {
+    let code = "settings/invalid-prefix";
+    if text.is_empty() {
+        // The prefix is what keeps cronbridge away from rules it does not manage.
+        return Err(Finding::error(code, node.location(file), "`rule_prefix` is empty")
+            .help(format!("keep a prefix such as `{DEFAULT_RULE_PREFIX}`, so that cronbridge's rules stand apart from others")));
+    }
+    if let Some((i, c)) = text
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !is_rule_name_char(*c))
+    {
+        return Err(Finding::error(
+            code,
+            node.inner_location(file, i, 1),
+            format!("`rule_prefix`: {c:?} cannot be part of an EventBridge rule name"),
+        )
+        .help("use only letters A-Z and a-z, digits, `.`, `-` and `_`"));
+    }
+    let len = text.chars().count();
+    if len > MAX_RULE_PREFIX_CHARS {
+        return Err(Finding::error(
+            code,
+            node.location(file),
+            format!("`rule_prefix` is {len} characters long; at most {MAX_RULE_PREFIX_CHARS} are allowed"),
+        )
+        .help("rule names have at most 64 characters and the batch name needs the rest; shorten the prefix"));
+    }
+    Ok(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+
+    fn one(text: &str) -> Finding {
+        let (_, findings) = load("cronbridge.yml", text);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        findings.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn full_settings_load() {
+        let (s, findings) = load(
+            "cronbridge.yml",
+            "timezone: UTC\nschedules: ./jobs/\nrules: policy/rules\nrule_prefix: team-a.\n",
+        );
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(s.zone.name, "UTC");
+        assert_eq!(s.schedules_dir, "jobs");
+        assert_eq!(s.rules_dir, "policy/rules");
+        assert_eq!(s.rule_prefix, "team-a.");
+    }
+
+    #[test]
+    fn empty_settings_are_defaults() {
+        for text in ["", "# nothing\n", "~\n"] {
+            let (s, findings) = load("cronbridge.yml", text);
+            assert!(findings.is_empty());
+            assert_eq!(s.zone.name, DEFAULT_ZONE);
+            assert_eq!(s.schedules_dir, DEFAULT_SCHEDULES_DIR);
+            assert_eq!(s.rules_dir, DEFAULT_RULES_DIR);
+            assert_eq!(s.rule_prefix, DEFAULT_RULE_PREFIX);
+        }
+    }
+
+    #[test]
+    fn zone_names_are_canonicalised() {
+        let (s, findings) = load("cronbridge.yml", "timezone: asia/tokyo\n");
+        assert!(findings.is_empty());
+        assert_eq!(s.zone.name, "Asia/Tokyo");
+    }
+
+    #[test]
+    fn unknown_zone_suggests_the_closest() {
+        let f = one("timezone: Asia/Tokio\n");
+        assert_eq!(f.code, "settings/invalid-timezone");
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!((f.location.line, f.location.column), (1, 11));
+        assert!(f.message.contains("Asia/Tokio"));
+        assert!(f.help.unwrap().contains("`Asia/Tokyo`"));
+        assert!(
+            lookup_zone("Tokyo")
+                .unwrap_err()
+                .contains(&"Asia/Tokyo".to_string())
+        );
+        assert_eq!(
+            lookup_zone("JST").unwrap_err(),
+            vec!["Asia/Tokyo".to_string()]
+        );
+        assert!(lookup_zone("Etc/Unknown").is_err());
+    }
+
+    #[test]
+    fn unknown_key_has_a_hint() {
+        let f = one("timezone: UTC\nrule_prefx: a-\n");
+        assert_eq!(f.code, "settings/unknown-key");
+        assert_eq!((f.location.line, f.location.column), (2, 1));
+        assert_eq!(f.help.as_deref(), Some("did you mean `rule_prefix`?"));
+    }
+
+    #[test]
+    fn bad_prefix_character_is_pointed_at() {
+        let f = one("rule_prefix: \"team a-\"\n");
+        assert_eq!(f.code, "settings/invalid-prefix");
+        assert_eq!((f.location.line, f.location.column), (1, 19));
+        assert!(f.message.contains("' '"));
+    }
+
+    #[test]
+    fn long_prefix_is_refused() {
+        let (s, findings) = load(
+            "cronbridge.yml",
+            &format!("rule_prefix: {}\n", "a".repeat(33)),
+        );
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code, "settings/invalid-prefix");
+        assert!(findings[0].message.contains("33 characters"));
+        assert_eq!(s.rule_prefix, DEFAULT_RULE_PREFIX);
+        assert_eq!(one("rule_prefix: \"\"\n").code, "settings/invalid-prefix");
+    }
+
+    #[test]
+    fn paths_stay_inside_the_repository() {
+        for bad in ["/etc", "../other", "a//b", "\"\"", "C:\\x"] {
+            let f = one(&format!("schedules: {bad}\n"));
+            assert_eq!(f.code, "settings/invalid-path", "{bad}");
+            assert_eq!((f.location.line, f.location.column), (1, 12));
+        }
+    }
+
+    #[test]
+    fn wrong_types() {
+        let f = one("- a\n");
+        assert_eq!(f.code, "settings/wrong-type");
+        assert!(f.message.contains("found a list"));
+        let f = one("rule_prefix: 5\n");
+        assert_eq!(f.code, "settings/wrong-type");
+        let f = one("timezone: [UTC]\n");
+        assert_eq!(f.code, "settings/wrong-type");
+    }
+
+    #[test]
+    fn syntax_errors_come_from_yaml() {
+        let (s, findings) = load("cronbridge.yml", "timezone: [UTC\n");
+        assert_eq!(findings[0].code, "yaml/syntax");
+        assert_eq!(s.zone.name, DEFAULT_ZONE);
+    }
+}
