@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit codes; the README has the table.
@@ -45,6 +46,50 @@ pub enum ColorArg {
 pub enum Command {
     /// Explain a cron or rate expression: its meaning and when it runs next.
     Explain(ExplainArgs),
+    /// Check schedules and policies: syntax, UTC rules, timetable, quiet hours, overlaps.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Compare with this git revision (branch, tag or commit): what it adds, changes, removes.
+    #[arg(long)]
+    pub base: Option<String>,
+    /// Start of the timetable (RFC 3339); default now. Fix it for reproducible output.
+    #[arg(long, value_parser = parse_instant)]
+    pub now: Option<Timestamp>,
+    /// How far ahead the timetable reaches, in days (`366d`).
+    #[arg(long, default_value = "366d", value_parser = parse_horizon)]
+    pub horizon: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Settings file, relative to the repository root (default: cronbridge.yml if present).
+    #[arg(long)]
+    pub config: Option<String>,
+    /// Repository root.
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Markdown,
+    /// GitHub workflow commands (annotations); the Markdown report goes to $GITHUB_STEP_SUMMARY.
+    Github,
+}
+
+/// The longest horizon: five years keeps a minutely batch's timetable within memory.
+pub const MAX_HORIZON_DAYS: u32 = 1830;
+
+fn parse_horizon(text: &str) -> Result<u32, String> {
+    let days = text
+        .strip_suffix('d')
+        .and_then(|d| d.parse::<u32>().ok())
+        .filter(|d| (1..=MAX_HORIZON_DAYS).contains(d));
+    days.ok_or_else(|| format!("`{text}` is not a horizon; write a number of days from 1d to {MAX_HORIZON_DAYS}d, e.g. 366d"))
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +148,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     });
     match cli.command {
         Command::Explain(args) => explain(args),
+        Command::Check(args) => check(args),
     }
 }
 
@@ -144,4 +190,85 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         FormatArg::Human => write!(stdout, "{}", report::explain::human(&explanation))?,
     }
     Ok(ExitCode::from(exit::OK))
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    use crate::check::{self, Options};
+    use crate::finding::Severity;
+    use crate::repo::{self, Source};
+
+    let options = Options {
+        now: args.now.unwrap_or_else(Timestamp::now),
+        horizon_days: args.horizon,
+    };
+    let config = args.config.as_deref();
+    let head_inputs = match repo::read_inputs(&Source::WorkTree(args.repo.clone()), config) {
+        Ok(inputs) => inputs,
+        Err(err) => {
+            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            return Ok(ExitCode::from(exit::USAGE));
+        }
+    };
+    let mut head = check::analyse(head_inputs, &options);
+    let (base, diff) = match &args.base {
+        Some(rev) => {
+            let source = Source::Revision {
+                root: args.repo.clone(),
+                rev: rev.clone(),
+            };
+            let base_inputs = match repo::read_inputs(&source, config) {
+                Ok(inputs) => inputs,
+                Err(err) => {
+                    writeln!(anstream::stderr().lock(), "error: base {rev}: {err}")?;
+                    return Ok(ExitCode::from(exit::USAGE));
+                }
+            };
+            let base = check::analyse(base_inputs, &options);
+            let diff = check::diff(&base, &mut head);
+            (Some(base), Some(diff))
+        }
+        None => (None, None),
+    };
+    let mut stdout = anstream::stdout().lock();
+    let days = options.horizon_days;
+    match args.format {
+        CheckFormat::Human => write!(
+            stdout,
+            "{}",
+            report::check::human(&head, diff.as_ref(), days)
+        )?,
+        CheckFormat::Json => writeln!(
+            stdout,
+            "{}",
+            report::check::json(&head, diff.as_ref(), options.now, days)
+        )?,
+        CheckFormat::Markdown => write!(
+            stdout,
+            "{}",
+            report::markdown::report(&head, base.as_ref(), diff.as_ref())
+        )?,
+        CheckFormat::Github => {
+            write!(stdout, "{}", report::github::annotations(&head.findings))?;
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                let markdown = report::markdown::report(&head, base.as_ref(), diff.as_ref());
+                let mut file = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(&path)?;
+                file.write_all(markdown.as_bytes())?;
+            }
+        }
+    }
+    // Errors in the settings file are configuration problems, not schedule findings.
+    let config_error = head
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error && f.code.starts_with("settings/"));
+    Ok(ExitCode::from(if config_error {
+        exit::USAGE
+    } else if head.count(Severity::Error) > 0 {
+        exit::INPUT_ERRORS
+    } else {
+        exit::OK
+    }))
 }

@@ -5,6 +5,14 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod check;
 pub mod cli;
 pub mod cron;
+pub mod finding;
+pub mod policy;
+pub mod repo;
 pub mod report;
+pub mod schedule;
+pub mod settings;
+pub mod timetable;
+pub mod yaml;

@@ -3,7 +3,10 @@
 //! Human text may carry ANSI styles; the caller writes it through `anstream`, which strips
 //! them when colour is off (`--color`, `NO_COLOR`, not a terminal).
 
+pub mod check;
 pub mod explain;
+pub mod github;
+pub mod markdown;
 
 use anstyle::{AnsiColor, Style};
 

@@ -1,0 +1,236 @@
+//! `check`: from loaded inputs to an analysis (UTC rules, timetable, findings), and the
+//! comparison of a base analysis with a head one. Pure: no files, no git, no clock.
+
+use crate::cron::Expression;
+use crate::cron::rewrite::{self, RewriteError};
+use crate::finding::{Finding, Severity};
+use crate::policy::{self, Policies};
+use crate::schedule::Batch;
+use crate::settings::Settings;
+use crate::timetable::Timetable;
+use jiff::Timestamp;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Everything read from one revision of a repository.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub settings: Settings,
+    pub batches: Vec<Batch>,
+    pub policies: Policies,
+    /// Problems found while reading and loading the files.
+    pub findings: Vec<Finding>,
+}
+
+/// When the analysis starts and how far it looks.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub now: Timestamp,
+    pub horizon_days: u32,
+}
+
+/// One revision, analysed.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub inputs: Inputs,
+    /// Per batch (same order as `inputs.batches`): its UTC rules or why there are none.
+    pub utc: Vec<Result<Vec<Expression>, RewriteError>>,
+    /// Per batch: expected duration in minutes (its own, else the policy default).
+    pub durations: Vec<u32>,
+    pub timetable: Timetable,
+    /// Loading, lint and policy findings, ordered by file, line and column.
+    pub findings: Vec<Finding>,
+}
+
+impl Analysis {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Rewrites, expands and checks every batch.
+pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
+    // Many batches share an expression and zone; the rewrite (with its proof) runs once each.
+    let mut memo: HashMap<(String, String), Result<Vec<Expression>, RewriteError>> = HashMap::new();
+    let utc: Vec<_> = inputs
+        .batches
+        .iter()
+        .map(|b| {
+            memo.entry((b.cron.to_string(), b.zone.name.clone()))
+                .or_insert_with(|| rewrite::to_utc(&b.cron, &b.zone.tz, options.now))
+                .clone()
+        })
+        .collect();
+    let durations: Vec<u32> = inputs
+        .batches
+        .iter()
+        .map(|b| {
+            b.duration
+                .unwrap_or(inputs.policies.overlap.default_duration)
+        })
+        .collect();
+    let minutes = options.horizon_days.saturating_mul(1440);
+    let timetable = Timetable::build(&inputs.batches, options.now, minutes);
+    let mut findings = inputs.findings.clone();
+    let batches = &inputs.batches;
+    let days = options.horizon_days;
+    findings.extend(policy::lint::check(batches, &utc));
+    for quiet in &inputs.policies.quiet_hours {
+        findings.extend(policy::quiet_hours::check(
+            quiet, batches, &timetable, &durations, days,
+        ));
+    }
+    let overlap = &inputs.policies.overlap;
+    findings.extend(policy::overlap::self_overlap(
+        overlap, batches, &timetable, &durations, days,
+    ));
+    findings.extend(policy::overlap::groups(
+        overlap, batches, &timetable, &durations, days,
+    ));
+    findings.extend(policy::overlap::starts_per_minute(
+        overlap, batches, &timetable, days,
+    ));
+    findings
+        .sort_by(|a, b| (&a.location, a.severity, a.code).cmp(&(&b.location, b.severity, b.code)));
+    Analysis {
+        inputs,
+        utc,
+        durations,
+        timetable,
+        findings,
+    }
+}
+
+/// How one field of a batch changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+/// What a head revision changes relative to a base revision.
+#[derive(Debug, Clone, Default)]
+pub struct Diff {
+    /// Names of batches only in head, only in base, and in both with changes.
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<(String, Vec<FieldChange>)>,
+    /// Unified diff of the next seven days' runs, local time and UTC; empty when equal.
+    pub timetable: String,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// The UTC rules of a batch as one line of text.
+pub fn utc_text(utc: &Result<Vec<Expression>, RewriteError>) -> String {
+    match utc {
+        Ok(rules) => rules
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" + "),
+        Err(_) => "(no exact UTC rule)".to_string(),
+    }
+}
+
+fn fields_of(analysis: &Analysis, i: usize) -> Vec<(&'static str, String)> {
+    let b = &analysis.inputs.batches[i];
+    vec![
+        ("cron", b.cron_text.clone()),
+        ("timezone", b.zone.name.clone()),
+        ("utc", utc_text(&analysis.utc[i])),
+        ("description", b.description.clone().unwrap_or_default()),
+        ("batch_class", b.batch_class.clone()),
+        ("is_active", b.is_active.to_string()),
+        (
+            "duration",
+            b.duration.map(|d| format!("{d}m")).unwrap_or_default(),
+        ),
+        ("group", b.group.clone().unwrap_or_default()),
+        ("tags", b.tags.join(", ")),
+    ]
+}
+
+/// Days of timetable shown in the diff.
+pub const DIFF_DAYS: u32 = 7;
+
+/// One line per run in the first [`DIFF_DAYS`] days: local time, UTC, batch.
+pub fn timetable_lines(analysis: &Analysis) -> String {
+    let t = &analysis.timetable;
+    let mut out = String::new();
+    for (minute, b) in t.window(0, DIFF_DAYS * 1440) {
+        let batch = &analysis.inputs.batches[b];
+        let at = t.instant(minute);
+        let local = at.to_zoned_datetime(batch.zone.tz.clone());
+        out.push_str(&format!(
+            "{}  {} UTC  {}\n",
+            local.strftime("%Y-%m-%d %a %H:%M %Z"),
+            at.strftime("%m-%d %H:%M"),
+            batch.name
+        ));
+    }
+    out
+}
+
+/// Compares two analyses, and marks head findings the base already had.
+pub fn diff(base: &Analysis, head: &mut Analysis) -> Diff {
+    let index = |a: &Analysis| -> BTreeMap<String, usize> {
+        a.inputs
+            .batches
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.name.clone(), i))
+            .collect()
+    };
+    let (before, after) = (index(base), index(head));
+    let mut diff = Diff::default();
+    for (name, &i) in &after {
+        match before.get(name) {
+            None => diff.added.push(name.clone()),
+            Some(&j) => {
+                let changes: Vec<FieldChange> = fields_of(base, j)
+                    .into_iter()
+                    .zip(fields_of(head, i))
+                    .filter(|((_, a), (_, b))| a != b)
+                    .map(|((field, before), (_, after))| FieldChange {
+                        field,
+                        before,
+                        after,
+                    })
+                    .collect();
+                if !changes.is_empty() {
+                    diff.changed.push((name.clone(), changes));
+                }
+            }
+        }
+    }
+    diff.removed = before
+        .keys()
+        .filter(|n| !after.contains_key(*n))
+        .cloned()
+        .collect();
+    let (old, new) = (timetable_lines(base), timetable_lines(head));
+    if old != new {
+        diff.timetable = similar::TextDiff::from_lines(&old, &new)
+            .unified_diff()
+            .context_radius(2)
+            .header("base", "head")
+            .to_string();
+    }
+    let known: HashSet<(&str, &str)> = base
+        .findings
+        .iter()
+        .map(|f| (f.code, f.message.as_str()))
+        .collect();
+    for f in &mut head.findings {
+        f.preexisting = known.contains(&(f.code, f.message.as_str()));
+    }
+    diff
+}

@@ -1,0 +1,273 @@
+//! Reading a repository's settings, schedules and rules: from the working tree, or from a git
+//! revision without touching the working tree. The only module of `check` that does I/O.
+//!
+//! Files come from strangers' pull requests: symbolic links are not followed (a link to
+//! `/etc/passwd` must not end up in a PR comment) and sizes are checked before reading.
+
+use crate::check::Inputs;
+use crate::finding::{Finding, Location};
+use crate::policy::{self, Policies};
+use crate::schedule;
+use crate::settings::{self, DEFAULT_SETTINGS_FILE, Settings};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Largest file read; the YAML loader enforces the same limit on text.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Where files come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The files on disk under this repository root.
+    WorkTree(PathBuf),
+    /// The files of a git revision, read with `git show`.
+    Revision { root: PathBuf, rev: String },
+}
+
+/// The repository cannot be read as asked: configuration or environment, not file content.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// The user named a settings file that does not exist.
+    #[error("settings file `{0}` not found")]
+    MissingConfig(String),
+    /// The schedules directory is missing from the working tree.
+    #[error(
+        "no `{0}` directory: nothing to check (set `schedules:` in {DEFAULT_SETTINGS_FILE} if they live elsewhere)"
+    )]
+    MissingSchedules(String),
+    /// `git` failed: not a repository, an unknown revision, git not installed.
+    #[error("git {args}: {message}")]
+    Git { args: String, message: String },
+    /// Reading the disk failed.
+    #[error("reading {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What reading one file gave: its text, or a finding saying why it was not read.
+enum Read {
+    Text(String),
+    Skipped(Finding),
+    Missing,
+}
+
+impl Source {
+    fn root(&self) -> &Path {
+        match self {
+            Source::WorkTree(root) | Source::Revision { root, .. } => root,
+        }
+    }
+
+    fn git(&self, args: &[&str]) -> Result<Vec<u8>, RepoError> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(self.root())
+            .args(args)
+            .output()
+            .map_err(|e| RepoError::Git {
+                args: args.join(" "),
+                message: e.to_string(),
+            })?;
+        if !out.status.success() {
+            return Err(RepoError::Git {
+                args: args.join(" "),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
+        }
+        Ok(out.stdout)
+    }
+
+    /// The YAML files directly in `dir`, sorted; `None` when the directory does not exist.
+    fn list(&self, dir: &str) -> Result<Option<Vec<(String, bool)>>, RepoError> {
+        let is_yaml = |name: &str| name.ends_with(".yml") || name.ends_with(".yaml");
+        let dir = dir.trim_end_matches('/');
+        let mut files = match self {
+            Source::WorkTree(root) => {
+                let path = root.join(dir);
+                let entries = match std::fs::read_dir(&path) {
+                    Ok(e) => e,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                    Err(source) => {
+                        return Err(RepoError::Io {
+                            path: dir.to_string(),
+                            source,
+                        });
+                    }
+                };
+                let mut files = Vec::new();
+                for entry in entries {
+                    let entry = entry.map_err(|source| RepoError::Io {
+                        path: dir.to_string(),
+                        source,
+                    })?;
+                    let name = entry.file_name().to_string_lossy().to_string();
+                    let kind = entry.file_type().map_err(|source| RepoError::Io {
+                        path: dir.to_string(),
+                        source,
+                    })?;
+                    if is_yaml(&name) && !kind.is_dir() {
+                        files.push((format!("{dir}/{name}"), kind.is_symlink()));
+                    }
+                }
+                files
+            }
+            Source::Revision { rev, .. } => {
+                // `rev:dir` must be a tree; a missing directory at the base is no schedules.
+                let spec = format!("{rev}:{dir}");
+                if self.git(&["cat-file", "-e", &spec]).is_err() {
+                    return Ok(None);
+                }
+                let listing = self.git(&["ls-tree", "-z", rev, "--", &format!("{dir}/")])?;
+                let mut files = Vec::new();
+                for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+                    let entry = String::from_utf8_lossy(entry);
+                    // `<mode> <type> <object>\t<path>`; mode 120000 is a symbolic link.
+                    let Some((meta, path)) = entry.split_once('\t') else {
+                        continue;
+                    };
+                    let name = path.rsplit('/').next().unwrap_or(path);
+                    if is_yaml(name) && meta.contains(" blob ") {
+                        files.push((path.to_string(), meta.starts_with("120000")));
+                    }
+                }
+                files
+            }
+        };
+        files.sort();
+        Ok(Some(files))
+    }
+
+    fn read(&self, path: &str, is_link: bool) -> Result<Read, RepoError> {
+        if is_link {
+            return Ok(Read::Skipped(
+                Finding::error(
+                    "repo/symlink",
+                    Location::file_start(path),
+                    format!("`{path}` is a symbolic link; cronbridge does not follow links"),
+                )
+                .help("commit the file itself instead of a link"),
+            ));
+        }
+        let too_large = |size: u64| {
+            Read::Skipped(Finding::error(
+                "repo/too-large",
+                Location::file_start(path),
+                format!("`{path}` is {size} bytes; files over {MAX_FILE_BYTES} bytes are not read"),
+            ))
+        };
+        let bytes = match self {
+            Source::WorkTree(root) => {
+                let full = root.join(path);
+                let meta = match std::fs::symlink_metadata(&full) {
+                    Ok(m) => m,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::Missing),
+                    Err(source) => {
+                        return Err(RepoError::Io {
+                            path: path.to_string(),
+                            source,
+                        });
+                    }
+                };
+                if meta.file_type().is_symlink() {
+                    return self.read(path, true);
+                }
+                if meta.len() > MAX_FILE_BYTES {
+                    return Ok(too_large(meta.len()));
+                }
+                std::fs::read(&full).map_err(|source| RepoError::Io {
+                    path: path.to_string(),
+                    source,
+                })?
+            }
+            Source::Revision { rev, .. } => {
+                let spec = format!("{rev}:{path}");
+                let Ok(size) = self.git(&["cat-file", "-s", &spec]) else {
+                    return Ok(Read::Missing);
+                };
+                let size: u64 = String::from_utf8_lossy(&size)
+                    .trim()
+                    .parse()
+                    .unwrap_or(u64::MAX);
+                if size > MAX_FILE_BYTES {
+                    return Ok(too_large(size));
+                }
+                self.git(&["cat-file", "blob", &spec])?
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Read::Text(text)),
+            Err(_) => Ok(Read::Skipped(
+                Finding::error(
+                    "repo/not-utf8",
+                    Location::file_start(path),
+                    format!("`{path}` is not UTF-8 text"),
+                )
+                .help("save the file as UTF-8"),
+            )),
+        }
+    }
+}
+
+/// Reads settings, schedules and policies. `config` overrides the settings file's path
+/// (repository-relative); without it `cronbridge.yml` is used when present.
+pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, RepoError> {
+    let mut findings = Vec::new();
+    let settings_path = config.unwrap_or(DEFAULT_SETTINGS_FILE);
+    let settings = match source.read(settings_path, false)? {
+        Read::Text(text) => {
+            let (settings, mut problems) = settings::load(settings_path, &text);
+            findings.append(&mut problems);
+            settings
+        }
+        Read::Skipped(finding) => {
+            findings.push(finding);
+            Settings::default()
+        }
+        Read::Missing if config.is_some() => {
+            return Err(RepoError::MissingConfig(settings_path.to_string()));
+        }
+        Read::Missing => Settings::default(),
+    };
+    let mut batches = Vec::new();
+    match source.list(&settings.schedules_dir)? {
+        Some(files) => {
+            for (path, is_link) in files {
+                match source.read(&path, is_link)? {
+                    Read::Text(text) => {
+                        let (mut loaded, mut problems) = schedule::load(&path, &text, &settings);
+                        batches.append(&mut loaded);
+                        findings.append(&mut problems);
+                    }
+                    Read::Skipped(finding) => findings.push(finding),
+                    Read::Missing => {}
+                }
+            }
+        }
+        None if matches!(source, Source::WorkTree(_)) => {
+            return Err(RepoError::MissingSchedules(settings.schedules_dir.clone()));
+        }
+        None => {}
+    }
+    findings.extend(schedule::duplicates(&batches));
+    let mut policies = Policies::default();
+    for (path, is_link) in source.list(&settings.rules_dir)?.unwrap_or_default() {
+        match source.read(&path, is_link)? {
+            Read::Text(text) => {
+                let (loaded, mut problems) = policy::load::load(&path, &text, &settings);
+                findings.append(&mut problems);
+                policies.merge(loaded, &mut findings);
+            }
+            Read::Skipped(finding) => findings.push(finding),
+            Read::Missing => {}
+        }
+    }
+    Ok(Inputs {
+        settings,
+        batches,
+        policies,
+        findings,
+    })
+}

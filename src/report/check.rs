@@ -1,0 +1,360 @@
+//! `check` as human text and as versioned JSON.
+//!
+//! The JSON shape (`"version": 1`) is a contract for scripts: fields are only ever added.
+
+use super::{BOLD, DIM, ERROR, HELP};
+use crate::check::{Analysis, Diff, utc_text};
+use crate::finding::{Finding, Severity};
+use crate::timetable::local_and_utc;
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
+const OK: Style = AnsiColor::Green.on_default().bold();
+/// Runs shown per batch in tables.
+pub const NEXT_RUNS: usize = 3;
+
+/// The verdict word for counts of errors and warnings.
+pub fn verdict(a: &Analysis) -> &'static str {
+    if a.count(Severity::Error) > 0 {
+        "errors"
+    } else if a.count(Severity::Warning) > 0 {
+        "warnings"
+    } else {
+        "clean"
+    }
+}
+
+/// Next start instants of batch `i` (at most `n`).
+pub fn next_runs(a: &Analysis, i: usize, n: usize) -> Vec<jiff::Timestamp> {
+    a.timetable
+        .runs
+        .iter()
+        .find(|r| r.batch == i)
+        .map(|r| {
+            r.starts
+                .iter()
+                .take(n)
+                .map(|&m| a.timetable.instant(m))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Error => ERROR,
+        Severity::Warning => WARN,
+        Severity::Info => HELP,
+    }
+}
+
+/// Findings grouped by file.
+pub fn human_findings(findings: &[Finding]) -> String {
+    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_file.entry(&f.location.file).or_default().push(f);
+    }
+    let mut out = String::new();
+    for (file, list) in by_file {
+        out.push_str(&format!("\n{BOLD}{file}{BOLD:#}\n"));
+        for f in list {
+            let style = severity_style(f.severity);
+            let new = if f.preexisting {
+                format!(" {DIM}(already on base){DIM:#}")
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "  {style}{}{style:#}[{}] {}:{}: {}{new}\n",
+                f.severity, f.code, f.location.line, f.location.column, f.message
+            ));
+            for (loc, note) in &f.related {
+                out.push_str(&format!("      {DIM}see {loc}: {note}{DIM:#}\n"));
+            }
+            if let Some(help) = &f.help {
+                out.push_str(&format!("      {HELP}help{HELP:#}: {help}\n"));
+            }
+        }
+    }
+    out
+}
+
+pub fn human(a: &Analysis, diff: Option<&Diff>, horizon_days: u32) -> String {
+    let batches = &a.inputs.batches;
+    let active = batches.iter().filter(|b| b.is_active).count();
+    let mut out = format!(
+        "{BOLD}cronbridge check{BOLD:#}: {} batches ({active} active) in {}/, {} quiet-hours policies, horizon {horizon_days} days, {} runs\n",
+        batches.len(),
+        a.inputs.settings.schedules_dir,
+        a.inputs.policies.quiet_hours.len(),
+        a.timetable.len()
+    );
+    let name_width = batches.iter().map(|b| b.name.len()).max().unwrap_or(0);
+    let cron_width = batches.iter().map(|b| b.cron_text.len()).max().unwrap_or(0);
+    if !batches.is_empty() {
+        out.push_str(&format!(
+            "\n{DIM}{:<name_width$}  {:<cron_width$}  zone → UTC rule(s); next run{DIM:#}\n",
+            "batch", "cron"
+        ));
+    }
+    for (i, b) in batches.iter().enumerate() {
+        let state = if b.is_active {
+            String::new()
+        } else {
+            format!(" {DIM}(inactive){DIM:#}")
+        };
+        let next = next_runs(a, i, 1)
+            .first()
+            .map(|t| local_and_utc(*t, &b.zone))
+            .unwrap_or_else(|| "no run in the horizon".to_string());
+        out.push_str(&format!(
+            "{:<name_width$}  {:<cron_width$}  {} → {}; {next}{state}\n",
+            b.name,
+            b.cron_text,
+            b.zone.name,
+            utc_text(&a.utc[i])
+        ));
+    }
+    if let Some(diff) = diff {
+        out.push_str(&human_diff(diff));
+    }
+    out.push_str(&human_findings(&a.findings));
+    let (e, w, n) = (
+        a.count(Severity::Error),
+        a.count(Severity::Warning),
+        a.count(Severity::Info),
+    );
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    out.push('\n');
+    if e > 0 {
+        out.push_str(&format!(
+            "{ERROR}✗ {}{ERROR:#}, {}, {}\n",
+            plural(e, "error"),
+            plural(w, "warning"),
+            plural(n, "note")
+        ));
+    } else {
+        out.push_str(&format!(
+            "{OK}✓ no errors{OK:#}, {}, {}\n",
+            plural(w, "warning"),
+            plural(n, "note")
+        ));
+    }
+    out
+}
+
+fn human_diff(diff: &Diff) -> String {
+    let mut out = format!("\n{BOLD}Changes against base{BOLD:#}\n");
+    if diff.is_empty() {
+        out.push_str("  no batch changed\n");
+    }
+    for name in &diff.added {
+        out.push_str(&format!("  + {name}\n"));
+    }
+    for name in &diff.removed {
+        out.push_str(&format!("  - {name}\n"));
+    }
+    for (name, changes) in &diff.changed {
+        out.push_str(&format!("  ~ {name}\n"));
+        for c in changes {
+            out.push_str(&format!("      {}: {} → {}\n", c.field, c.before, c.after));
+        }
+    }
+    if !diff.timetable.is_empty() {
+        out.push_str(&format!(
+            "\n{BOLD}Timetable, next {} days{BOLD:#}\n{}",
+            crate::check::DIFF_DAYS,
+            diff.timetable
+        ));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonRun {
+    local: String,
+    utc: String,
+}
+
+#[derive(Serialize)]
+struct JsonBatch<'a> {
+    name: &'a str,
+    file: &'a str,
+    line: u32,
+    cron: &'a str,
+    timezone: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    utc_expressions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    utc_error: Option<String>,
+    description: Option<&'a str>,
+    batch_class: &'a str,
+    is_active: bool,
+    duration_minutes: u32,
+    group: Option<&'a str>,
+    tags: &'a [String],
+    next: Vec<JsonRun>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    note: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    help: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+    /// False when the base revision already had it (only with `--base`).
+    new: bool,
+}
+
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    field: &'a str,
+    before: &'a str,
+    after: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonChanged<'a> {
+    name: &'a str,
+    fields: Vec<JsonChange<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiff<'a> {
+    added: &'a [String],
+    removed: &'a [String],
+    changed: Vec<JsonChanged<'a>>,
+    timetable: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonCounts {
+    error: usize,
+    warning: usize,
+    info: usize,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    verdict: &'static str,
+    counts: JsonCounts,
+    now: String,
+    horizon_days: u32,
+    batches: Vec<JsonBatch<'a>>,
+    findings: Vec<JsonFinding<'a>>,
+    diff: Option<JsonDiff<'a>>,
+}
+
+pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_days: u32) -> String {
+    let batches = a
+        .inputs
+        .batches
+        .iter()
+        .enumerate()
+        .map(|(i, b)| JsonBatch {
+            name: &b.name,
+            file: &b.file,
+            line: b.location.line,
+            cron: &b.cron_text,
+            timezone: &b.zone.name,
+            utc_expressions: a.utc[i]
+                .as_ref()
+                .ok()
+                .map(|r| r.iter().map(ToString::to_string).collect()),
+            utc_error: a.utc[i].as_ref().err().map(ToString::to_string),
+            description: b.description.as_deref(),
+            batch_class: &b.batch_class,
+            is_active: b.is_active,
+            duration_minutes: a.durations[i],
+            group: b.group.as_deref(),
+            tags: &b.tags,
+            next: next_runs(a, i, NEXT_RUNS)
+                .into_iter()
+                .map(|t| JsonRun {
+                    local: t
+                        .to_zoned_datetime(b.zone.tz.clone())
+                        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                        .to_string(),
+                    utc: t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                })
+                .collect(),
+        })
+        .collect();
+    let findings = a
+        .findings
+        .iter()
+        .map(|f| JsonFinding {
+            code: f.code,
+            severity: f.severity,
+            message: &f.message,
+            file: &f.location.file,
+            line: f.location.line,
+            column: f.location.column,
+            end_line: f.location.end_line,
+            end_column: f.location.end_column,
+            help: f.help.as_deref(),
+            related: f
+                .related
+                .iter()
+                .map(|(l, note)| JsonRelated {
+                    file: &l.file,
+                    line: l.line,
+                    column: l.column,
+                    note,
+                })
+                .collect(),
+            new: !f.preexisting,
+        })
+        .collect();
+    let report = JsonReport {
+        version: 1,
+        verdict: verdict(a),
+        counts: JsonCounts {
+            error: a.count(Severity::Error),
+            warning: a.count(Severity::Warning),
+            info: a.count(Severity::Info),
+        },
+        now: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        horizon_days,
+        batches,
+        findings,
+        diff: diff.map(|d| JsonDiff {
+            added: &d.added,
+            removed: &d.removed,
+            changed: d
+                .changed
+                .iter()
+                .map(|(name, fields)| JsonChanged {
+                    name,
+                    fields: fields
+                        .iter()
+                        .map(|c| JsonChange {
+                            field: c.field,
+                            before: &c.before,
+                            after: &c.after,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            timetable: &d.timetable,
+        }),
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default()
+}

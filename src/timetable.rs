@@ -1,0 +1,144 @@
+//! The timetable: every run of every active batch over a horizon, from the one cron engine.
+//!
+//! Runs are kept per batch as minutes since the horizon's first minute (`u32`), which is exact
+//! (EventBridge fires on whole minutes) and small enough for a year of minutely batches.
+//! Policy checks sweep over these sorted lists; nothing compares runs pairwise.
+
+use crate::schedule::Batch;
+use crate::settings::Zone;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+/// The runs of one batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRuns {
+    /// Index into the batch list the timetable was built from.
+    pub batch: usize,
+    /// Start minutes since [`Timetable::base_minute`], increasing.
+    pub starts: Vec<u32>,
+}
+
+/// All runs of the active batches from `from` (exclusive) over `minutes` minutes.
+#[derive(Debug, Clone)]
+pub struct Timetable {
+    /// Epoch minute of the horizon's first whole minute after `from`.
+    pub base_minute: i64,
+    /// Length of the horizon in minutes.
+    pub minutes: u32,
+    pub runs: Vec<BatchRuns>,
+}
+
+impl Timetable {
+    /// Expands every active batch. Work is split across the available cores: each batch's
+    /// runs depend on that batch alone.
+    pub fn build(batches: &[Batch], from: Timestamp, minutes: u32) -> Timetable {
+        let base_minute = from.as_second().div_euclid(60) + 1;
+        let end_second = (base_minute + i64::from(minutes)) * 60;
+        let active: Vec<usize> = (0..batches.len())
+            .filter(|&i| batches[i].is_active)
+            .collect();
+        let expand = |i: usize| -> BatchRuns {
+            let batch = &batches[i];
+            let mut times = batch.cron.fire_times_after(from, &batch.zone.tz);
+            let mut starts = Vec::new();
+            while let Some(s) = times.next_second() {
+                if s >= end_second {
+                    break;
+                }
+                starts.push((s.div_euclid(60) - base_minute) as u32);
+            }
+            BatchRuns { batch: i, starts }
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let runs = if threads <= 1 || active.len() < 64 {
+            active.iter().map(|&i| expand(i)).collect()
+        } else {
+            let chunk = active.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = active
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(|| part.iter().map(|&i| expand(i)).collect::<Vec<_>>()))
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            })
+        };
+        Timetable {
+            base_minute,
+            minutes,
+            runs,
+        }
+    }
+
+    /// The instant of a start minute.
+    pub fn instant(&self, minute: u32) -> Timestamp {
+        Timestamp::from_second((self.base_minute + i64::from(minute)) * 60)
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    /// Total number of runs.
+    pub fn len(&self) -> usize {
+        self.runs.iter().map(|r| r.starts.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The runs starting in `[from, to)` minutes, as (minute, batch index), sorted by time
+    /// and then by batch order.
+    pub fn window(&self, from: u32, to: u32) -> Vec<(u32, usize)> {
+        let mut out: Vec<(u32, usize)> = self
+            .runs
+            .iter()
+            .flat_map(|r| {
+                let lo = r.starts.partition_point(|&s| s < from);
+                let hi = r.starts.partition_point(|&s| s < to);
+                r.starts[lo..hi].iter().map(move |&s| (s, r.batch))
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// `2026-12-01 Tue 09:00 JST (00:00 UTC)`; the UTC date is shown when it differs.
+pub fn local_and_utc(ts: Timestamp, zone: &Zone) -> String {
+    let local = ts.to_zoned_datetime(zone.tz.clone());
+    let utc = ts.to_zoned_datetime(TimeZone::UTC);
+    let utc_text = if utc.date() == local.date() {
+        utc.strftime("%H:%M").to_string()
+    } else {
+        utc.strftime("%Y-%m-%d %a %H:%M").to_string()
+    };
+    format!(
+        "{} ({utc_text} UTC)",
+        local.strftime("%Y-%m-%d %a %H:%M %Z")
+    )
+}
+
+/// The UTC offset of `tz` in whole minutes for every minute of `[base_minute, base_minute +
+/// len)`, as segments `(first minute index, offset)` in order.
+pub fn offset_segments(tz: &TimeZone, base_minute: i64, len: u32) -> Vec<(u32, i64)> {
+    let start = Timestamp::from_second(base_minute * 60).unwrap_or(Timestamp::UNIX_EPOCH);
+    let end = base_minute + i64::from(len);
+    let mut segments = vec![(0, i64::from(tz.to_offset(start).seconds()).div_euclid(60))];
+    for tr in tz.following(start) {
+        let minute = tr.timestamp().as_second().div_euclid(60);
+        if minute >= end {
+            break;
+        }
+        segments.push((
+            (minute - base_minute) as u32,
+            i64::from(tr.offset().seconds()).div_euclid(60),
+        ));
+    }
+    segments
+}
