@@ -1,0 +1,129 @@
+//! `check` benchmark: 5,000 generated schedules over a 366-day horizon.
+//!
+//! `cargo bench --bench check` writes a repository of realistic schedules (mostly daily and
+//! weekly, some hourly and monthly, about 1% every minute or every five minutes, in twelve
+//! groups, with quiet hours and overlap limits) to a temporary directory, then runs the whole
+//! `check` pipeline in-process — read files, load, rewrite to UTC with proofs, build the
+//! timetable, run every policy, render JSON — and prints the median wall time and the peak
+//! resident memory (VmHWM) of the process. Targets: ≤ 1.0 s and ≤ 300 MB.
+//! Without `--bench` (as under `cargo test --all-targets`) it runs 200 schedules once.
+#![allow(clippy::print_stdout)]
+
+use cronbridge::check::{self, Options};
+use cronbridge::repo::{self, Source};
+use std::fmt::Write as _;
+use std::time::Instant;
+
+/// A tiny deterministic generator (xorshift64*), so every run checks the same repository.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+fn cron(rng: &mut Rng) -> String {
+    let (m, h) = (rng.below(60), rng.below(24));
+    match rng.below(1000) {
+        0..=4 => "* * * * ? *".to_string(),
+        5..=9 => "*/5 * * * ? *".to_string(),
+        10..=109 => format!("{m} * * * ? *"),
+        110..=159 => format!("{m} {h} {} * ? *", 1 + rng.below(28)),
+        160..=179 => format!("{m} {} L * ? *", 9 + rng.below(15)),
+        180..=419 => format!("{m} {h} ? * {} *", DAYS[rng.below(7) as usize]),
+        420..=469 => format!("{m} {h} ? * MON-FRI *"),
+        _ => format!("{m} {h} * * ? *"),
+    }
+}
+
+fn write_repo(dir: &std::path::Path, count: usize) {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let schedules = dir.join("schedules");
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&schedules).expect("create schedules/");
+    std::fs::create_dir_all(&rules).expect("create rules/");
+    // Fifty files of a hundred batches, as a large team would split them.
+    for file in 0..count.div_ceil(100) {
+        let mut text = String::new();
+        for i in file * 100..((file + 1) * 100).min(count) {
+            let _ = write!(
+                text,
+                "Batch{i:05}:\n  cron: \"{}\"\n  description: バッチ {i}\n  batch_class: \"Batches::Group{g}::Job{i}\"\n  is_active: {}\n  duration: {}m\n  group: g{g}\n",
+                cron(&mut rng),
+                rng.below(50) != 0,
+                1 + rng.below(30),
+                g = i % 12,
+            );
+        }
+        std::fs::write(schedules.join(format!("team{file:02}.yml")), text).expect("write schedule");
+    }
+    let mut policy = String::from(
+        "quiet_hours:\n  - name: online-peak\n    window: \"11:00-14:00\"\n    days: [MON, TUE, WED, THU, FRI]\n    severity: warning\n    scope:\n      groups: [g0, g1, g2]\n  - name: year-end-freeze\n    window: \"00:00-24:00\"\n    dates: [\"12-29..01-03\"]\n    severity: warning\n    scope:\n      classes: [\"Batches::Group3::*\"]\n  - name: maintenance\n    window: \"02:00-03:00\"\n    days: [SUN]\n    severity: warning\noverlap:\n  default_duration: 5m\n  self_overlap: warning\n  max_starts_per_minute: 20\n  groups:\n",
+    );
+    for g in 0..12 {
+        let _ = write!(
+            policy,
+            "    - name: g{g}\n      max_concurrent: {}\n      severity: warning\n",
+            8 + g
+        );
+    }
+    std::fs::write(rules.join("policies.yml"), policy).expect("write policies");
+}
+
+/// Peak resident memory of this process in kB (Linux), if known.
+fn peak_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench")
+        && std::env::var_os("CRONBRIDGE_BENCH_QUICK").is_none();
+    let (count, reps) = if full { (5_000, 5) } else { (200, 1) };
+    let dir = std::env::temp_dir().join(format!("cronbridge-bench-check-{}", std::process::id()));
+    write_repo(&dir, count);
+    let options = Options {
+        now: "2026-11-29T00:00:00Z".parse().expect("instant"),
+        horizon_days: 366,
+    };
+    let mut times = Vec::new();
+    let mut summary = String::new();
+    for _ in 0..reps {
+        let start = Instant::now();
+        let inputs =
+            repo::read_inputs(&Source::WorkTree(dir.clone()), None).expect("read the repository");
+        let analysis = check::analyse(inputs, &options);
+        let json =
+            cronbridge::report::check::json(&analysis, None, options.now, options.horizon_days);
+        times.push(start.elapsed().as_secs_f64());
+        summary = format!(
+            "{} batches, {} runs, {} findings, {} bytes of JSON",
+            analysis.inputs.batches.len(),
+            analysis.timetable.len(),
+            analysis.findings.len(),
+            json.len()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    let peak_mb = peak_kb().map_or("unknown".to_string(), |kb| {
+        format!("{:.0} MB", kb as f64 / 1024.0)
+    });
+    println!("check, {count} schedules, 366 days: {summary}");
+    println!(
+        "median wall {:.3} s over {reps} runs (target ≤ 1.0 s); peak memory {peak_mb} (target ≤ 300 MB)",
+        median
+    );
+}
