@@ -474,7 +474,10 @@ fn parse_item(span: Span<'_>, kind: FieldKind) -> Result<Item, ParseError> {
     }
     if base.text.matches('-').count() > 1 {
         return Err(ParseError::new(
-            format!("`{}` is not a valid range; a range is `low-high`", base.text),
+            format!(
+                "`{}` is not a valid range; a range is `low-high`",
+                base.text
+            ),
             Some(kind),
             base.range(),
         )
@@ -498,7 +501,11 @@ fn parse_item(span: Span<'_>, kind: FieldKind) -> Result<Item, ParseError> {
                 );
                 if kind != FieldKind::Year {
                     let range = |a: u16, b: u16| {
-                        if a == b { name(a) } else { format!("{}-{}", name(a), name(b)) }
+                        if a == b {
+                            name(a)
+                        } else {
+                            format!("{}-{}", name(a), name(b))
+                        }
                     };
                     err = err.help(format!(
                         "to wrap around, write two ranges: `{},{}`",
@@ -695,7 +702,11 @@ fn misplaced_name(span: Span<'_>, kind: FieldKind) -> Result<(), ParseError> {
             continue;
         };
         if owner != kind {
-            let what = if owner == FieldKind::Month { "a month" } else { "a day" };
+            let what = if owner == FieldKind::Month {
+                "a month"
+            } else {
+                "a day"
+            };
             return Err(ParseError::new(
                 format!("`{word}` is {what} name; it belongs in {owner}, not {kind}"),
                 Some(kind),
@@ -714,11 +725,16 @@ fn parse_day_of_month(span: Span<'_>) -> Result<DayOfMonth, ParseError> {
     if let Some(day) = upper.strip_suffix('L') {
         if !day.is_empty() && day.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ParseError::new(
-                format!("`{}` is not valid in day-of-month: `L` alone is the last day of the month", span.text),
+                format!(
+                    "`{}` is not valid in day-of-month: `L` alone is the last day of the month",
+                    span.text
+                ),
                 Some(kind),
                 span.range(),
             )
-            .help("write `L` for the last day; `nL` (the last such weekday) belongs in day-of-week"));
+            .help(
+                "write `L` for the last day; `nL` (the last such weekday) belongs in day-of-week",
+            ));
         }
     }
     match upper.as_str() {
