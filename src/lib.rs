@@ -5,10 +5,12 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod aws;
 pub mod check;
 pub mod cli;
 pub mod cron;
 pub mod finding;
+pub mod github;
 pub mod policy;
 pub mod repo;
 pub mod report;

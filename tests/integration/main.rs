@@ -2,7 +2,11 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod aws_sync;
+mod check_cli;
+mod common;
 mod cron_eval;
 mod cron_parse;
 mod cron_props;
+mod github_bot;
 mod rewrite_props;

@@ -1,0 +1,2 @@
+//! The GitHub side: Actions environment, webhook events, the PR comment and chat commands.
+//! (Being built.)
