@@ -52,17 +52,28 @@ impl Analysis {
 
 /// Rewrites, expands and checks every batch.
 pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
-    // Many batches share an expression and zone; the rewrite (with its proof) runs once each.
-    let mut memo: HashMap<(String, String), Result<Vec<Expression>, RewriteError>> = HashMap::new();
-    let utc: Vec<_> = inputs
+    // Many batches share an expression and zone; the rewrite (with its proof) runs once for
+    // each distinct pair, on all cores.
+    let mut distinct: HashMap<(String, String), usize> = HashMap::new();
+    let mut firsts = Vec::new();
+    let slots: Vec<usize> = inputs
         .batches
         .iter()
-        .map(|b| {
-            memo.entry((b.cron.to_string(), b.zone.name.clone()))
-                .or_insert_with(|| rewrite::to_utc(&b.cron, &b.zone.tz, options.now))
-                .clone()
+        .enumerate()
+        .map(|(i, b)| {
+            *distinct
+                .entry((b.cron.to_string(), b.zone.name.clone()))
+                .or_insert_with(|| {
+                    firsts.push(i);
+                    firsts.len() - 1
+                })
         })
         .collect();
+    let rewrites = crate::parallel::map(&firsts, 16, |&i| {
+        let b = &inputs.batches[i];
+        rewrite::to_utc(&b.cron, &b.zone.tz, options.now)
+    });
+    let utc: Vec<_> = slots.iter().map(|&slot| rewrites[slot].clone()).collect();
     let durations: Vec<u32> = inputs
         .batches
         .iter()

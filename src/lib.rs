@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cron;
 pub mod finding;
 pub mod github;
+pub mod parallel;
 pub mod policy;
 pub mod repo;
 pub mod report;

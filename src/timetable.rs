@@ -49,27 +49,7 @@ impl Timetable {
             }
             BatchRuns { batch: i, starts }
         };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let runs = if threads <= 1 || active.len() < 64 {
-            active.iter().map(|&i| expand(i)).collect()
-        } else {
-            let chunk = active.len().div_ceil(threads);
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = active
-                    .chunks(chunk)
-                    .map(|part| scope.spawn(|| part.iter().map(|&i| expand(i)).collect::<Vec<_>>()))
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| {
-                        h.join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })
-                    .collect()
-            })
-        };
+        let runs = crate::parallel::map(&active, 32, |&i| expand(i));
         Timetable {
             base_minute,
             minutes,

@@ -149,6 +149,11 @@ impl Compiled {
         self.days_of(year, month)
     }
 
+    /// Whether every month of every year 1970-2199 is selected.
+    pub fn every_month_and_year(&self) -> bool {
+        self.every_year && self.months == 0b1_1111_1111_1110
+    }
+
     fn has_year(&self, year: i32) -> bool {
         if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
             return false;

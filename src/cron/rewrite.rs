@@ -258,15 +258,12 @@ fn covers_exactly(candidates: &[DayPart], target: &ShiftedDays) -> Result<bool, 
 /// Date parts for the shifted days; `None` when no short set of rules expresses them.
 fn date_parts(
     local: &Cron,
-    target: &ShiftedDays,
+    compiled: &Compiled,
     delta: i64,
 ) -> Result<Option<Vec<DayPart>>, RewriteError> {
     let same = DayPart::of(local);
     if delta == 0 {
         return Ok(Some(vec![same]));
-    }
-    if target.is_empty() {
-        return Ok(Some(Vec::new()));
     }
     // Weekday lists shift with the day, wrapping SAT+1 = SUN.
     let weekdays = match &local.day_of_week {
@@ -275,6 +272,7 @@ fn date_parts(
         _ => None,
     };
     let every_day = matches!(local.day_of_month, DayOfMonth::Days(Field::All));
+    let mut target = None;
     if let Some(mask) = weekdays.or(every_day.then_some(0b1111_1110)) {
         let mut shifted = 0u64;
         for w in 1..=7i64 {
@@ -300,19 +298,34 @@ fn date_parts(
         } else {
             candidate
         };
-        if covers_exactly(std::slice::from_ref(&candidate), target)? {
+        // In every month of every year the days of the week run on across month and year
+        // ends, so the shifted list is exact without scanning the calendar (the proof still
+        // checks it).
+        if compiled.every_month_and_year() {
             return Ok(Some(vec![candidate]));
         }
+        let shifted_days = ShiftedDays::new(compiled, delta);
+        if shifted_days.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        if covers_exactly(std::slice::from_ref(&candidate), &shifted_days)? {
+            return Ok(Some(vec![candidate]));
+        }
+        target = Some(shifted_days);
+    }
+    let target = target.unwrap_or_else(|| ShiftedDays::new(compiled, delta));
+    if target.is_empty() {
+        return Ok(Some(Vec::new()));
     }
     // Otherwise rebuild the days as day-of-month lists, once with month ends written as `L`
     // and once as plain days, and keep the shorter result.
     let mut best: Option<Vec<DayPart>> = None;
     for use_last in [false, true] {
-        let parts = dom_parts(target, use_last);
+        let parts = dom_parts(&target, use_last);
         if parts.len() <= MAX_RULES
             && parts.iter().all(|p| p.year.len() <= MAX_YEAR_TEXT)
             && best.as_ref().is_none_or(|b| parts.len() < b.len())
-            && covers_exactly(&parts, target)?
+            && covers_exactly(&parts, &target)?
         {
             best = Some(parts);
         }
@@ -518,8 +531,7 @@ fn synthesize(local: &Cron, offset_minutes: i64) -> Result<Vec<Cron>, RewriteErr
     // Date part -> UTC times of day, merging day shifts that land on the same dates.
     let mut by_dates: Vec<(DayPart, [u64; 24])> = Vec::new();
     for (&delta, hours) in &times {
-        let target = ShiftedDays::new(&compiled, delta);
-        let Some(parts) = date_parts(local, &target, delta)? else {
+        let Some(parts) = date_parts(local, &compiled, delta)? else {
             return Err(why_not(local, delta, offset_minutes));
         };
         for part in parts {
