@@ -69,3 +69,53 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
     }
     findings
 }
+
+/// Policy entries that name nothing: a batch, group or class pattern no batch has. A typo in
+/// `except:` would otherwise exempt nobody, silently.
+pub fn references(policies: &crate::policy::Policies, batches: &[Batch]) -> Vec<Finding> {
+    use crate::policy::quiet_hours::glob;
+    let has_batch = |name: &str| batches.iter().any(|b| b.name == name);
+    let has_group = |name: &str| batches.iter().any(|b| b.group.as_deref() == Some(name));
+    let has_class = |pattern: &str| batches.iter().any(|b| glob(pattern, &b.batch_class));
+    let mut findings = Vec::new();
+    let names: Vec<&str> = batches.iter().map(|b| b.name.as_str()).collect();
+    let groups: Vec<&str> = batches.iter().filter_map(|b| b.group.as_deref()).collect();
+    let mut unknown = |location: &crate::finding::Location, what: &str, name: &str, owner: &str| {
+        let candidates = if what == "the group" { &groups } else { &names };
+        let help = match crate::yaml::suggest(name, candidates.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => "check the spelling, or remove the entry".to_string(),
+        };
+        findings.push(
+            Finding::warning(
+                "lint/unknown-reference",
+                location.clone(),
+                format!("{owner} names {what} `{name}`, but no batch has it"),
+            )
+            .help(help),
+        );
+    };
+    for q in &policies.quiet_hours {
+        let owner = format!("quiet hours `{}`", q.name);
+        for name in q.scope.batches.iter().chain(&q.except) {
+            if !has_batch(name) {
+                unknown(&q.location, "the batch", name, &owner);
+            }
+        }
+        for group in q.scope.groups.iter().filter(|g| !has_group(g)) {
+            unknown(&q.location, "the group", group, &owner);
+        }
+        for pattern in q.scope.classes.iter().filter(|p| !has_class(p)) {
+            unknown(&q.location, "the batch_class pattern", pattern, &owner);
+        }
+    }
+    for g in policies
+        .overlap
+        .groups
+        .iter()
+        .filter(|g| !has_group(&g.name))
+    {
+        unknown(&g.location, "the group", &g.name, "overlap");
+    }
+    findings
+}
