@@ -76,6 +76,16 @@ impl Repo {
         self
     }
 
+    /// Creates a symbolic link at `link` (inside the repository) pointing to `target`.
+    pub fn symlink(&self, target: &Path, link: &str) -> &Repo {
+        let full = self.dir.join(link);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("create dirs");
+        }
+        std::os::unix::fs::symlink(target, full).expect("create symlink");
+        self
+    }
+
     pub fn remove(&self, path: &str) -> &Repo {
         std::fs::remove_file(self.dir.join(path)).expect("remove file");
         self
