@@ -129,14 +129,21 @@ pub struct Diff {
     /// Names of batches only in head, only in base, and in both with changes.
     pub added: Vec<String>,
     pub removed: Vec<String>,
+    /// Batches of the base that head fails to load: missing because of errors in their file,
+    /// not removed on purpose.
+    pub unreadable: Vec<String>,
     pub changed: Vec<(String, Vec<FieldChange>)>,
-    /// Unified diff of the next seven days' runs, local time and UTC; empty when equal.
+    /// Unified diff of the next `days` days' runs, local time and UTC; empty when equal.
     pub timetable: String,
+    pub days: u32,
 }
 
 impl Diff {
     pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.unreadable.is_empty()
+            && self.changed.is_empty()
     }
 }
 
@@ -173,11 +180,16 @@ fn fields_of(analysis: &Analysis, i: usize) -> Vec<(&'static str, String)> {
 /// Days of timetable shown in the diff.
 pub const DIFF_DAYS: u32 = 7;
 
-/// One line per run in the first [`DIFF_DAYS`] days: local time, UTC, batch.
+/// Days the timetable diff covers: [`DIFF_DAYS`], or the whole horizon when shorter.
+pub fn diff_days(analysis: &Analysis) -> u32 {
+    DIFF_DAYS.min(analysis.timetable.minutes / 1440).max(1)
+}
+
+/// One line per run in the first [`diff_days`] days: local time, UTC, batch.
 pub fn timetable_lines(analysis: &Analysis) -> String {
     let t = &analysis.timetable;
     let mut out = String::new();
-    for (minute, b) in t.window(0, DIFF_DAYS * 1440) {
+    for (minute, b) in t.window(0, diff_days(analysis) * 1440) {
         let batch = &analysis.inputs.batches[b];
         let at = t.instant(minute);
         let local = at.to_zoned_datetime(batch.zone.tz.clone());
@@ -223,26 +235,48 @@ pub fn diff(base: &Analysis, head: &mut Analysis) -> Diff {
             }
         }
     }
-    diff.removed = before
-        .keys()
-        .filter(|n| !after.contains_key(*n))
-        .cloned()
+    let broken_files: HashSet<&str> = head
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.location.file.as_str())
         .collect();
+    for (name, &j) in before.iter().filter(|(n, _)| !after.contains_key(*n)) {
+        if broken_files.contains(base.inputs.batches[j].file.as_str()) {
+            diff.unreadable.push(name.clone());
+        } else {
+            diff.removed.push(name.clone());
+        }
+    }
+    diff.days = diff_days(head);
     let (old, new) = (timetable_lines(base), timetable_lines(head));
     if old != new {
-        diff.timetable = similar::TextDiff::from_lines(&old, &new)
+        // Patience keeps hunks in time order on these long, repetitive line lists.
+        diff.timetable = similar::TextDiff::configure()
+            .algorithm(similar::Algorithm::Patience)
+            .diff_lines(&old, &new)
             .unified_diff()
             .context_radius(2)
             .header("base", "head")
             .to_string();
     }
-    let known: HashSet<(&str, &str)> = base
-        .findings
-        .iter()
-        .map(|f| (f.code, f.message.as_str()))
-        .collect();
+    // Lines move between revisions, so a finding is matched by file, code and message; many
+    // messages name no batch, so each base finding vouches for one head finding only.
+    let mut known: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for f in &base.findings {
+        *known
+            .entry((f.location.file.as_str(), f.code, f.message.as_str()))
+            .or_default() += 1;
+    }
     for f in &mut head.findings {
-        f.preexisting = known.contains(&(f.code, f.message.as_str()));
+        let key = (f.location.file.as_str(), f.code, f.message.as_str());
+        f.preexisting = match known.get_mut(&key) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        };
     }
     diff
 }

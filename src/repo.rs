@@ -38,6 +38,18 @@ pub enum RepoError {
     /// `git` failed: not a repository, an unknown revision, git not installed.
     #[error("git {args}: {message}")]
     Git { args: String, message: String },
+    /// The base revision given to `--base` is not a commit here.
+    #[error("`{rev}` is not a commit of the repository at {root}{detail}")]
+    UnknownRevision {
+        rev: String,
+        root: String,
+        detail: String,
+    },
+    /// A directory cronbridge reads is a symbolic link (links are never followed).
+    #[error(
+        "`{0}` is a symbolic link; cronbridge does not follow links — commit the directory itself"
+    )]
+    LinkedDirectory(String),
     /// Reading the disk failed.
     #[error("reading {path}: {source}")]
     Io {
@@ -87,6 +99,9 @@ impl Source {
         let mut files = match self {
             Source::WorkTree(root) => {
                 let path = root.join(dir);
+                if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Err(RepoError::LinkedDirectory(dir.to_string()));
+                }
                 let entries = match std::fs::read_dir(&path) {
                     Ok(e) => e,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -214,6 +229,22 @@ impl Source {
 /// Reads settings, schedules and policies. `config` overrides the settings file's path
 /// (repository-relative); without it `cronbridge.yml` is used when present.
 pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, RepoError> {
+    if let Source::Revision { root, rev } = source {
+        // Without this, an unknown revision would read as one without schedules, and every
+        // batch would look added.
+        let commit = format!("{rev}^{{commit}}");
+        if let Err(err) = source.git(&["rev-parse", "--verify", "--quiet", &commit]) {
+            let detail = match err {
+                RepoError::Git { message, .. } if !message.is_empty() => format!(" ({message})"),
+                _ => String::new(),
+            };
+            return Err(RepoError::UnknownRevision {
+                rev: rev.clone(),
+                root: root.display().to_string(),
+                detail,
+            });
+        }
+    }
     let mut findings = Vec::new();
     let settings_path = config.unwrap_or(DEFAULT_SETTINGS_FILE);
     let settings = match source.read(settings_path, false)? {

@@ -85,10 +85,15 @@ pub fn human(a: &Analysis, diff: Option<&Diff>, horizon_days: u32) -> String {
     let batches = &a.inputs.batches;
     let active = batches.iter().filter(|b| b.is_active).count();
     let mut out = format!(
-        "{BOLD}cronbridge check{BOLD:#}: {} batches ({active} active) in {}/, {} quiet-hours policies, horizon {horizon_days} days, {} runs\n",
+        "{BOLD}cronbridge check{BOLD:#}: {} batches ({active} active) in {}/, {} quiet-hours polic{}, horizon {horizon_days} days, {} runs\n",
         batches.len(),
         a.inputs.settings.schedules_dir,
         a.inputs.policies.quiet_hours.len(),
+        if a.inputs.policies.quiet_hours.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
         a.timetable.len()
     );
     let name_width = batches.iter().map(|b| b.name.len()).max().unwrap_or(0);
@@ -145,6 +150,11 @@ pub fn human(a: &Analysis, diff: Option<&Diff>, horizon_days: u32) -> String {
     out
 }
 
+/// An empty field value, shown as such.
+pub fn or_none(value: &str) -> &str {
+    if value.is_empty() { "(none)" } else { value }
+}
+
 fn human_diff(diff: &Diff) -> String {
     let mut out = format!("\n{BOLD}Changes against base{BOLD:#}\n");
     if diff.is_empty() {
@@ -156,17 +166,24 @@ fn human_diff(diff: &Diff) -> String {
     for name in &diff.removed {
         out.push_str(&format!("  - {name}\n"));
     }
+    for name in &diff.unreadable {
+        out.push_str(&format!("  ? {name} (not loaded: its file has errors)\n"));
+    }
     for (name, changes) in &diff.changed {
         out.push_str(&format!("  ~ {name}\n"));
         for c in changes {
-            out.push_str(&format!("      {}: {} → {}\n", c.field, c.before, c.after));
+            out.push_str(&format!(
+                "      {}: {} → {}\n",
+                c.field,
+                or_none(&c.before),
+                or_none(&c.after)
+            ));
         }
     }
     if !diff.timetable.is_empty() {
         out.push_str(&format!(
             "\n{BOLD}Timetable, next {} days{BOLD:#}\n{}",
-            crate::check::DIFF_DAYS,
-            diff.timetable
+            diff.days, diff.timetable
         ));
     }
     out
@@ -239,6 +256,7 @@ struct JsonChanged<'a> {
 struct JsonDiff<'a> {
     added: &'a [String],
     removed: &'a [String],
+    unreadable: &'a [String],
     changed: Vec<JsonChanged<'a>>,
     timetable: &'a str,
 }
@@ -338,6 +356,7 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
         diff: diff.map(|d| JsonDiff {
             added: &d.added,
             removed: &d.removed,
+            unreadable: &d.unreadable,
             changed: d
                 .changed
                 .iter()

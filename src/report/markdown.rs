@@ -4,7 +4,7 @@
 //! `@mentions` are neutralised, and nothing from a file ever becomes a link or an image.
 
 use super::check::{NEXT_RUNS, next_runs, verdict};
-use crate::check::{Analysis, DIFF_DAYS, Diff, utc_text};
+use crate::check::{Analysis, Diff, utc_text};
 use crate::finding::{Finding, Severity};
 use crate::timetable::local_and_utc;
 
@@ -35,6 +35,17 @@ pub fn escape(text: &str) -> String {
     // GitHub turns bare URLs and www. names into links; a zero-width space stops that.
     out.replace("://", ":\u{200B}//")
         .replace("www.", "www\u{200B}.")
+}
+
+/// Our own messages quote values in backticks: those parts become code spans, the rest is
+/// escaped. A backtick inside a hostile value only shifts which parts are code; both kinds
+/// of part are inert.
+pub fn inline(message: &str) -> String {
+    message
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { escape(part) })
+        .collect()
 }
 
 /// A code span that cannot be broken out of: backticks and newlines become spaces.
@@ -163,6 +174,11 @@ pub fn batches_table(head: &Analysis, base: Option<&Analysis>, diff: Option<&Dif
                     row(base, j, "removed", rule_cell(base, j));
                 }
             }
+            for name in &diff.unreadable {
+                if let Some(j) = index(base, name) {
+                    row(base, j, "not loaded (errors)", rule_cell(base, j));
+                }
+            }
         }
         _ => {
             for i in 0..head.inputs.batches.len() {
@@ -196,11 +212,11 @@ pub fn finding_item(f: &Finding, link: &dyn Fn(&Finding) -> Option<String>) -> S
     let mut out = format!(
         "- {} {place} {}{seen} ({})",
         icon(f.severity),
-        escape(&f.message),
+        inline(&f.message),
         code(f.code)
     );
     if let Some(help) = &f.help {
-        out.push_str(&format!("<br>help: {}", escape(help)));
+        out.push_str(&format!("<br>help: {}", inline(help)));
     }
     out.push('\n');
     out
@@ -230,7 +246,8 @@ pub fn report(head: &Analysis, base: Option<&Analysis>, diff: Option<&Diff>) -> 
     if let Some(d) = diff {
         if !d.timetable.is_empty() {
             out.push_str(&format!(
-                "<details><summary>Timetable diff, next {DIFF_DAYS} days</summary>\n\n```diff\n{}```\n\n</details>\n",
+                "<details><summary>Timetable diff, next {} days</summary>\n\n```diff\n{}```\n\n</details>\n",
+                d.days,
                 fence_safe(&d.timetable)
             ));
         }

@@ -560,7 +560,7 @@ fn a_symlinked_schedule_file_is_refused_and_not_followed() {
 }
 
 #[test]
-#[ignore = "bug: a symlinked schedules/ directory is followed (repo.rs reads it with read_dir)"]
+
 fn a_symlinked_schedules_directory_is_not_followed() {
     // Files come from strangers' pull requests: `schedules -> /elsewhere` must not be read.
     let outside = Repo::new();
@@ -609,7 +609,7 @@ fn a_settings_file_with_an_error_is_a_configuration_problem() {
 }
 
 #[test]
-#[ignore = "bug: a YAML syntax error in cronbridge.yml exits 1, not 2 (cli.rs only looks at `settings/` codes)"]
+
 fn a_settings_file_that_is_not_yaml_is_a_configuration_problem() {
     // README: exit 2 for "a broken settings file"; the syntax error is coded `yaml/syntax`.
     let repo = Repo::new();
@@ -1372,7 +1372,7 @@ fn base_findings_are_marked_new_or_already_on_base() {
 }
 
 #[test]
-#[ignore = "bug: check::diff matches findings by (code, message) only, so the same mistake in another file counts as already on base"]
+
 fn base_findings_in_another_file_are_new() {
     // A new file copying a mistake that an old file already has is still new in this PR.
     let broken = |name: &str| {
@@ -1462,7 +1462,7 @@ fn a_base_without_schedules_adds_every_batch() {
 }
 
 #[test]
-#[ignore = "bug: an unknown --base revision is read as a base without schedules: exit 0, every batch `added`"]
+
 fn a_base_that_is_not_a_revision_is_a_usage_error() {
     let repo = base_and_head();
     let run = repo.run(&["check", "--now", NOW, "--base", "no-such-branch"]);
@@ -1471,7 +1471,7 @@ fn a_base_that_is_not_a_revision_is_a_usage_error() {
 }
 
 #[test]
-#[ignore = "bug: --base outside a git repository is read as a base without schedules: exit 0"]
+
 fn a_base_outside_a_git_repository_is_a_usage_error() {
     let repo = repo_with(BACKUP);
     let run = repo.run(&["check", "--now", NOW, "--base", "main"]);
