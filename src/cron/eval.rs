@@ -396,28 +396,28 @@ fn next_cron(
     last: &mut Option<(i64, Wall)>,
 ) -> Option<i64> {
     // Fast path: another minute or hour later on the same day, within the same offset.
-    if let (Some((t, w)), Some(seg)) = (*last, *segment) {
-        if *cursor == t + 1 {
-            let step = next_bit(compiled.minutes, w.minute + 1)
-                .map(|mi| (w.hour, mi))
-                .or_else(|| {
-                    let h = next_bit(u64::from(compiled.hours), w.hour + 1)?;
-                    Some((h, next_bit(compiled.minutes, 0)?))
-                });
-            if let Some((h, mi)) = step {
-                let fire = t
-                    + (i64::from(h) - i64::from(w.hour)) * 3_600
-                    + (i64::from(mi) - i64::from(w.minute)) * 60;
-                if fire < seg.end {
-                    let wall = Wall {
-                        hour: h,
-                        minute: mi,
-                        ..w
-                    };
-                    *last = Some((fire, wall));
-                    *cursor = fire + 1;
-                    return Some(fire);
-                }
+    if let (Some((t, w)), Some(seg)) = (*last, *segment)
+        && *cursor == t + 1
+    {
+        let step = next_bit(compiled.minutes, w.minute + 1)
+            .map(|mi| (w.hour, mi))
+            .or_else(|| {
+                let h = next_bit(u64::from(compiled.hours), w.hour + 1)?;
+                Some((h, next_bit(compiled.minutes, 0)?))
+            });
+        if let Some((h, mi)) = step {
+            let fire = t
+                + (i64::from(h) - i64::from(w.hour)) * 3_600
+                + (i64::from(mi) - i64::from(w.minute)) * 60;
+            if fire < seg.end {
+                let wall = Wall {
+                    hour: h,
+                    minute: mi,
+                    ..w
+                };
+                *last = Some((fire, wall));
+                *cursor = fire + 1;
+                return Some(fire);
             }
         }
     }

@@ -722,20 +722,19 @@ fn parse_day_of_month(span: Span<'_>) -> Result<DayOfMonth, ParseError> {
     let kind = FieldKind::DayOfMonth;
     misplaced_name(span, kind)?;
     let upper = span.text.to_ascii_uppercase();
-    if let Some(day) = upper.strip_suffix('L') {
-        if !day.is_empty() && day.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ParseError::new(
-                format!(
-                    "`{}` is not valid in day-of-month: `L` alone is the last day of the month",
-                    span.text
-                ),
-                Some(kind),
-                span.range(),
-            )
-            .help(
-                "write `L` for the last day; `nL` (the last such weekday) belongs in day-of-week",
-            ));
-        }
+    if let Some(day) = upper.strip_suffix('L')
+        && !day.is_empty()
+        && day.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(ParseError::new(
+            format!(
+                "`{}` is not valid in day-of-month: `L` alone is the last day of the month",
+                span.text
+            ),
+            Some(kind),
+            span.range(),
+        )
+        .help("write `L` for the last day; `nL` (the last such weekday) belongs in day-of-week"));
     }
     match upper.as_str() {
         "?" => return Ok(DayOfMonth::NoSpecific),

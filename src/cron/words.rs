@@ -103,18 +103,17 @@ impl Shape {
         let values: Vec<u16> = values.into_iter().collect();
         // Only a step the user wrote on its own reads as a step; a step inside a list is
         // spoken as the values it selects, which is always true and rarely longer.
-        if let Field::List(items) = field {
-            if let [Item::Step(_, every)] = items.as_slice() {
-                if let (Some(&first), Some(&last)) = (values.first(), values.last()) {
-                    if *every > 1 && first < last {
-                        return Shape::Step {
-                            first,
-                            last,
-                            every: *every,
-                        };
-                    }
-                }
-            }
+        if let Field::List(items) = field
+            && let [Item::Step(_, every)] = items.as_slice()
+            && let (Some(&first), Some(&last)) = (values.first(), values.last())
+            && *every > 1
+            && first < last
+        {
+            return Shape::Step {
+                first,
+                last,
+                every: *every,
+            };
         }
         Shape::Values(values)
     }
@@ -343,13 +342,13 @@ fn time_en(minutes: &Shape, hours: &Shape) -> (String, TimeForm) {
         return (text, TimeForm::AroundTheClock);
     }
     // The start time says which hours, which "every 2 hours" alone would not.
-    if let (Some(m), Shape::Step { first, last, every }) = (minutes.single(), hours) {
-        if uniform(*first, *last, *every, h_kind) {
-            return (
-                format!("every {every} hours from {first:02}:{m:02}"),
-                TimeForm::AroundTheClock,
-            );
-        }
+    if let (Some(m), Shape::Step { first, last, every }) = (minutes.single(), hours)
+        && uniform(*first, *last, *every, h_kind)
+    {
+        return (
+            format!("every {every} hours from {first:02}:{m:02}"),
+            TimeForm::AroundTheClock,
+        );
     }
     let minute_text = match minutes {
         Shape::All => "every minute".to_string(),
@@ -404,13 +403,13 @@ fn time_ja(minutes: &Shape, hours: &Shape) -> (String, TimeForm) {
         };
         return (text, TimeForm::AroundTheClock);
     }
-    if let (Some(m), Shape::Step { first, last, every }) = (minutes.single(), hours) {
-        if uniform(*first, *last, *every, h_kind) {
-            return (
-                format!("{first:02}:{m:02}から{every}時間ごと"),
-                TimeForm::AroundTheClock,
-            );
-        }
+    if let (Some(m), Shape::Step { first, last, every }) = (minutes.single(), hours)
+        && uniform(*first, *last, *every, h_kind)
+    {
+        return (
+            format!("{first:02}:{m:02}から{every}時間ごと"),
+            TimeForm::AroundTheClock,
+        );
     }
     let minute_text = match minutes {
         Shape::All => "毎分".to_string(),
@@ -516,15 +515,15 @@ fn describe_cron(cron: &Cron, lang: Lang) -> String {
 fn months_en(months: &Shape, year: Option<u16>) -> (String, String) {
     let v = months.values(FieldKind::Month);
     let year = year.map(|y| format!(" {y}")).unwrap_or_default();
-    if let [(a, b)] = runs(&v).as_slice() {
-        if b - a >= 2 {
-            let span = format!(
-                "from {} to {}{year}",
-                month_name(*a, Lang::En),
-                month_name(*b, Lang::En)
-            );
-            return (span.clone(), format!("every month {span}"));
-        }
+    if let [(a, b)] = runs(&v).as_slice()
+        && b - a >= 2
+    {
+        let span = format!(
+            "from {} to {}{year}",
+            month_name(*a, Lang::En),
+            month_name(*b, Lang::En)
+        );
+        return (span.clone(), format!("every month {span}"));
     }
     let list = join_en(&spoken_runs(
         &v,
@@ -549,10 +548,10 @@ fn years_en(years: &Shape) -> String {
         return format!("in every {} year from {first} to {last}", ordinal(*every));
     }
     let v = years.values(FieldKind::Year);
-    if let [(a, b)] = runs(&v).as_slice() {
-        if b - a >= 2 {
-            return format!("from {a} to {b}");
-        }
+    if let [(a, b)] = runs(&v).as_slice()
+        && b - a >= 2
+    {
+        return format!("from {a} to {b}");
     }
     let list = spoken_runs(&v, |y| y.to_string(), |a, b| format!("{a} to {b}"));
     format!("in {}", join_en(&list))

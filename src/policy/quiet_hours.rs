@@ -50,10 +50,10 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 impl QuietHours {
     /// Whether a window starting on local date `day` (days since the epoch) applies.
     fn applies_on(&self, day: i64) -> bool {
-        if let Some(days) = self.days {
-            if days & (1 << weekday(day)) == 0 {
-                return false;
-            }
+        if let Some(days) = self.days
+            && days & (1 << weekday(day)) == 0
+        {
+            return false;
         }
         if self.dates.is_empty() {
             return true;

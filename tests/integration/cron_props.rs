@@ -298,7 +298,7 @@ fn in_field(field: &Field, (min, max): (u16, u16), v: u16) -> bool {
                 StepBase::From(a) => (a, max),
                 StepBase::Range(a, b) => (a, b),
             };
-            a <= v && v <= b && (v - a) % n == 0
+            a <= v && v <= b && (v - a).is_multiple_of(n)
         }
     })
 }
