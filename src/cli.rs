@@ -48,6 +48,37 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Check schedules and policies: syntax, UTC rules, timetable, quiet hours, overlaps.
     Check(CheckArgs),
+    /// Show what `apply` would change in EventBridge; writes nothing.
+    Plan(crate::aws::command::PlanArgs),
+    /// Make EventBridge follow the repository: create, update, delete the managed rules.
+    Apply(crate::aws::command::ApplyArgs),
+    /// Run as the GitHub Action: read the Actions environment and handle the event
+    /// (pull_request: check, annotate, summarise and comment).
+    Github(GithubArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GithubArgs {
+    /// GitHub token; default $GITHUB_TOKEN. Prefer the environment: arguments show in process
+    /// lists.
+    #[arg(long, value_parser = parse_token)]
+    pub token: Option<crate::github::env::Token>,
+    /// Start of the timetable (RFC 3339); default now.
+    #[arg(long, value_parser = parse_instant)]
+    pub now: Option<Timestamp>,
+    /// How far ahead the timetable reaches, in days (`366d`).
+    #[arg(long, default_value = "366d", value_parser = parse_horizon)]
+    pub horizon: u32,
+    /// Settings file, relative to the repository root (default: cronbridge.yml if present).
+    #[arg(long)]
+    pub config: Option<String>,
+    /// Repository root (the checkout).
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+}
+
+fn parse_token(text: &str) -> Result<crate::github::env::Token, String> {
+    crate::github::env::Token::new(text)
 }
 
 #[derive(Debug, Args)]
@@ -149,7 +180,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Explain(args) => explain(args),
         Command::Check(args) => check(args),
+        Command::Plan(args) => crate::aws::command::plan(args),
+        Command::Apply(args) => crate::aws::command::apply(args),
+        Command::Github(args) => github(args),
     }
+}
+
+fn github(args: GithubArgs) -> anyhow::Result<ExitCode> {
+    let options = crate::github::Options {
+        token: args.token,
+        root: args.repo,
+        config: args.config,
+        now: args.now.unwrap_or_else(Timestamp::now),
+        horizon_days: args.horizon,
+    };
+    let mut stdout = std::io::stdout().lock();
+    let code = match crate::github::run(options, &mut stdout) {
+        Ok(code) => code,
+        Err(err) => {
+            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            err.exit_code()
+        }
+    };
+    Ok(ExitCode::from(code))
 }
 
 fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
@@ -259,11 +312,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    // Errors in the settings file are configuration problems, not schedule findings.
+    // Errors in the settings file (its YAML, its values, a link) are configuration problems,
+    // not schedule findings.
+    let settings_file = config.unwrap_or(crate::settings::DEFAULT_SETTINGS_FILE);
     let config_error = head
         .findings
         .iter()
-        .any(|f| f.severity == Severity::Error && f.code.starts_with("settings/"));
+        .any(|f| f.severity == Severity::Error && f.location.file == settings_file);
     Ok(ExitCode::from(if config_error {
         exit::USAGE
     } else if head.count(Severity::Error) > 0 {

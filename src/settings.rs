@@ -1,5 +1,6 @@
 //! The settings file (`cronbridge.yml` at the repository root, optional): default time zone,
-//! where schedules and rules live, the rule-name prefix. Defaults live here and only here.
+//! where schedules and rules live, the rule-name prefix, and the `aws:` section (its loader
+//! is `aws::config`). Defaults live here and only here.
 
 #![allow(
     clippy::result_large_err,
@@ -51,6 +52,8 @@ pub struct Settings {
     pub rules_dir: String,
     /// Prefix of the EventBridge rule names cronbridge manages.
     pub rule_prefix: String,
+    /// The `aws:` section: where rules go and what they start (`plan` and `apply`).
+    pub aws: crate::aws::config::AwsSettings,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             schedules_dir: DEFAULT_SCHEDULES_DIR.to_string(),
             rules_dir: DEFAULT_RULES_DIR.to_string(),
             rule_prefix: DEFAULT_RULE_PREFIX.to_string(),
+            aws: crate::aws::config::AwsSettings::default(),
         }
     }
 }
@@ -80,11 +84,11 @@ pub fn is_rule_name_char(c: char) -> bool {
 /// (`asia/tokyo` becomes `Asia/Tokyo`). On failure, the closest known names.
 pub fn lookup_zone(name: &str) -> Result<Zone, Vec<String>> {
     // `Etc/Unknown` is a placeholder zone in jiff, not a place anyone's batches run in.
-    if !name.eq_ignore_ascii_case("etc/unknown") {
-        if let Ok(tz) = TimeZone::get(name) {
-            let name = tz.iana_name().unwrap_or(name).to_string();
-            return Ok(Zone { name, tz });
-        }
+    if !name.eq_ignore_ascii_case("etc/unknown")
+        && let Ok(tz) = TimeZone::get(name)
+    {
+        let name = tz.iana_name().unwrap_or(name).to_string();
+        return Ok(Zone { name, tz });
     }
     Err(zone_suggestions(name))
 }
@@ -146,7 +150,7 @@ pub(crate) fn zone_value(
 }
 
 /// The keys of the settings file.
-const KEYS: &[&str] = &["timezone", "schedules", "rules", "rule_prefix"];
+const KEYS: &[&str] = &["timezone", "schedules", "rules", "rule_prefix", "aws"];
 
 /// Reads `cronbridge.yml` (`file` is its repository-relative path, for locations). Anything
 /// missing or wrong keeps its default; what was wrong is in the findings.
@@ -220,6 +224,7 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
                     settings.rule_prefix = prefix;
                 }
             }
+            "aws" => settings.aws = crate::aws::config::load(entry, file, sink.findings),
             _ => {}
         }
     }

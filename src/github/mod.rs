@@ -1,2 +1,163 @@
-//! The GitHub side: Actions environment, webhook events, the PR comment and chat commands.
-//! (Being built.)
+//! The GitHub side: `cronbridge github`, the single entry point of the Action. It reads the
+//! Actions environment and dispatches on the event: `pull_request` checks and comments, `push`
+//! will sync, `issue_comment` will run chat commands; other events are left alone.
+
+pub mod client;
+pub mod comment;
+pub mod env;
+pub mod event;
+pub mod gantt;
+pub mod pull_request;
+
+use crate::cli::exit;
+use env::{ActionsEnv, Token};
+use jiff::Timestamp;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// What `cronbridge github` was given on its command line.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--token`; else `GITHUB_TOKEN`.
+    pub token: Option<Token>,
+    /// Repository root (the checkout).
+    pub root: PathBuf,
+    /// Settings file, repository-relative.
+    pub config: Option<String>,
+    pub now: Timestamp,
+    pub horizon_days: u32,
+}
+
+/// `cronbridge github` failed before it could give a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum GithubError {
+    /// The Actions environment is missing or wrong (the workflow's setup).
+    #[error(transparent)]
+    Env(#[from] env::EnvError),
+    /// The event payload is unreadable or not the event named.
+    #[error(transparent)]
+    Event(#[from] event::EventError),
+    /// The pull-request flow failed.
+    #[error(transparent)]
+    PullRequest(#[from] pull_request::PullRequestError),
+    /// `pull_request_target` runs with a write token next to the pull request's files.
+    #[error(
+        "cronbridge does not run on `pull_request_target`: that event has a write token and secrets while the files come from the pull request\nhelp: trigger the workflow on `pull_request`; pull requests from forks then get annotations and the job summary instead of a comment"
+    )]
+    PullRequestTarget,
+    /// The async runtime could not start (the system is out of resources).
+    #[error("starting the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// Writing to standard output failed.
+    #[error("writing to standard output: {0}")]
+    Stdout(#[source] std::io::Error),
+}
+
+impl GithubError {
+    /// The process exit code for this error (see the README's table).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            GithubError::Env(_) | GithubError::Event(_) | GithubError::PullRequestTarget => {
+                exit::USAGE
+            }
+            GithubError::PullRequest(e) => e.exit_code(),
+            GithubError::Runtime(_) | GithubError::Stdout(_) => exit::FAILURE,
+        }
+    }
+}
+
+/// Runs `cronbridge github` against the process environment on a single-threaded runtime
+/// (one job, a few sequential API calls: threads would buy nothing).
+pub fn run(options: Options, stdout: &mut dyn Write) -> Result<u8, GithubError> {
+    let env = ActionsEnv::from_process(options.token.clone())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(GithubError::Runtime)?;
+    runtime.block_on(dispatch(&env, &options, stdout))
+}
+
+/// One arm per event.
+pub async fn dispatch(
+    env: &ActionsEnv,
+    options: &Options,
+    stdout: &mut dyn Write,
+) -> Result<u8, GithubError> {
+    match env.event_name.as_str() {
+        "pull_request" => pull_request_event(env, options, stdout).await,
+        "push" => push(env, options, stdout).await,
+        "issue_comment" => issue_comment(env, options, stdout).await,
+        "pull_request_target" => Err(GithubError::PullRequestTarget),
+        other => {
+            notice(
+                stdout,
+                &format!(
+                    "cronbridge handles pull_request, push and issue_comment events; `{other}` is left alone"
+                ),
+            )?;
+            Ok(exit::OK)
+        }
+    }
+}
+
+async fn pull_request_event(
+    env: &ActionsEnv,
+    options: &Options,
+    stdout: &mut dyn Write,
+) -> Result<u8, GithubError> {
+    let event = event::read_pull_request(&env.event_path)?;
+    if event.action == "closed" {
+        notice(
+            stdout,
+            &format!(
+                "pull request #{} was closed; nothing to check",
+                event.number
+            ),
+        )?;
+        return Ok(exit::OK);
+    }
+    let pr_options = pull_request::Options {
+        root: options.root.clone(),
+        config: options.config.clone(),
+        now: options.now,
+        horizon_days: options.horizon_days,
+    };
+    Ok(pull_request::run(env, &event, &pr_options, stdout).await?)
+}
+
+/// `push` to the default branch: plan and apply the schedules to EventBridge (the sync
+/// issue). Not handled yet: says so and succeeds, so a workflow can be set up ahead of it.
+async fn push(
+    _env: &ActionsEnv,
+    _options: &Options,
+    stdout: &mut dyn Write,
+) -> Result<u8, GithubError> {
+    notice(
+        stdout,
+        "cronbridge does not handle `push` events yet: the sync to EventBridge is not wired in this version; nothing was deployed",
+    )?;
+    Ok(exit::OK)
+}
+
+/// `issue_comment`: chat commands such as `/run Backup` (a later issue). Not handled yet.
+async fn issue_comment(
+    _env: &ActionsEnv,
+    _options: &Options,
+    stdout: &mut dyn Write,
+) -> Result<u8, GithubError> {
+    notice(
+        stdout,
+        "cronbridge does not handle `issue_comment` events yet: chat commands come in a later version",
+    )?;
+    Ok(exit::OK)
+}
+
+/// A workflow-command notice: shown in the run's annotations, never fails the job.
+fn notice(stdout: &mut dyn Write, text: &str) -> Result<(), GithubError> {
+    writeln!(
+        stdout,
+        "::notice title=cronbridge::{}",
+        crate::report::github::escape_data(text)
+    )
+    .map_err(GithubError::Stdout)
+}

@@ -24,26 +24,61 @@
 //!     - name: heavy                  # a `group` of the schedules
 //!       max_concurrent: 1            # default 1
 //!       severity: error              # error | warning, default error
+//! alerts:                            # EventBridge event-pattern rules with an SNS target
+//!   - name: batch-task-failed        # required: the rule is `<rule_prefix><name>`
+//!     description: A batch's ECS task failed   # optional
+//!     topic_arn: arn:aws:sns:ap-northeast-1:123456789012:batch-alerts  # else CRONBRIDGE_ALERT_TOPIC_ARN
+//!     enabled: true                  # optional, default true
+//!     cluster_arn: arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch   # optional
+//!     task_definition_arn: arn:aws:ecs:ap-northeast-1:123456789012:task-definition/batch
+//!     pattern:                       # YAML, or JSON text in a string
+//!       source: [aws.ecs]
+//!       detail-type: [ECS Task State Change]
+//!       detail:
+//!         clusterArn: ["<cluster_arn>"]
+//!         taskDefinitionArn: [{prefix: "<task_definition>:"}]
+//!         lastStatus: [STOPPED]
+//!         containers:
+//!           exitCode: [{anything-but: 0}, {exists: false}]
 //! ```
 //!
 //! A window is `HH:MM-HH:MM` in local time: `24:00` may end a window, a window whose end is
 //! not after its start crosses midnight (`22:00-06:00`), and `00:00-24:00` is the whole day.
 //! `days` and `dates` say on which days a window *starts*. Severities default to `error`,
 //! except `self_overlap`, which applies even without a policy file and so defaults to
-//! `warning`. A top-level `alerts` key is accepted but not yet validated.
+//! `warning`.
+//!
+//! An alert's pattern is checked as EventBridge checks it (operators, lists where it wants
+//! lists). Patterns may use `<cluster_arn>`, `<task_definition>` (the task definition's ARN
+//! without revision) and `<task_family>`, filled from the alert's `cluster_arn` and
+//! `task_definition_arn`, else the settings' ECS target, else `CRONBRIDGE_ECS_CLUSTER_ARN`
+//! and `CRONBRIDGE_ECS_TASK_DEFINITION_ARN` at deploy time. A pattern about ECS task state
+//! changes is tested on a failed task (non-zero exit, and never started) and on a successful
+//! one: matching no failure is an error, missing one kind or matching success a warning.
 
 #![allow(
     clippy::result_large_err,
     reason = "a `Finding` is the error of every value check; they run once per value of a small file"
 )]
 
-use super::{GroupLimit, Overlap, Policies, QuietHours, Scope, StartLimit};
+use super::{Alert, GroupLimit, Overlap, Policies, QuietHours, Scope, StartLimit};
+use crate::aws::alert::{self as pattern, PatternError, Seg};
+use crate::aws::template;
 use crate::finding::{Finding, Severity};
 use crate::schedule::duration_value;
 use crate::settings::{Settings, zone_value};
 use crate::yaml::{self, Entry, Node, Sink};
 
 const TOP_KEYS: &[&str] = &["quiet_hours", "overlap", "alerts"];
+const ALERT_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "pattern",
+    "topic_arn",
+    "enabled",
+    "cluster_arn",
+    "task_definition_arn",
+];
 const QUIET_KEYS: &[&str] = &[
     "name", "window", "windows", "days", "dates", "timezone", "scope", "except", "severity",
 ];
@@ -116,14 +151,21 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Policies, Vec<Findi
                 }
             }
             "overlap" => policies.overlap = overlap(entry, file, &mut findings),
-            "alerts" => findings.push(
-                Finding::info(
-                    "policy/alerts-not-validated",
-                    entry.key.location(file),
-                    "alert rules are not validated by this version yet",
-                )
-                .help("a later version of cronbridge checks and deploys them"),
-            ),
+            "alerts" => {
+                let Some(items) = Sink::new(&mut findings).take(yaml::expect_seq(
+                    &entry.value,
+                    file,
+                    WRONG_TYPE,
+                    "`alerts`",
+                )) else {
+                    continue;
+                };
+                for item in items {
+                    if let Some(alert) = alert(item, file, settings, &mut findings) {
+                        policies.add_alert(alert, &mut findings);
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -137,6 +179,9 @@ impl Policies {
         for quiet in other.quiet_hours {
             self.add_quiet_hours(quiet, findings);
         }
+        for alert in other.alerts {
+            self.add_alert(alert, findings);
+        }
         match (&self.overlap.location, &other.overlap.location) {
             (Some(first), Some(second)) => findings.push(
                 Finding::error(
@@ -149,6 +194,22 @@ impl Policies {
             ),
             (None, Some(_)) => self.overlap = other.overlap,
             _ => {}
+        }
+    }
+
+    fn add_alert(&mut self, alert: Alert, findings: &mut Vec<Finding>) {
+        if let Some(first) = self.alerts.iter().find(|a| a.name == alert.name) {
+            findings.push(
+                Finding::error(
+                    DUPLICATE_NAME,
+                    alert.location.clone(),
+                    format!("alert `{}` is defined twice", alert.name),
+                )
+                .related(first.location.clone(), "first defined here")
+                .help("alert names become rule names and must be unique across all policy files; rename one"),
+            );
+        } else {
+            self.alerts.push(alert);
         }
     }
 
@@ -287,6 +348,269 @@ fn quiet_hours(
         except: except?,
         severity: severity?,
     })
+}
+
+/// One `alerts:` entry.
+fn alert(
+    item: &Node,
+    file: &str,
+    settings: &Settings,
+    findings: &mut Vec<Finding>,
+) -> Option<Alert> {
+    let mut sink = Sink::new(findings);
+    let entries = sink.take(yaml::expect_map(
+        item,
+        file,
+        WRONG_TYPE,
+        "an `alerts` entry",
+    ))?;
+    let name_node = get(entries, "name");
+    let name = name_node.and_then(|n| sink.take(alert_name(n, file, settings)));
+    let what = match &name {
+        Some(name) => format!("alert `{name}`"),
+        None => "an `alerts` entry".to_string(),
+    };
+    for f in yaml::unknown_keys(entries, ALERT_KEYS, file, UNKNOWN_KEY, &what) {
+        sink.push(f);
+    }
+    for key in ["name", "pattern"] {
+        if get(entries, key).is_none() {
+            sink.push(yaml::missing_key(
+                item.location(file),
+                MISSING_KEY,
+                key,
+                &what,
+            ));
+        }
+    }
+    let text = |sink: &mut Sink<'_>, key: &str| {
+        get(entries, key)
+            .filter(|n| !n.is_null())
+            .and_then(|n| sink.take(yaml::expect_str(n, file, WRONG_TYPE, &format!("`{key}`"))))
+            .map(str::to_string)
+    };
+    let description = text(&mut sink, "description");
+    let arn = |sink: &mut Sink<'_>, key: &str, service: &str, resource: &str| {
+        let node = get(entries, key)?;
+        let value = sink.take(yaml::expect_str(
+            node,
+            file,
+            WRONG_TYPE,
+            &format!("`{key}`"),
+        ))?;
+        match crate::aws::config::check_arn(value, service, resource) {
+            Ok(()) => Some(value.to_string()),
+            Err(message) => {
+                sink.push(
+                    Finding::error(
+                        "policy/invalid-arn",
+                        node.location(file),
+                        format!("`{key}`: {message}"),
+                    )
+                    .help(crate::aws::config::arn_help(key, service, resource)),
+                );
+                None
+            }
+        }
+    };
+    let topic_arn = arn(&mut sink, "topic_arn", "sns", "");
+    let cluster_arn = arn(&mut sink, "cluster_arn", "ecs", "cluster/");
+    let task_definition_arn = arn(&mut sink, "task_definition_arn", "ecs", "task-definition/");
+    let enabled = match get(entries, "enabled") {
+        Some(n) => sink.take(yaml::expect_bool(n, file, WRONG_TYPE, "`enabled`")),
+        None => Some(true),
+    };
+    let pattern_node = get(entries, "pattern");
+    let pattern = pattern_node.and_then(|node| {
+        let value = sink.take(template::json_value(
+            node,
+            file,
+            "policy/invalid-pattern",
+            "`pattern`",
+        ))?;
+        let errors = pattern::validate(&value);
+        for e in &errors {
+            sink.push(pattern_finding(node, file, e));
+        }
+        if let Some((name, hint)) =
+            template::unknown_placeholders(&value, pattern::PATTERN_PLACEHOLDERS)
+                .into_iter()
+                .next()
+        {
+            let known = pattern::PATTERN_PLACEHOLDERS
+                .iter()
+                .map(|p| format!("`<{p}>`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sink.push(
+                Finding::error(
+                    "policy/invalid-pattern",
+                    node.location(file),
+                    format!("the pattern has the unknown placeholder `<{name}>`"),
+                )
+                .help(match hint {
+                    Some(h) => format!("did you mean `<{h}>`? the placeholders are {known}"),
+                    None => format!("the placeholders are {known}"),
+                }),
+            );
+            return None;
+        }
+        errors.is_empty().then_some(value)
+    });
+    if sink.failed {
+        return None;
+    }
+    let (pattern, pattern_node) = (pattern?, pattern_node?);
+    if pattern::is_task_state_alert(&pattern) {
+        let task = task_values(
+            &pattern,
+            cluster_arn.as_deref(),
+            task_definition_arn.as_deref(),
+            settings,
+        );
+        let filled = template::render(&pattern, &task.vars());
+        let at = pattern_node.location(file);
+        match pattern::failure_coverage(&filled, &task) {
+            Ok(c) if !c.nonzero_exit && !c.never_started => sink.push(
+                Finding::error("policy/alert-never-fires", at, format!("{what} would never match a failed task: neither a container exiting non-zero nor a task that never started"))
+                    .help("match `lastStatus: [STOPPED]` and `containers: {exitCode: [{anything-but: 0}, {exists: false}]}`; exit codes are numbers, not strings"),
+            ),
+            Ok(c) => {
+                if !c.never_started {
+                    sink.push(
+                        Finding::warning("policy/alert-misses-failures", at.clone(), format!("{what} does not match a task that stopped before its container ran (no exit code)"))
+                            .help("add `{exists: false}` next to the exit-code condition: `exitCode: [{anything-but: 0}, {exists: false}]`"),
+                    );
+                }
+                if !c.nonzero_exit {
+                    sink.push(
+                        Finding::warning("policy/alert-misses-failures", at.clone(), format!("{what} does not match a container that exited with a non-zero code"))
+                            .help("match `exitCode: [{anything-but: 0}, {exists: false}]`"),
+                    );
+                }
+                if c.success {
+                    sink.push(
+                        Finding::warning("policy/alert-matches-success", at, format!("{what} also matches a task whose container exited 0"))
+                            .help("restrict the exit code: `exitCode: [{anything-but: 0}, {exists: false}]` (a number, not a string)"),
+                    );
+                }
+            }
+            Err(unsupported) => sink.push(
+                Finding::info("policy/alert-untested", at, format!("{what} was not tested on a failed task: {unsupported}")),
+            ),
+        }
+    }
+    Some(Alert {
+        name: name?,
+        location: name_node?.location(file),
+        description,
+        pattern,
+        pattern_location: pattern_node.location(file),
+        topic_arn,
+        enabled: enabled?,
+        cluster_arn,
+        task_definition_arn,
+    })
+}
+
+/// The task the failure check pretends failed: the alert's values, else the settings' ECS
+/// target, else the first literal the pattern itself names, else stand-ins (deploy fills the
+/// placeholders from the environment).
+fn task_values(
+    pattern: &serde_json::Value,
+    cluster_arn: Option<&str>,
+    task_definition_arn: Option<&str>,
+    settings: &Settings,
+) -> pattern::TaskValues {
+    let ecs = match &settings.aws.target.kind {
+        crate::aws::config::TargetKind::Ecs(ecs) => Some(ecs),
+        crate::aws::config::TargetKind::StepFunctions { .. } => None,
+    };
+    let literal = |field: &str| -> Option<String> {
+        let first = pattern.get("detail")?.get(field)?.as_array()?.first()?;
+        let text = first.as_str().or_else(|| first.get("prefix")?.as_str())?;
+        (!text.contains('<')).then(|| text.trim_end_matches(':').to_string())
+    };
+    let example = pattern::TaskValues::example();
+    pattern::TaskValues {
+        cluster_arn: cluster_arn
+            .map(str::to_string)
+            .or_else(|| ecs.and_then(|e| e.cluster_arn.clone()))
+            .or_else(|| literal("clusterArn"))
+            .unwrap_or(example.cluster_arn),
+        task_definition: task_definition_arn
+            .map(str::to_string)
+            .or_else(|| ecs.and_then(|e| e.task_definition_arn.clone()))
+            .or_else(|| literal("taskDefinitionArn"))
+            .map(|t| pattern::without_revision(&t).to_string())
+            .unwrap_or(example.task_definition),
+    }
+}
+
+/// A pattern problem, placed on the YAML node it is about when the pattern is YAML.
+fn pattern_finding(node: &Node, file: &str, e: &PatternError) -> Finding {
+    let mut at = node;
+    for seg in &e.path {
+        let next = match seg {
+            Seg::Key(k) => at.entry(k).map(|e| &e.value),
+            Seg::Index(i) => at.items().and_then(|items| items.get(*i)),
+        };
+        match next {
+            Some(n) => at = n,
+            None => break,
+        }
+    }
+    let path: Vec<String> = e
+        .path
+        .iter()
+        .map(|s| match s {
+            Seg::Key(k) => k.clone(),
+            Seg::Index(i) => format!("[{i}]"),
+        })
+        .collect();
+    let place = if path.is_empty() {
+        String::new()
+    } else {
+        format!(" at `{}`", path.join(".").replace(".[", "["))
+    };
+    Finding::error(
+        "policy/invalid-pattern",
+        at.location(file),
+        format!("the pattern{place}: {}", e.message),
+    )
+    .help(e.help.clone())
+}
+
+/// An alert name: part of an EventBridge rule name.
+fn alert_name(node: &Node, file: &str, settings: &Settings) -> Result<String, Finding> {
+    let name = name_value(node, file, "`name`")?;
+    if let Some((i, c)) = name
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !crate::settings::is_rule_name_char(*c))
+    {
+        return Err(Finding::error(
+            "policy/invalid-name",
+            node.inner_location(file, i, 1),
+            format!(
+                "the alert name `{name}` has {c:?}, which an EventBridge rule name cannot contain"
+            ),
+        )
+        .help("use only letters A-Z and a-z, digits, `.`, `-` and `_`"));
+    }
+    let len = settings.rule_prefix.chars().count() + name.chars().count();
+    if len > 64 {
+        return Err(Finding::error(
+            "policy/invalid-name",
+            node.location(file),
+            format!(
+                "the rule name `{}{name}` would be {len} characters long; EventBridge allows 64",
+                settings.rule_prefix
+            ),
+        )
+        .help("shorten the alert name"));
+    }
+    Ok(name)
 }
 
 /// A required, non-empty name.
@@ -850,14 +1174,6 @@ overlap:
     }
 
     #[test]
-    fn alerts_are_an_info_for_now() {
-        let f = one("alerts:\n  - name: task-failed\n");
-        assert_eq!(f.code, "policy/alerts-not-validated");
-        assert_eq!(at(&f), (Severity::Info, 1, 1));
-        assert!(f.message.contains("not validated by this version yet"));
-    }
-
-    #[test]
     fn unknown_top_level_key() {
         let f = one("quiet_hour: []\n");
         assert_eq!(f.code, "policy/unknown-key");
@@ -1092,5 +1408,94 @@ overlap:
         all.merge(b, &mut Vec::new());
         assert_eq!(all.overlap.default_duration, 60);
         assert!(all.overlap.location.is_some());
+    }
+
+    const ALERT: &str = "alerts:\n  - name: task-failed\n    pattern:\n      source: [aws.ecs]\n      detail-type: [ECS Task State Change]\n      detail:\n        clusterArn: [\"<cluster_arn>\"]\n        lastStatus: [STOPPED]\n        containers:\n          exitCode: EXIT\n";
+
+    fn alert_with(exit: &str) -> (Policies, Vec<Finding>) {
+        run(&ALERT.replace("EXIT", exit))
+    }
+
+    #[test]
+    fn alerts_load() {
+        let (p, findings) = alert_with("[{anything-but: 0}, {exists: false}]");
+        assert!(findings.is_empty(), "{findings:?}");
+        let a = &p.alerts[0];
+        assert_eq!(
+            (a.name.as_str(), a.enabled, a.location.line),
+            ("task-failed", true, 2)
+        );
+        assert_eq!(
+            a.pattern["detail"]["containers"]["exitCode"][0]["anything-but"],
+            0
+        );
+        assert_eq!(a.pattern_location.line, 4);
+    }
+
+    #[test]
+    fn alert_pattern_mistakes_are_located() {
+        let (p, findings) = alert_with("{anything-but: 0}");
+        assert!(p.alerts.is_empty());
+        assert_eq!(findings[0].code, "policy/invalid-pattern");
+        assert_eq!(at(&findings[0]), (Severity::Error, 10, 21));
+        assert!(
+            findings[0].message.contains("detail.containers.exitCode"),
+            "{}",
+            findings[0].message
+        );
+        assert!(findings[0].help.as_deref().unwrap().contains("in a list"));
+        let (_, findings) = alert_with("[{anythingbut: 0}]");
+        assert_eq!(at(&findings[0]), (Severity::Error, 10, 22));
+        assert!(
+            findings[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `anything-but`?")
+        );
+        let f = one(&ALERT
+            .replace("EXIT", "[{anything-but: 0}]")
+            .replace("<cluster_arn>", "<cluster>"));
+        assert!(
+            f.help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `<cluster_arn>`?"),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn an_alert_that_never_fires_on_a_failed_task_is_an_error() {
+        // Exit codes are numbers: the string "1" never matches.
+        let f = one(&ALERT.replace("EXIT", "[\"1\"]"));
+        assert_eq!(f.code, "policy/alert-never-fires");
+        assert_eq!(at(&f), (Severity::Error, 4, 7));
+        let f = one(&ALERT.replace("EXIT", "[{anything-but: 0}]"));
+        assert_eq!(
+            (f.code, f.severity),
+            ("policy/alert-misses-failures", Severity::Warning)
+        );
+        assert!(
+            f.message.contains("before its container ran"),
+            "{}",
+            f.message
+        );
+        let f = one(&ALERT.replace("EXIT", "[{anything-but: \"0\"}, {exists: false}]"));
+        assert_eq!(
+            (f.code, f.severity),
+            ("policy/alert-matches-success", Severity::Warning)
+        );
+    }
+
+    #[test]
+    fn duplicate_alert_names() {
+        let text = ALERT.replace("EXIT", "[{anything-but: 0}, {exists: false}]");
+        let (mut all, _) = run(&text);
+        let (b, _) = run(&text);
+        let mut findings = Vec::new();
+        all.merge(b, &mut findings);
+        assert_eq!(findings[0].code, "policy/duplicate-name");
+        assert_eq!(all.alerts.len(), 1);
     }
 }

@@ -1,5 +1,5 @@
-//! Policies from `rules/*.yml`: the typed model (quiet hours, overlap limits), its loader, and
-//! one module per check. Checks run on a timetable, never on cron text.
+//! Policies from `rules/*.yml`: the typed model (quiet hours, overlap limits, alert rules),
+//! its loader, and one module per check. Checks run on a timetable, never on cron text.
 
 pub mod lint;
 pub mod load;
@@ -14,6 +14,29 @@ use crate::settings::Zone;
 pub struct Policies {
     pub quiet_hours: Vec<QuietHours>,
     pub overlap: Overlap,
+    /// Event-pattern rules deployed next to the schedules (`alerts:`).
+    pub alerts: Vec<Alert>,
+}
+
+/// An alert rule: an EventBridge event pattern whose matches go to an SNS topic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// Becomes the rule name `<rule_prefix><name>`.
+    pub name: String,
+    /// Where the entry's `name` is.
+    pub location: Location,
+    pub description: Option<String>,
+    /// The event pattern, placeholders (`<cluster_arn>`, …) not yet filled.
+    pub pattern: serde_json::Value,
+    /// Where the `pattern` value is.
+    pub pattern_location: Location,
+    /// The SNS topic; else `CRONBRIDGE_ALERT_TOPIC_ARN`.
+    pub topic_arn: Option<String>,
+    pub enabled: bool,
+    /// Values for the pattern's placeholders; else the settings' ECS target, else the
+    /// environment.
+    pub cluster_arn: Option<String>,
+    pub task_definition_arn: Option<String>,
 }
 
 /// Default expected run time of a batch that does not give its `duration`.

@@ -243,14 +243,14 @@ pub fn report(head: &Analysis, base: Option<&Analysis>, diff: Option<&Diff>) -> 
         }
         out.push('\n');
     }
-    if let Some(d) = diff {
-        if !d.timetable.is_empty() {
-            out.push_str(&format!(
-                "<details><summary>Timetable diff, next {} days</summary>\n\n```diff\n{}```\n\n</details>\n",
-                d.days,
-                fence_safe(&d.timetable)
-            ));
-        }
+    if let Some(d) = diff
+        && !d.timetable.is_empty()
+    {
+        out.push_str(&format!(
+            "<details><summary>Timetable diff, next {} days</summary>\n\n```diff\n{}```\n\n</details>\n",
+            d.days,
+            fence_safe(&d.timetable)
+        ));
     }
     out
 }

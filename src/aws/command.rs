@@ -1,0 +1,189 @@
+//! The `plan` and `apply` commands: their arguments (flattened into the CLI in `cli.rs`) and
+//! the glue from a repository on disk to [`super::deploy`] on a current-thread runtime.
+
+use super::client::{ClientOptions, Connection, EventBridge};
+use super::{DeployOptions, DeployReport, Outcome, SyncError, report};
+use crate::check::{self, Options};
+use crate::cli::exit;
+use crate::repo::{self, Source};
+use clap::{Args, ValueEnum};
+use jiff::Timestamp;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Options shared by `plan` and `apply`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Settings file, relative to the repository root (default: cronbridge.yml if present).
+    #[arg(long)]
+    pub config: Option<String>,
+    /// Repository root.
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SyncFormat::Human)]
+    pub format: SyncFormat,
+    /// Rules read or written at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Instant the UTC rewrite starts from (RFC 3339); default now.
+    #[arg(long, value_parser = parse_instant)]
+    pub now: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub sync: SyncArgs,
+    /// Exit 0 when nothing would change, 2 when something would, 1 on any error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub sync: SyncArgs,
+    /// Allow deleting more than `aws.max_delete_share` of the managed rules, or all of them.
+    #[arg(long)]
+    pub allow_delete: bool,
+    /// Plan only: the same as `cronbridge plan`.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn parse_instant(text: &str) -> Result<Timestamp, String> {
+    text.parse::<Timestamp>().map_err(|_| {
+        format!("`{text}` is not an RFC 3339 instant; write e.g. 2026-11-29T00:00:00Z")
+    })
+}
+
+/// Days of timetable the policies look at: the same default as `check`, so `plan` refuses
+/// exactly when `check` fails.
+const HORIZON_DAYS: u32 = 366;
+
+pub fn plan(args: PlanArgs) -> anyhow::Result<ExitCode> {
+    let detailed = args.detailed_exitcode;
+    run(
+        &args.sync,
+        DeployOptions {
+            dry_run: true,
+            allow_delete: false,
+            concurrency: usize::from(args.sync.concurrency),
+        },
+        detailed,
+    )
+}
+
+pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
+    let options = DeployOptions {
+        dry_run: args.dry_run,
+        allow_delete: args.allow_delete,
+        concurrency: usize::from(args.sync.concurrency),
+    };
+    run(&args.sync, options, false)
+}
+
+/// With `--detailed-exitcode` every failure is 1 (2 means "changes").
+fn code(detailed: bool, normal: u8) -> ExitCode {
+    ExitCode::from(if detailed && normal != exit::OK {
+        exit::INPUT_ERRORS
+    } else {
+        normal
+    })
+}
+
+fn run(args: &SyncArgs, options: DeployOptions, detailed: bool) -> anyhow::Result<ExitCode> {
+    let mut stderr = anstream::stderr().lock();
+    let inputs =
+        match repo::read_inputs(&Source::WorkTree(args.repo.clone()), args.config.as_deref()) {
+            Ok(inputs) => inputs,
+            Err(err) => {
+                writeln!(stderr, "error: {err}")?;
+                return Ok(code(detailed, exit::USAGE));
+            }
+        };
+    let now = args.now.unwrap_or_else(Timestamp::now);
+    let analysis = check::analyse(
+        inputs,
+        &Options {
+            now,
+            horizon_days: HORIZON_DAYS,
+        },
+    );
+    let aws = &analysis.inputs.settings.aws;
+    let lookup = |name: &str| std::env::var(name).ok();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(async {
+        // Refuse before connecting: a broken repository never gets as far as AWS.
+        super::desired_state(&analysis, &lookup)?;
+        let connection = Connection {
+            region: aws.region.clone(),
+            ..Connection::default()
+        };
+        let client =
+            EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
+        super::deploy(&client, &analysis, &lookup, &options).await
+    });
+    let report = match result {
+        Ok(report) => report,
+        Err(err) => return failure(&err, detailed),
+    };
+    let mut stdout = anstream::stdout().lock();
+    let text = match (args.format, options.dry_run) {
+        (SyncFormat::Human, true) => report::plan_human(&report.plan),
+        (SyncFormat::Human, false) => report::deploy_human(&report),
+        (SyncFormat::Json, _) => report::deploy_json(&report) + "\n",
+        (SyncFormat::Markdown, true) => report::plan_markdown(&report.plan),
+        (SyncFormat::Markdown, false) => report::deploy_markdown(&report),
+    };
+    write!(stdout, "{text}")?;
+    for w in &report.warnings {
+        writeln!(stderr, "warning: {}: {}", w.location, w.message)?;
+    }
+    Ok(exit_code(&report, detailed))
+}
+
+fn exit_code(report: &DeployReport, detailed: bool) -> ExitCode {
+    match &report.outcome {
+        Outcome::Planned if !report.plan.errors.is_empty() => code(detailed, exit::INPUT_ERRORS),
+        Outcome::Planned if detailed && report.plan.has_changes() => ExitCode::from(2),
+        Outcome::Planned => ExitCode::from(exit::OK),
+        Outcome::Refused { .. } => code(detailed, exit::INPUT_ERRORS),
+        Outcome::Applied(a) if a.failed().next().is_some() => ExitCode::from(exit::FAILURE),
+        Outcome::Applied(_) => ExitCode::from(exit::OK),
+    }
+}
+
+fn failure(err: &SyncError, detailed: bool) -> anyhow::Result<ExitCode> {
+    let mut stderr = anstream::stderr().lock();
+    writeln!(stderr, "error: {err}")?;
+    let normal = match err {
+        SyncError::CheckErrors(findings) | SyncError::Invalid(findings) => {
+            write!(stderr, "{}", crate::report::check::human_findings(findings))?;
+            let config = findings.iter().all(|f| {
+                f.code.starts_with("settings/")
+                    || f.code == "aws/missing-setting"
+                    || f.code == "aws/invalid-env"
+            });
+            if config {
+                exit::USAGE
+            } else {
+                exit::INPUT_ERRORS
+            }
+        }
+        SyncError::NoRegion => exit::USAGE,
+        SyncError::Read(_) => exit::FAILURE,
+    };
+    Ok(code(detailed, normal))
+}

@@ -1,0 +1,664 @@
+//! The plan: what must change so that the live rules become the desired ones, field by
+//! field, with the guards that stop a dangerous plan (mass deletion, the rules quota, a
+//! rule cronbridge does not own). Pure: desired and live state in, a plan out.
+
+use super::desired::{
+    Desired, MANAGED_TAG, MANAGED_VALUE, Origin, Rule, TAG_PREFIX, TARGET_ID, Target,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A rule as read from EventBridge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveRule {
+    pub rule: Rule,
+    pub arn: String,
+}
+
+impl LiveRule {
+    /// Whether the rule carries cronbridge's managed tag.
+    pub fn is_managed(&self) -> bool {
+        self.rule.tags.get(MANAGED_TAG).map(String::as_str) == Some(MANAGED_VALUE)
+    }
+}
+
+/// What EventBridge holds: the rules with the prefix (targets read only for managed ones),
+/// and how many rules the bus has in all (for the quota).
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub rules: Vec<LiveRule>,
+    pub bus_rule_count: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Unchanged,
+}
+
+/// One field that differs: text before and after (`None`: absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What happens to one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub name: String,
+    pub action: Action,
+    /// Where the desired rule comes from (absent for deletions).
+    pub origin: Option<Origin>,
+    /// Updates: the fields that differ. Creates and deletes: the rule's fields.
+    pub fields: Vec<FieldChange>,
+    /// The rule as it must be afterwards (creates, updates, unchanged).
+    #[serde(skip)]
+    pub desired: Option<Rule>,
+    /// The rule as it is (updates, deletes, unchanged).
+    #[serde(skip)]
+    pub live: Option<LiveRule>,
+    /// What an update must write: the rule itself, its target, its tags.
+    #[serde(skip)]
+    pub rule_changed: bool,
+    #[serde(skip)]
+    pub targets_changed: bool,
+    #[serde(skip)]
+    pub tags_changed: bool,
+}
+
+/// A plan that deletes too much; applying it needs `--allow-delete`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DeleteGuard {
+    pub deletes: usize,
+    pub managed: usize,
+    /// The most one apply may delete without `--allow-delete`.
+    pub allowed: usize,
+}
+
+/// The rules-per-bus quota after the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Quota {
+    pub after: usize,
+    pub limit: u32,
+}
+
+/// The whole plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub bus: String,
+    pub prefix: String,
+    /// Every desired or managed rule, by name.
+    pub changes: Vec<Change>,
+    /// Rules with the prefix but without the managed tag: never touched.
+    pub unmanaged: Vec<String>,
+    /// Reasons the plan must not be applied at all.
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Set when the plan deletes more than `max_delete_share` allows.
+    pub delete_guard: Option<DeleteGuard>,
+    pub quota: Quota,
+}
+
+impl Plan {
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+
+    /// Whether applying would write anything.
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::Unchanged)
+    }
+}
+
+/// The share of the quota above which the plan warns.
+const QUOTA_WARN_SHARE: f64 = 0.8;
+
+/// Compares desired and live rules. `max_delete_share` and `rules_quota` come from the
+/// settings.
+pub fn plan(
+    desired: &Desired,
+    live: &Live,
+    bus: &str,
+    prefix: &str,
+    rules_quota: u32,
+    max_delete_share: f64,
+) -> Plan {
+    let live_by_name: BTreeMap<&str, &LiveRule> = live
+        .rules
+        .iter()
+        .map(|r| (r.rule.name.as_str(), r))
+        .collect();
+    let desired_names: BTreeSet<&str> =
+        desired.rules.iter().map(|r| r.rule.name.as_str()).collect();
+    let mut changes = Vec::new();
+    let mut errors = Vec::new();
+    for d in &desired.rules {
+        let origin = Some(d.origin.clone());
+        match live_by_name.get(d.rule.name.as_str()) {
+            None => changes.push(Change {
+                name: d.rule.name.clone(),
+                action: Action::Create,
+                origin,
+                fields: describe_rule(&d.rule, true),
+                desired: Some(d.rule.clone()),
+                live: None,
+                rule_changed: true,
+                targets_changed: true,
+                tags_changed: true,
+            }),
+            Some(l) if !l.is_managed() => errors.push(format!(
+                "the rule `{}` exists without the `{MANAGED_TAG}` tag, so cronbridge does not own it and will not overwrite it; delete or rename it, or tag it `{MANAGED_TAG}={MANAGED_VALUE}` to let cronbridge take it over",
+                d.rule.name
+            )),
+            Some(l) => {
+                let (rule_fields, target_fields, tag_fields) = diff(&d.rule, &l.rule);
+                let (rule_changed, targets_changed, tags_changed) = (!rule_fields.is_empty(), !target_fields.is_empty(), !tag_fields.is_empty());
+                let fields: Vec<FieldChange> = rule_fields.into_iter().chain(target_fields).chain(tag_fields).collect();
+                changes.push(Change {
+                    name: d.rule.name.clone(),
+                    action: if fields.is_empty() { Action::Unchanged } else { Action::Update },
+                    origin,
+                    fields,
+                    desired: Some(d.rule.clone()),
+                    live: Some((*l).clone()),
+                    rule_changed,
+                    targets_changed,
+                    tags_changed,
+                });
+            }
+        }
+    }
+    let mut unmanaged = Vec::new();
+    let mut managed = 0;
+    for l in &live.rules {
+        if !l.is_managed() {
+            if !desired_names.contains(l.rule.name.as_str()) {
+                unmanaged.push(l.rule.name.clone());
+            }
+            continue;
+        }
+        managed += 1;
+        if !desired_names.contains(l.rule.name.as_str()) {
+            changes.push(Change {
+                name: l.rule.name.clone(),
+                action: Action::Delete,
+                origin: None,
+                fields: describe_rule(&l.rule, false),
+                desired: None,
+                live: Some(l.clone()),
+                rule_changed: true,
+                targets_changed: true,
+                tags_changed: false,
+            });
+        }
+    }
+    changes.sort_by(|a, b| a.name.cmp(&b.name));
+    unmanaged.sort();
+    let deletes = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .count();
+    let creates = changes
+        .iter()
+        .filter(|c| c.action == Action::Create)
+        .count();
+    // Deleting one rule at a time is ordinary; deleting the last one, or more than the share,
+    // is what a broken or emptied schedules directory looks like.
+    let allowed = ((managed as f64 * max_delete_share).floor() as usize).max(1);
+    let delete_guard =
+        (deletes > 0 && (deletes == managed || deletes > allowed)).then_some(DeleteGuard {
+            deletes,
+            managed,
+            allowed: allowed.min(managed.saturating_sub(1)),
+        });
+    let after = (live.bus_rule_count + creates).saturating_sub(deletes);
+    let quota = Quota {
+        after,
+        limit: rules_quota,
+    };
+    let mut warnings = Vec::new();
+    if after > rules_quota as usize && creates > 0 {
+        errors.push(format!(
+            "the event bus `{bus}` would have {after} rules, more than its quota of {rules_quota}; raise the quota with AWS (and `aws.rules_quota` in the settings), or schedule fewer rules"
+        ));
+    } else if after as f64 > QUOTA_WARN_SHARE * f64::from(rules_quota) {
+        warnings.push(format!(
+            "the event bus `{bus}` will have {after} of its {rules_quota} rules ({}%); ask AWS to raise the quota before it runs out",
+            after * 100 / rules_quota.max(1) as usize
+        ));
+    }
+    Plan {
+        bus: bus.to_string(),
+        prefix: prefix.to_string(),
+        changes,
+        unmanaged,
+        errors,
+        warnings,
+        delete_guard,
+        quota,
+    }
+}
+
+fn text(v: &Option<String>) -> Option<String> {
+    v.clone()
+}
+
+/// Whether two JSON texts mean the same; EventBridge may reformat what it was given.
+fn same_json(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => match (
+            serde_json::from_str::<serde_json::Value>(a),
+            serde_json::from_str::<serde_json::Value>(b),
+        ) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => a == b,
+        },
+        (a, b) => a == b,
+    }
+}
+
+fn change(field: &str, before: Option<String>, after: Option<String>) -> FieldChange {
+    FieldChange {
+        field: field.to_string(),
+        before,
+        after,
+    }
+}
+
+/// A created or deleted rule's fields, as `after` (create) or `before` (delete).
+fn describe_rule(rule: &Rule, create: bool) -> Vec<FieldChange> {
+    let mut fields = Vec::new();
+    let mut add = |field: &str, value: Option<String>| {
+        if value.is_some() {
+            fields.push(if create {
+                change(field, None, value)
+            } else {
+                change(field, value, None)
+            });
+        }
+    };
+    add("schedule", text(&rule.schedule_expression));
+    add("event_pattern", text(&rule.event_pattern));
+    add("state", Some(rule.state.clone()));
+    add("description", text(&rule.description));
+    if let Some(t) = rule
+        .targets
+        .iter()
+        .find(|t| t.id == TARGET_ID)
+        .or(rule.targets.first())
+    {
+        add("target", Some(t.arn.clone()));
+        add("target.role", t.role_arn.clone());
+        add("target.input", t.input.clone());
+    }
+    fields
+}
+
+fn retry_text(t: &Target) -> Option<String> {
+    match (t.maximum_retry_attempts, t.maximum_event_age_seconds) {
+        (None, None) => None,
+        (a, s) => Some(format!(
+            "attempts {}, event age {}",
+            a.map_or("default".to_string(), |a| a.to_string()),
+            s.map_or("default".to_string(), |s| format!("{s}s"))
+        )),
+    }
+}
+
+fn ecs_text(t: &Target) -> Option<String> {
+    t.ecs
+        .as_ref()
+        .map(|e| serde_json::to_string(e).unwrap_or_default())
+}
+
+/// The differences in the rule itself, in its targets, and in cronbridge's tags.
+fn diff(want: &Rule, have: &Rule) -> (Vec<FieldChange>, Vec<FieldChange>, Vec<FieldChange>) {
+    let mut rule = Vec::new();
+    if want.schedule_expression != have.schedule_expression {
+        rule.push(change(
+            "schedule",
+            text(&have.schedule_expression),
+            text(&want.schedule_expression),
+        ));
+    }
+    if !same_json(&want.event_pattern, &have.event_pattern) {
+        rule.push(change(
+            "event_pattern",
+            text(&have.event_pattern),
+            text(&want.event_pattern),
+        ));
+    }
+    if want.state != have.state {
+        rule.push(change(
+            "state",
+            Some(have.state.clone()),
+            Some(want.state.clone()),
+        ));
+    }
+    if want.description != have.description {
+        rule.push(change(
+            "description",
+            text(&have.description),
+            text(&want.description),
+        ));
+    }
+
+    let mut targets = Vec::new();
+    let empty_target = Target {
+        id: TARGET_ID.to_string(),
+        arn: String::new(),
+        role_arn: None,
+        input: None,
+        maximum_retry_attempts: None,
+        maximum_event_age_seconds: None,
+        dead_letter_arn: None,
+        ecs: None,
+    };
+    for w in &want.targets {
+        let h = have.targets.iter().find(|t| t.id == w.id);
+        let h_or_empty = h.unwrap_or(&empty_target);
+        let arn = |t: &Target| (!t.arn.is_empty()).then(|| t.arn.clone());
+        if h.is_none() || w.arn != h_or_empty.arn {
+            targets.push(change("target", arn(h_or_empty), arn(w)));
+        }
+        if w.role_arn != h_or_empty.role_arn {
+            targets.push(change(
+                "target.role",
+                h_or_empty.role_arn.clone(),
+                w.role_arn.clone(),
+            ));
+        }
+        if !same_json(&w.input, &h_or_empty.input) {
+            targets.push(change(
+                "target.input",
+                h_or_empty.input.clone(),
+                w.input.clone(),
+            ));
+        }
+        if retry_text(w) != retry_text(h_or_empty) {
+            targets.push(change(
+                "target.retry_policy",
+                retry_text(h_or_empty),
+                retry_text(w),
+            ));
+        }
+        if w.dead_letter_arn != h_or_empty.dead_letter_arn {
+            targets.push(change(
+                "target.dead_letter",
+                h_or_empty.dead_letter_arn.clone(),
+                w.dead_letter_arn.clone(),
+            ));
+        }
+        if w.ecs != h_or_empty.ecs {
+            targets.push(change("target.ecs", ecs_text(h_or_empty), ecs_text(w)));
+        }
+    }
+    // A managed rule has exactly cronbridge's target; anything else was added by hand.
+    let extra: Vec<&str> = have
+        .targets
+        .iter()
+        .filter(|h| want.targets.iter().all(|w| w.id != h.id))
+        .map(|h| h.id.as_str())
+        .collect();
+    if !extra.is_empty() {
+        targets.push(change("targets.other", Some(extra.join(", ")), None));
+    }
+
+    let mut tags = Vec::new();
+    let ours = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        m.iter()
+            .filter(|(k, _)| k.starts_with(TAG_PREFIX))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let (w, h) = (ours(&want.tags), ours(&have.tags));
+    for key in w.keys().chain(h.keys()).collect::<BTreeSet<_>>() {
+        if w.get(key) != h.get(key) {
+            tags.push(change(
+                &format!("tag {key}"),
+                h.get(key).cloned(),
+                w.get(key).cloned(),
+            ));
+        }
+    }
+    (rule, targets, tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::desired::{DesiredRule, KIND_TAG};
+    use crate::finding::Location;
+
+    fn rule(name: &str, schedule: &str) -> Rule {
+        Rule {
+            name: name.to_string(),
+            schedule_expression: Some(schedule.to_string()),
+            event_pattern: None,
+            state: "ENABLED".to_string(),
+            description: Some("d".to_string()),
+            tags: BTreeMap::from([
+                (MANAGED_TAG.to_string(), MANAGED_VALUE.to_string()),
+                (KIND_TAG.to_string(), "schedule".to_string()),
+            ]),
+            targets: vec![Target {
+                id: TARGET_ID.to_string(),
+                arn: "arn:sm".to_string(),
+                role_arn: Some("arn:role".to_string()),
+                input: Some(r#"{"batch":"X"}"#.to_string()),
+                maximum_retry_attempts: None,
+                maximum_event_age_seconds: None,
+                dead_letter_arn: None,
+                ecs: None,
+            }],
+        }
+    }
+
+    fn desired(rules: Vec<Rule>) -> Desired {
+        Desired {
+            rules: rules
+                .into_iter()
+                .map(|rule| DesiredRule {
+                    origin: Origin::Schedule(rule.name.clone()),
+                    rule,
+                    location: Location::file_start("schedules/a.yml"),
+                })
+                .collect(),
+            ..Desired::default()
+        }
+    }
+
+    fn live(rules: Vec<Rule>, extra: usize) -> Live {
+        Live {
+            bus_rule_count: rules.len() + extra,
+            rules: rules
+                .into_iter()
+                .map(|rule| LiveRule {
+                    arn: format!("arn:aws:events:r:1:rule/{}", rule.name),
+                    rule,
+                })
+                .collect(),
+        }
+    }
+
+    fn p(d: &Desired, l: &Live) -> Plan {
+        plan(d, l, "default", "cb-", 300, 0.25)
+    }
+
+    #[test]
+    fn equal_state_is_unchanged() {
+        let r = vec![
+            rule("cb-A", "cron(0 0 * * ? *)"),
+            rule("cb-B", "rate(5 minutes)"),
+        ];
+        let mut l = live(r.clone(), 0);
+        // EventBridge may re-space the input JSON; that is no change.
+        l.rules[0].rule.targets[0].input = Some(r#"{ "batch": "X" }"#.to_string());
+        // Tags someone added by hand are not cronbridge's business.
+        l.rules[0]
+            .rule
+            .tags
+            .insert("team".to_string(), "ops".to_string());
+        let plan = p(&desired(r), &l);
+        assert!(!plan.has_changes(), "{:?}", plan.changes);
+        assert_eq!(plan.count(Action::Unchanged), 2);
+    }
+
+    #[test]
+    fn create_update_delete_field_by_field() {
+        let mut changed = rule("cb-A", "cron(0 1 * * ? *)");
+        changed.state = "DISABLED".to_string();
+        changed.targets[0].input = Some(r#"{"batch":"Y"}"#.to_string());
+        let d = desired(vec![changed, rule("cb-New", "rate(1 hour)")]);
+        let mut live_a = rule("cb-A", "cron(0 0 * * ? *)");
+        live_a.targets.push(Target {
+            id: "manual".into(),
+            ..live_a.targets[0].clone()
+        });
+        let l = live(
+            vec![
+                live_a,
+                rule("cb-Old1", "rate(1 day)"),
+                rule("cb-Old2", "rate(1 day)"),
+                rule("cb-Old3", "rate(1 day)"),
+                rule("cb-Old4", "rate(1 day)"),
+            ],
+            0,
+        );
+        let d2 = Desired {
+            rules: d
+                .rules
+                .clone()
+                .into_iter()
+                .chain(
+                    desired(vec![
+                        rule("cb-Old2", "rate(1 day)"),
+                        rule("cb-Old3", "rate(1 day)"),
+                        rule("cb-Old4", "rate(1 day)"),
+                    ])
+                    .rules,
+                )
+                .collect(),
+            ..Desired::default()
+        };
+        let plan = p(&d2, &l);
+        let actions: Vec<_> = plan
+            .changes
+            .iter()
+            .map(|c| (c.name.as_str(), c.action))
+            .collect();
+        assert_eq!(
+            actions,
+            vec![
+                ("cb-A", Action::Update),
+                ("cb-New", Action::Create),
+                ("cb-Old1", Action::Delete),
+                ("cb-Old2", Action::Unchanged),
+                ("cb-Old3", Action::Unchanged),
+                ("cb-Old4", Action::Unchanged)
+            ]
+        );
+        let a = &plan.changes[0];
+        let fields: Vec<_> = a.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            vec!["schedule", "state", "target.input", "targets.other"]
+        );
+        assert!(a.rule_changed && a.targets_changed && !a.tags_changed);
+        assert_eq!(a.fields[0].before.as_deref(), Some("cron(0 0 * * ? *)"));
+        assert_eq!(a.fields[0].after.as_deref(), Some("cron(0 1 * * ? *)"));
+        assert_eq!(plan.delete_guard, None);
+    }
+
+    #[test]
+    fn unmanaged_rules_are_left_alone_and_never_overwritten() {
+        let mut foreign = rule("cb-Manual", "rate(1 day)");
+        foreign.tags.clear();
+        let mut taken = rule("cb-A", "rate(1 day)");
+        taken.tags.clear();
+        let plan = p(
+            &desired(vec![rule("cb-A", "rate(1 day)")]),
+            &live(vec![foreign, taken], 0),
+        );
+        assert_eq!(plan.unmanaged, vec!["cb-Manual"]);
+        assert!(plan.changes.is_empty());
+        assert!(
+            plan.errors[0].contains("will not overwrite"),
+            "{:?}",
+            plan.errors
+        );
+    }
+
+    #[test]
+    fn deleting_everything_or_too_much_is_guarded() {
+        let all: Vec<Rule> = (0..8)
+            .map(|i| rule(&format!("cb-{i}"), "rate(1 day)"))
+            .collect();
+        let l = live(all.clone(), 0);
+        // Emptied schedules: every managed rule would go.
+        let g = p(&desired(vec![]), &l).delete_guard.unwrap();
+        assert_eq!((g.deletes, g.managed), (8, 8));
+        // Two of eight is the share (0.25); three is too many.
+        assert_eq!(p(&desired(all[2..].to_vec()), &l).delete_guard, None);
+        assert_eq!(
+            p(&desired(all[3..].to_vec()), &l)
+                .delete_guard
+                .unwrap()
+                .allowed,
+            2
+        );
+        // One rule may always go, unless it is the last.
+        let one = live(all[..2].to_vec(), 0);
+        assert_eq!(p(&desired(all[..1].to_vec()), &one).delete_guard, None);
+        assert!(
+            p(&desired(vec![]), &live(all[..1].to_vec(), 0))
+                .delete_guard
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn quota_warns_then_refuses() {
+        let d = desired(vec![
+            rule("cb-A", "rate(1 day)"),
+            rule("cb-B", "rate(1 day)"),
+        ]);
+        let plan = plan(&d, &live(vec![], 7), "default", "cb-", 10, 0.25);
+        assert!(plan.errors.is_empty());
+        assert!(
+            plan.warnings[0].contains("9 of its 10"),
+            "{:?}",
+            plan.warnings
+        );
+        let plan2 = super::plan(&d, &live(vec![], 9), "default", "cb-", 10, 0.25);
+        assert!(plan2.errors[0].contains("more than its quota of 10"));
+        assert_eq!(
+            plan2.quota,
+            Quota {
+                after: 11,
+                limit: 10
+            }
+        );
+    }
+
+    #[test]
+    fn tags_are_compared_on_cronbridge_keys() {
+        let mut want = rule("cb-A", "rate(1 day)");
+        want.tags.insert("cronbridge:batch".into(), "A".into());
+        let plan = p(
+            &desired(vec![want]),
+            &live(vec![rule("cb-A", "rate(1 day)")], 0),
+        );
+        let c = &plan.changes[0];
+        assert_eq!(
+            (c.rule_changed, c.targets_changed, c.tags_changed),
+            (false, false, true)
+        );
+        assert_eq!(c.fields[0].field, "tag cronbridge:batch");
+    }
+}

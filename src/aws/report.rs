@@ -1,0 +1,357 @@
+//! The plan and the deploy report as text: a terminal view like an infrastructure plan
+//! (`+` create, `~` update, `-` delete), versioned JSON, and Markdown for the job summary
+//! and the pull-request comment. Pure renderers.
+
+use super::desired::Origin;
+use super::plan::{Action, Change, FieldChange, Plan};
+use super::{DeployReport, Outcome};
+use std::fmt::Write as _;
+
+/// Longest field value shown in human and Markdown output; JSON has them whole.
+const MAX_VALUE_CHARS: usize = 160;
+
+fn cut(text: &str) -> String {
+    if text.chars().count() <= MAX_VALUE_CHARS {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(MAX_VALUE_CHARS - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+fn symbol(action: Action) -> &'static str {
+    match action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Delete => "-",
+        Action::Unchanged => "=",
+    }
+}
+
+fn origin(c: &Change) -> String {
+    match &c.origin {
+        Some(Origin::Schedule(n)) => format!("batch {n}"),
+        Some(Origin::Alert(n)) => format!("alert {n}"),
+        None => "no longer in the repository".to_string(),
+    }
+}
+
+fn value(v: &Option<String>) -> String {
+    v.as_deref().map_or_else(|| "(none)".to_string(), cut)
+}
+
+fn field_line(f: &FieldChange, action: Action) -> String {
+    match action {
+        Action::Create => value(&f.after),
+        Action::Delete => value(&f.before),
+        _ => format!("{} -> {}", value(&f.before), value(&f.after)),
+    }
+}
+
+/// A one-line count: `2 to create, 1 to update, 0 to delete, 5 unchanged`.
+pub fn summary_line(plan: &Plan) -> String {
+    format!(
+        "{} to create, {} to update, {} to delete, {} unchanged",
+        plan.count(Action::Create),
+        plan.count(Action::Update),
+        plan.count(Action::Delete),
+        plan.count(Action::Unchanged)
+    )
+}
+
+/// The plan for a terminal.
+pub fn plan_human(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "EventBridge plan: event bus `{}`, rules named `{}*`",
+        plan.bus, plan.prefix
+    );
+    let _ = writeln!(out);
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Unchanged)
+    {
+        let _ = writeln!(out, "  {} {}  ({})", symbol(c.action), c.name, origin(c));
+        let width = c
+            .fields
+            .iter()
+            .map(|f| f.field.chars().count())
+            .max()
+            .unwrap_or(0);
+        for f in &c.fields {
+            let _ = writeln!(
+                out,
+                "      {:width$}  {}",
+                format!("{}:", f.field),
+                field_line(f, c.action),
+                width = width + 1
+            );
+        }
+    }
+    let unchanged = plan.count(Action::Unchanged);
+    if unchanged > 0 {
+        let _ = writeln!(out, "  = {unchanged} unchanged");
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Left alone (the prefix, but no `cronbridge:managed` tag): {}",
+            plan.unmanaged.join(", ")
+        );
+    }
+    for w in &plan.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    for e in &plan.errors {
+        let _ = writeln!(out, "error: {e}");
+    }
+    if let Some(g) = plan.delete_guard {
+        let _ = writeln!(
+            out,
+            "note: this plan deletes {} of {} managed rules; apply needs --allow-delete",
+            g.deletes, g.managed
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Plan: {}; the bus will have {} of {} rules.",
+        summary_line(plan),
+        plan.quota.after,
+        plan.quota.limit
+    );
+    out
+}
+
+/// The plan as Markdown: a table of changes with the fields that change.
+pub fn plan_markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### EventBridge plan\n");
+    let _ = writeln!(
+        out,
+        "**{}** (event bus `{}`, prefix `{}`)\n",
+        summary_line(plan),
+        md(&plan.bus),
+        md(&plan.prefix)
+    );
+    let changed: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Unchanged)
+        .collect();
+    if changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "No changes: EventBridge already matches the repository.\n"
+        );
+    } else {
+        let _ = writeln!(out, "| | rule | from | changes |");
+        let _ = writeln!(out, "|---|---|---|---|");
+        for c in changed {
+            let fields: Vec<String> = c
+                .fields
+                .iter()
+                .map(|f| format!("{}: {}", md(&f.field), md(&field_line(f, c.action))))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} |",
+                symbol(c.action),
+                md(&c.name),
+                md(&origin(c)),
+                fields.join("<br>")
+            );
+        }
+        let _ = writeln!(out);
+    }
+    if !plan.unmanaged.is_empty() {
+        let names: Vec<String> = plan
+            .unmanaged
+            .iter()
+            .map(|n| format!("`{}`", md(n)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Left alone (no `cronbridge:managed` tag): {}\n",
+            names.join(", ")
+        );
+    }
+    for w in &plan.warnings {
+        let _ = writeln!(out, "> [!WARNING]\n> {}\n", md(w));
+    }
+    for e in &plan.errors {
+        let _ = writeln!(out, "> [!CAUTION]\n> {}\n", md(e));
+    }
+    if let Some(g) = plan.delete_guard {
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> This plan deletes {} of {} managed rules; applying it needs `--allow-delete`.\n",
+            g.deletes, g.managed
+        );
+    }
+    out
+}
+
+/// Escapes what would break a Markdown table cell or start markup.
+fn md(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\n', " ")
+        .replace('`', "'")
+}
+
+/// The plan as JSON, version 1 (fields are only ever added).
+pub fn plan_json(plan: &Plan) -> String {
+    let value = serde_json::json!({
+        "version": 1,
+        "plan": plan,
+        "counts": counts(plan),
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+fn counts(plan: &Plan) -> serde_json::Value {
+    serde_json::json!({
+        "create": plan.count(Action::Create),
+        "update": plan.count(Action::Update),
+        "delete": plan.count(Action::Delete),
+        "unchanged": plan.count(Action::Unchanged),
+    })
+}
+
+/// The deploy report as JSON, version 1.
+pub fn deploy_json(report: &DeployReport) -> String {
+    let value = serde_json::json!({
+        "version": 1,
+        "plan": report.plan,
+        "counts": counts(&report.plan),
+        "outcome": report.outcome,
+        "calls": report.calls,
+        "from_env": report.from_env,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+fn calls_line(report: &DeployReport) -> String {
+    let parts: Vec<String> = report
+        .calls
+        .0
+        .iter()
+        .map(|(op, c)| format!("{op} {}", c.calls))
+        .collect();
+    let retries = report.calls.retries();
+    format!(
+        "{} API call(s): {}{}",
+        report.calls.total(),
+        if parts.is_empty() {
+            "none".to_string()
+        } else {
+            parts.join(", ")
+        },
+        if retries > 0 {
+            format!("; {retries} retried")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// What apply did, after the plan, for a terminal.
+pub fn deploy_human(report: &DeployReport) -> String {
+    let mut out = plan_human(&report.plan);
+    let _ = writeln!(out);
+    match &report.outcome {
+        Outcome::Planned => {
+            let _ = writeln!(out, "Nothing was written (plan only).");
+        }
+        Outcome::Refused { reasons } => {
+            let _ = writeln!(out, "Not applied:");
+            for r in reasons {
+                let _ = writeln!(out, "  - {r}");
+            }
+        }
+        Outcome::Applied(a) => {
+            let failed: Vec<_> = a.failed().collect();
+            if report.plan.has_changes() {
+                let _ = writeln!(
+                    out,
+                    "Applied: {} rule(s) done, {} failed.",
+                    a.succeeded(),
+                    failed.len()
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "Applied: nothing to do; EventBridge already matches the repository."
+                );
+            }
+            for f in failed {
+                let _ = writeln!(
+                    out,
+                    "  failed {} {}: {}",
+                    symbol(f.action),
+                    f.name,
+                    f.error.as_deref().unwrap_or("")
+                );
+            }
+            if a.failed().next().is_some() {
+                let _ = writeln!(
+                    out,
+                    "Run apply again: it plans afresh and finishes what is left."
+                );
+            }
+        }
+    }
+    if !report.from_env.is_empty() {
+        let _ = writeln!(out, "From the environment: {}", report.from_env.join(", "));
+    }
+    let _ = writeln!(out, "{}", calls_line(report));
+    out
+}
+
+/// The deploy report as Markdown (job summary, merged-PR comment).
+pub fn deploy_markdown(report: &DeployReport) -> String {
+    let mut out = plan_markdown(&report.plan);
+    match &report.outcome {
+        Outcome::Planned => {
+            let _ = writeln!(out, "Nothing was written (plan only).\n");
+        }
+        Outcome::Refused { reasons } => {
+            let _ = writeln!(out, "**Not applied:**\n");
+            for r in reasons {
+                let _ = writeln!(out, "- {}", md(r));
+            }
+            let _ = writeln!(out);
+        }
+        Outcome::Applied(a) => {
+            let failed: Vec<_> = a.failed().collect();
+            if failed.is_empty() {
+                let _ = writeln!(out, "**Applied** ✅ {} rule(s) written.\n", a.succeeded());
+            } else {
+                let _ = writeln!(
+                    out,
+                    "**Applied with failures** ❌ {} done, {} failed:\n",
+                    a.succeeded(),
+                    failed.len()
+                );
+                for f in failed {
+                    let _ = writeln!(
+                        out,
+                        "- `{}`: {}",
+                        md(&f.name),
+                        md(f.error.as_deref().unwrap_or(""))
+                    );
+                }
+                let _ = writeln!(out, "\nRe-running apply finishes what is left.\n");
+            }
+        }
+    }
+    let _ = writeln!(out, "<sub>{}</sub>", md(&calls_line(report)));
+    out
+}
