@@ -104,15 +104,21 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
     findings.extend(policy::overlap::starts_per_minute(
         overlap, batches, &timetable, days,
     ));
-    findings
-        .sort_by(|a, b| (&a.location, a.severity, a.code).cmp(&(&b.location, b.severity, b.code)));
-    Analysis {
+    let mut analysis = Analysis {
         inputs,
         utc,
         durations,
         timetable,
         findings,
-    }
+    };
+    // What the sync would refuse (rule-name collisions, EventBridge limits) is reported in the
+    // pull request already, not first at deploy time.
+    let sync = crate::aws::desired::lint(&analysis);
+    analysis.findings.extend(sync);
+    analysis
+        .findings
+        .sort_by(|a, b| (&a.location, a.severity, a.code).cmp(&(&b.location, b.severity, b.code)));
+    analysis
 }
 
 /// How one field of a batch changed.

@@ -6,7 +6,7 @@ use super::alert::{self, TaskValues};
 use super::config::{self, Sourced, TargetKind, env};
 use super::template;
 use crate::check::Analysis;
-use crate::cron::{Cron, Expression, Field, FieldKind, Item, StepBase};
+use crate::cron::Expression;
 use crate::finding::{Finding, Location};
 use crate::schedule::Batch;
 use serde::Serialize;
@@ -314,17 +314,22 @@ fn schedule_rules(
     let mut expressions = Vec::new();
     for e in utc {
         match e {
-            Expression::Cron(c) => match split_long(c) {
-                Some(parts) => expressions.extend(parts.into_iter().map(Expression::Cron)),
-                None => {
-                    desired.findings.push(
-                        Finding::error("aws/expression-too-long", batch.field_location("cron").clone(), format!("the UTC rule `{}` is longer than EventBridge's {MAX_EXPRESSION_CHARS} characters and cannot be split", e.to_aws()))
-                            .help("simplify the minutes or hours of the schedule"),
-                    );
-                    return;
-                }
-            },
-            Expression::Rate(_) => expressions.push(e.clone()),
+            // The rewrite already splits long rules; this only guards what is sent.
+            _ if e.to_aws().chars().count() > MAX_EXPRESSION_CHARS => {
+                desired.findings.push(
+                    Finding::error(
+                        "aws/expression-too-long",
+                        batch.field_location("cron").clone(),
+                        format!(
+                            "the UTC rule `{}` is longer than EventBridge's {MAX_EXPRESSION_CHARS} characters",
+                            e.to_aws()
+                        ),
+                    )
+                    .help("simplify the minutes or hours of the schedule"),
+                );
+                return;
+            }
+            _ => expressions.push(e.clone()),
         }
     }
     let count = expressions.len();
@@ -482,77 +487,6 @@ fn valid_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The values of a field, ascending.
-fn values(field: &Field, kind: FieldKind) -> Vec<u16> {
-    let (min, max) = kind.bounds();
-    let Field::List(items) = field else {
-        return (min..=max).collect();
-    };
-    let mut out = Vec::new();
-    for item in items {
-        match *item {
-            Item::Value(v) => out.push(v),
-            Item::Range(a, b) => out.extend(a..=b),
-            Item::Step(base, n) => {
-                let (a, b) = match base {
-                    StepBase::All => (min, max),
-                    StepBase::From(a) => (a, max),
-                    StepBase::Range(a, b) => (a, b),
-                };
-                out.extend((a..=b).step_by(usize::from(n.max(1))));
-            }
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-/// Splits a rule EventBridge's 256 characters cannot hold into rules over halves of its hour
-/// list (then of its minute list), which fire at exactly the same instants together. `None`
-/// when no split helps. Never truncates.
-pub fn split_long(cron: &Cron) -> Option<Vec<Cron>> {
-    if Expression::Cron(cron.clone()).to_aws().chars().count() <= MAX_EXPRESSION_CHARS {
-        return Some(vec![cron.clone()]);
-    }
-    let halves = |field: &Field, kind: FieldKind| -> Option<(Field, Field)> {
-        let v = values(field, kind);
-        if v.len() < 2 {
-            return None;
-        }
-        let (a, b) = v.split_at(v.len() / 2);
-        let list = |vs: &[u16]| Field::List(vs.iter().map(|x| Item::Value(*x)).collect());
-        Some((list(a), list(b)))
-    };
-    let (first, second) = if let Some((a, b)) = halves(&cron.hours, FieldKind::Hours) {
-        (
-            Cron {
-                hours: a,
-                ..cron.clone()
-            },
-            Cron {
-                hours: b,
-                ..cron.clone()
-            },
-        )
-    } else {
-        let (a, b) = halves(&cron.minutes, FieldKind::Minutes)?;
-        (
-            Cron {
-                minutes: a,
-                ..cron.clone()
-            },
-            Cron {
-                minutes: b,
-                ..cron.clone()
-            },
-        )
-    };
-    let mut out = split_long(&first)?;
-    out.extend(split_long(&second)?);
-    Some(out)
-}
-
 fn alert_rule(
     a: &crate::policy::Alert,
     prefix: &str,
@@ -692,6 +626,11 @@ fn collisions(desired: &mut Desired) {
     let mut findings = Vec::new();
     for r in &desired.rules {
         if let Some(first) = seen.get(r.rule.name.as_str()) {
+            // The same batch name twice is a duplicate batch, which the schedule loader
+            // already reports where it happens.
+            if r.origin == first.origin {
+                continue;
+            }
             let what = |o: &Origin| match o {
                 Origin::Schedule(n) => format!("batch `{n}`"),
                 Origin::Alert(n) => format!("alert `{n}`"),
@@ -855,51 +794,6 @@ mod tests {
         assert_eq!(d.chars().count(), MAX_DESCRIPTION_CHARS);
         assert!(d.starts_with("cron(0 9 * * ? *) Asia/Tokyo: "));
         assert!(d.ends_with('…'));
-    }
-
-    #[test]
-    fn long_expressions_are_split_not_truncated() {
-        // Every other minute that is not an arithmetic run, every hour but one.
-        let minutes: Vec<String> = (0..60)
-            .filter(|m| m % 3 != 2)
-            .map(|m| m.to_string())
-            .collect();
-        let hours: Vec<String> = (0..23).map(|h| h.to_string()).collect();
-        // The parser refuses text over 256 characters, so the long fields are built directly.
-        let Ok(Expression::Cron(cron)) = crate::cron::parse("cron(0 0 ? * MON,WED,FRI *)") else {
-            panic!()
-        };
-        let list = |vs: &[String]| {
-            Field::List(vs.iter().map(|v| Item::Value(v.parse().unwrap())).collect())
-        };
-        let years: Vec<String> = (0..25).map(|i| (2030 + 3 * i).to_string()).collect();
-        let long = Cron {
-            minutes: list(&minutes),
-            hours: list(&hours),
-            year: list(&years),
-            ..cron
-        };
-        assert!(Expression::Cron(long.clone()).to_aws().len() > MAX_EXPRESSION_CHARS);
-        let parts = split_long(&long).unwrap();
-        assert!(parts.len() >= 2);
-        let mut all_hours = Vec::new();
-        for p in &parts {
-            assert!(Expression::Cron(p.clone()).to_aws().len() <= MAX_EXPRESSION_CHARS);
-            assert_eq!(p.year, long.year);
-            all_hours.extend(values(&p.hours, FieldKind::Hours));
-        }
-        // Every (hours, minute) pair of the original is covered exactly once.
-        let covered: usize = parts
-            .iter()
-            .map(|p| {
-                values(&p.hours, FieldKind::Hours).len()
-                    * values(&p.minutes, FieldKind::Minutes).len()
-            })
-            .sum();
-        assert_eq!(covered, 23 * minutes.len());
-        all_hours.sort_unstable();
-        all_hours.dedup();
-        assert_eq!(all_hours, (0..23).collect::<Vec<u16>>());
     }
 
     #[test]

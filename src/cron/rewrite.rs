@@ -574,6 +574,11 @@ fn synthesize(local: &Cron, offset_minutes: i64) -> Result<Vec<Cron>, RewriteErr
             }
         }
     }
+    let mut fitted = Vec::with_capacity(rules.len());
+    for rule in rules {
+        fitted.extend(fit(rule)?);
+    }
+    let rules = fitted;
     if rules.len() > MAX_RULES {
         return Err(not_expressible(
             format!(
@@ -584,6 +589,54 @@ fn synthesize(local: &Cron, offset_minutes: i64) -> Result<Vec<Cron>, RewriteErr
         ));
     }
     Ok(rules)
+}
+
+/// A rule within EventBridge's 256 characters: one that is longer (its shifted hour or
+/// minute list no longer compresses) is split over its hours, then its minutes, never
+/// truncated; the parts are disjoint, so the proof still finds each instant exactly once.
+fn fit(rule: Cron) -> Result<Vec<Cron>, RewriteError> {
+    if Expression::Cron(rule.clone()).to_aws().len() <= MAX_EXPRESSION_CHARS {
+        return Ok(vec![rule]);
+    }
+    let halves = |field: &Field, kind: FieldKind| -> Option<(String, String)> {
+        let (min, max) = kind.bounds();
+        let values = ordered(mask_of(field, kind), min, max);
+        if values.len() < 2 {
+            return None;
+        }
+        let (a, b) = values.split_at(values.len() / 2);
+        Some((field_text(kind, a), field_text(kind, b)))
+    };
+    let printed = rule.to_string();
+    let fields: Vec<&str> = printed.split(' ').collect();
+    let (index, (a, b)) = match halves(&rule.hours, FieldKind::Hours) {
+        Some(h) => (1, h),
+        None => match halves(&rule.minutes, FieldKind::Minutes) {
+            Some(m) => (0, m),
+            None => {
+                return Err(not_expressible(
+                    format!(
+                        "the UTC rule `{printed}` is longer than EventBridge's {MAX_EXPRESSION_CHARS} characters"
+                    ),
+                    "shorten the day-of-month, month or year lists of the schedule",
+                ));
+            }
+        },
+    };
+    let mut out = Vec::new();
+    for half in [a, b] {
+        let mut parts = fields.clone();
+        parts[index] = &half;
+        match parse(&parts.join(" ")) {
+            Ok(Expression::Cron(c)) => out.extend(fit(c)?),
+            other => {
+                return Err(RewriteError::ProofFailed {
+                    detail: format!("a split of `{printed}` does not parse: {other:?}"),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Explains why a date part cannot follow its times across UTC midnight.
@@ -1023,6 +1076,24 @@ mod tests {
                 }
                 other => panic!("{expr} in {zone}: expected an error, got {other:?}"),
             }
+        }
+    }
+
+    /// A local expression near the 256-character limit whose UTC form no longer compresses:
+    /// split over its hours, never truncated, never reported as a bug.
+    #[test]
+    fn a_rule_over_256_characters_is_split_over_its_hours() {
+        let minutes = "1,3,6,8,11,14,17,19,22,25,27,29,32,34,36,38,41,43,45,48,51,53,55,58";
+        let hours = "0,2,3,5,7,8,10,12,14,15,17,19,21,22";
+        let days = "1,3,5,7,9,11,13,15,17,19,21,23,25,27";
+        let years = "2027,2029,2031,2034,2037,2040,2044,2049,2051,2056,2058,2063,2067,2072,2075,2081,2088,2093,2097,2099";
+        // 255 characters bare, so 261 inside `cron(...)`: even the identity needs a split.
+        let local = format!("{minutes} {hours} {days} 1,3,5,7,9,11 ? {years}");
+        assert_eq!(local.len(), 255);
+        let rules = utc(&local, "UTC").unwrap();
+        assert!(rules.len() >= 2, "{rules:?}");
+        for r in &rules {
+            assert!(r.len() + 6 <= MAX_EXPRESSION_CHARS, "{r}");
         }
     }
 
