@@ -75,6 +75,10 @@ pub struct GithubArgs {
     /// Repository root (the checkout).
     #[arg(long, default_value = ".")]
     pub repo: PathBuf,
+    /// On `push`: allow a deployment that deletes more than `aws.max_delete_share` of the
+    /// managed rules, or all of them.
+    #[arg(long)]
+    pub allow_delete: bool,
 }
 
 fn parse_token(text: &str) -> Result<crate::github::env::Token, String> {
@@ -193,6 +197,7 @@ fn github(args: GithubArgs) -> anyhow::Result<ExitCode> {
         config: args.config,
         now: args.now.unwrap_or_else(Timestamp::now),
         horizon_days: args.horizon,
+        allow_delete: args.allow_delete,
     };
     let mut stdout = std::io::stdout().lock();
     let code = match crate::github::run(options, &mut stdout) {

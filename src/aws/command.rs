@@ -168,22 +168,9 @@ fn exit_code(report: &DeployReport, detailed: bool) -> ExitCode {
 fn failure(err: &SyncError, detailed: bool) -> anyhow::Result<ExitCode> {
     let mut stderr = anstream::stderr().lock();
     writeln!(stderr, "error: {err}")?;
-    let normal = match err {
-        SyncError::CheckErrors(findings) | SyncError::Invalid(findings) => {
-            write!(stderr, "{}", crate::report::check::human_findings(findings))?;
-            let config = findings.iter().all(|f| {
-                f.code.starts_with("settings/")
-                    || f.code == "aws/missing-setting"
-                    || f.code == "aws/invalid-env"
-            });
-            if config {
-                exit::USAGE
-            } else {
-                exit::INPUT_ERRORS
-            }
-        }
-        SyncError::NoRegion => exit::USAGE,
-        SyncError::Read(_) => exit::FAILURE,
-    };
+    if let SyncError::CheckErrors(findings) | SyncError::Invalid(findings) = err {
+        write!(stderr, "{}", crate::report::check::human_findings(findings))?;
+    }
+    let normal = err.exit_code();
     Ok(code(detailed, normal))
 }

@@ -93,6 +93,29 @@ pub struct DeployReport {
     pub warnings: Vec<Finding>,
 }
 
+impl SyncError {
+    /// The process exit code (see the README): configuration problems are 2, errors in the
+    /// schedules 1, failing to reach AWS 3.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            SyncError::CheckErrors(findings) | SyncError::Invalid(findings) => {
+                let config = findings.iter().all(|f| {
+                    f.code.starts_with("settings/")
+                        || f.code == "aws/missing-setting"
+                        || f.code == "aws/invalid-env"
+                });
+                if config {
+                    crate::cli::exit::USAGE
+                } else {
+                    crate::cli::exit::INPUT_ERRORS
+                }
+            }
+            SyncError::NoRegion => crate::cli::exit::USAGE,
+            SyncError::Read(_) => crate::cli::exit::FAILURE,
+        }
+    }
+}
+
 impl DeployReport {
     /// Whether anything failed: a refusal or a rule that could not be written.
     pub fn failed(&self) -> bool {

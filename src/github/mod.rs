@@ -8,6 +8,7 @@ pub mod env;
 pub mod event;
 pub mod gantt;
 pub mod pull_request;
+pub mod push;
 
 use crate::cli::exit;
 use env::{ActionsEnv, Token};
@@ -26,6 +27,8 @@ pub struct Options {
     pub config: Option<String>,
     pub now: Timestamp,
     pub horizon_days: u32,
+    /// On `push`: allow a deployment that deletes many managed rules.
+    pub allow_delete: bool,
 }
 
 /// `cronbridge github` failed before it could give a verdict.
@@ -48,6 +51,12 @@ pub enum GithubError {
     /// The async runtime could not start (the system is out of resources).
     #[error("starting the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
+    /// Reading the repository failed (a usage or environment problem).
+    #[error(transparent)]
+    Repo(crate::repo::RepoError),
+    /// The sync could not plan (check errors, settings) or read EventBridge.
+    #[error(transparent)]
+    Sync(#[from] crate::aws::SyncError),
     /// Writing to standard output failed.
     #[error("writing to standard output: {0}")]
     Stdout(#[source] std::io::Error),
@@ -61,6 +70,8 @@ impl GithubError {
                 exit::USAGE
             }
             GithubError::PullRequest(e) => e.exit_code(),
+            GithubError::Repo(_) => exit::USAGE,
+            GithubError::Sync(e) => e.exit_code(),
             GithubError::Runtime(_) | GithubError::Stdout(_) => exit::FAILURE,
         }
     }
@@ -85,7 +96,7 @@ pub async fn dispatch(
 ) -> Result<u8, GithubError> {
     match env.event_name.as_str() {
         "pull_request" => pull_request_event(env, options, stdout).await,
-        "push" => push(env, options, stdout).await,
+        "push" => push::run(env, options, stdout).await,
         "issue_comment" => issue_comment(env, options, stdout).await,
         "pull_request_target" => Err(GithubError::PullRequestTarget),
         other => {
@@ -123,20 +134,6 @@ async fn pull_request_event(
         horizon_days: options.horizon_days,
     };
     Ok(pull_request::run(env, &event, &pr_options, stdout).await?)
-}
-
-/// `push` to the default branch: plan and apply the schedules to EventBridge (the sync
-/// issue). Not handled yet: says so and succeeds, so a workflow can be set up ahead of it.
-async fn push(
-    _env: &ActionsEnv,
-    _options: &Options,
-    stdout: &mut dyn Write,
-) -> Result<u8, GithubError> {
-    notice(
-        stdout,
-        "cronbridge does not handle `push` events yet: the sync to EventBridge is not wired in this version; nothing was deployed",
-    )?;
-    Ok(exit::OK)
 }
 
 /// `issue_comment`: chat commands such as `/run Backup` (a later issue). Not handled yet.

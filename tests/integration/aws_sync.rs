@@ -21,7 +21,7 @@ use std::time::Duration;
 const ENDPOINT_VAR: &str = "CRONBRIDGE_TEST_AWS_ENDPOINT";
 
 /// The emulator's URL; the tests fail (never skip) without it.
-fn endpoint() -> String {
+pub(crate) fn endpoint() -> String {
     std::env::var(ENDPOINT_VAR).unwrap_or_else(|_| {
         panic!("{ENDPOINT_VAR} is not set: these tests need the moto AWS emulator. Run ./test.sh, which installs and starts it, or start `moto_server` yourself and set {ENDPOINT_VAR}=http://127.0.0.1:PORT")
     })
@@ -34,11 +34,11 @@ const TASK_DEFINITION: &str = "arn:aws:ecs:us-east-1:123456789012:task-definitio
 const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:batch-alerts";
 
 /// A prefix no other test (or earlier run against the same emulator) uses.
-fn prefix(tag: &str) -> String {
+pub(crate) fn prefix(tag: &str) -> String {
     format!("t{}-{tag}-", std::process::id() % 100_000)
 }
 
-fn settings(prefix: &str, extra: &str) -> String {
+pub(crate) fn settings(prefix: &str, extra: &str) -> String {
     format!(
         "rule_prefix: {prefix}\naws:\n  region: us-east-1\n  rules_quota: 100000\n{extra}  target:\n    role_arn: {ROLE}\n    state_machine_arn: {STATE_MACHINE}\n"
     )
@@ -46,7 +46,7 @@ fn settings(prefix: &str, extra: &str) -> String {
 
 /// A repository with the bundled schedules and rules, an alert with explicit values, and
 /// settings for `prefix`.
-fn bundled_repo(prefix: &str) -> Repo {
+pub(crate) fn bundled_repo(prefix: &str) -> Repo {
     let repo = Repo::new();
     repo.write("schedules/batches.yml", include_str!("../../schedules/batches.yml"))
         .write("rules/policies.yml", include_str!("../../rules/policies.yml"))
@@ -73,7 +73,7 @@ fn analysis(repo: &Repo) -> Analysis {
     )
 }
 
-async fn client_at(url: &str, max_attempts: u32) -> EventBridge {
+pub(crate) async fn client_at(url: &str, max_attempts: u32) -> EventBridge {
     let connection = Connection {
         region: Some("us-east-1".to_string()),
         endpoint_url: Some(url.to_string()),
@@ -110,7 +110,7 @@ fn applied(report: &DeployReport) -> &aws::apply::ApplyOutcome {
 }
 
 /// The managed rules with the prefix, as EventBridge has them now.
-async fn live_rules(client: &EventBridge, prefix: &str) -> BTreeMap<String, Rule> {
+pub(crate) async fn live_rules(client: &EventBridge, prefix: &str) -> BTreeMap<String, Rule> {
     let live = aws::read_live(client, prefix, 4).await.unwrap();
     live.rules
         .into_iter()

@@ -871,3 +871,163 @@ fn the_action_never_expands_inputs_inside_scripts() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// `push` to the default branch: the sync, its summary, and the comment on the merged PR.
+
+/// A repository like the bundled one, committed, with a push payload for its commit.
+struct Push {
+    repo: Repo,
+    runner: Repo,
+    prefix: String,
+    sha: String,
+}
+
+impl Push {
+    fn new(tag: &str, git_ref: &str) -> Push {
+        let prefix = crate::aws_sync::prefix(tag);
+        let repo = crate::aws_sync::bundled_repo(&prefix);
+        repo.init();
+        let sha = repo.commit("merge");
+        let runner = Repo::new();
+        let mut event = fixture("events/push.default_branch.created.json");
+        event["after"] = json!(sha);
+        event["ref"] = json!(git_ref);
+        runner.write("event.json", &serde_json::to_string(&event).unwrap());
+        Push {
+            repo,
+            runner,
+            prefix,
+            sha,
+        }
+    }
+
+    fn run(&self, api: &FakeGitHub) -> Run {
+        let mut cmd = common::cronbridge(&self.repo.dir);
+        cmd.args(["github", "--now", NOW])
+            .env("GITHUB_EVENT_NAME", "push")
+            .env("GITHUB_EVENT_PATH", self.runner.dir.join("event.json"))
+            .env("GITHUB_REPOSITORY", "Codertocat/Hello-World")
+            .env("GITHUB_API_URL", api.server.uri())
+            .env("GITHUB_SHA", &self.sha)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_STEP_SUMMARY", self.runner.dir.join("summary.md"))
+            .env("GITHUB_OUTPUT", self.runner.dir.join("output.txt"))
+            .env("AWS_ENDPOINT_URL", crate::aws_sync::endpoint())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1");
+        common::run(&mut cmd, &self.repo.dir)
+    }
+
+    fn summary(&self) -> String {
+        std::fs::read_to_string(self.runner.dir.join("summary.md")).unwrap_or_default()
+    }
+}
+
+/// The commit-to-pulls lookup answers with the example pull request, merged.
+async fn serve_merged_pull(api: &FakeGitHub, sha: &str) {
+    let mut pr = fixture("api/pulls.get.200.json");
+    pr["merged_at"] = json!("2026-11-29T00:00:00Z");
+    pr["state"] = json!("closed");
+    Mock::given(method("GET"))
+        .and(path_regex(
+            format!("^/repos/Codertocat/Hello-World/commits/{sha}/pulls$").as_str(),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([pr])))
+        .mount(&api.server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_push_to_the_default_branch_deploys_summarises_and_comments_on_the_merged_pull_request() {
+    let push = Push::new("push", "refs/heads/master");
+    let api = FakeGitHub::start("Codertocat/Hello-World").await;
+    serve_merged_pull(&api, &push.sha).await;
+
+    let run = push.run(&api);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let client = crate::aws_sync::client_at(&crate::aws_sync::endpoint(), 3).await;
+    let rules = crate::aws_sync::live_rules(&client, &push.prefix).await;
+    // The bundled schedules: seven batches, one UTC rule each, and the alert.
+    assert!(
+        rules.contains_key(&format!("{}Backup", push.prefix)),
+        "{rules:?}"
+    );
+    assert_eq!(rules.len(), 8, "{:?}", rules.keys());
+    let summary = push.summary();
+    assert!(
+        summary.contains(&format!("{}Backup", push.prefix)),
+        "{summary}"
+    );
+    // One comment on the merged pull request (#1347 in the example), with its own marker.
+    let comments = api.comments();
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    let body = comments[0]["body"].as_str().unwrap();
+    assert!(body.starts_with("<!-- cronbridge:deploy -->"), "{body}");
+    assert!(
+        body.contains("deployed to EventBridge") && body.contains(&push.sha),
+        "{body}"
+    );
+    let requests = api.requests().await;
+    assert!(
+        requests.contains(&"POST /repos/Codertocat/Hello-World/issues/1347/comments".to_string()),
+        "{requests:?}"
+    );
+    assert_no_token(&[&run.stdout, &run.stderr, &summary, body]);
+
+    // The same push again changes nothing in EventBridge and edits, not duplicates, the comment.
+    let again = push.run(&api);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    assert!(
+        again
+            .stdout
+            .contains("0 to create, 0 to update, 0 to delete"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(api.comments().len(), 1);
+}
+
+#[tokio::test]
+async fn a_push_to_another_branch_deploys_nothing() {
+    let push = Push::new("feature", "refs/heads/feature");
+    let api = FakeGitHub::start("Codertocat/Hello-World").await;
+    let run = push.run(&api);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("not the default branch"),
+        "{}",
+        run.stdout
+    );
+    let client = crate::aws_sync::client_at(&crate::aws_sync::endpoint(), 3).await;
+    assert!(
+        crate::aws_sync::live_rules(&client, &push.prefix)
+            .await
+            .is_empty()
+    );
+    assert!(api.requests().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_push_with_check_errors_deploys_nothing_and_says_why() {
+    let push = Push::new("broken", "refs/heads/master");
+    // A syntax error loads no batches: deploying would delete every rule of the file.
+    push.repo
+        .write("schedules/batches.yml", "Backup: [unclosed\n");
+    let api = FakeGitHub::start("Codertocat/Hello-World").await;
+    let run = push.run(&api);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("::error"), "{}", run.stdout);
+    assert!(
+        push.summary().contains("not deployed"),
+        "{}",
+        push.summary()
+    );
+    let client = crate::aws_sync::client_at(&crate::aws_sync::endpoint(), 3).await;
+    assert!(
+        crate::aws_sync::live_rules(&client, &push.prefix)
+            .await
+            .is_empty()
+    );
+}

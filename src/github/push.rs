@@ -1,0 +1,240 @@
+//! `push` to the default branch: apply the schedules to EventBridge, put the plan and its
+//! result in the job summary, and report them on the pull request the push merged.
+//!
+//! Pushes to other branches and branch deletions deploy nothing. The delete guard holds here
+//! too: a push that would delete many rules needs `cronbridge github --allow-delete`.
+
+use super::client::GitHub;
+use super::env::{self, ActionsEnv};
+use super::pull_request::upsert_comment;
+use super::{GithubError, Options, notice};
+use crate::aws::client::{ClientOptions, Connection, EventBridge};
+use crate::aws::{self, DeployOptions, DeployReport, Outcome, SyncError};
+use crate::check;
+use crate::cli::exit;
+use crate::repo::{self, Source};
+use serde::Deserialize;
+use std::io::Write;
+
+/// Marks the deployment comment on a merged pull request (not the check comment).
+pub const MARKER: &str = "<!-- cronbridge:deploy -->";
+
+/// The fields of a `push` payload this flow reads.
+#[derive(Debug, Deserialize)]
+pub struct PushEvent {
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// The pushed commit.
+    pub after: String,
+    #[serde(default)]
+    pub deleted: bool,
+    pub repository: PushRepository,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PushRepository {
+    pub default_branch: String,
+}
+
+impl PushEvent {
+    /// Whether this push updates the default branch (and does not delete it).
+    pub fn deploys(&self) -> bool {
+        !self.deleted && self.git_ref == format!("refs/heads/{}", self.repository.default_branch)
+    }
+}
+
+fn read_event(env: &ActionsEnv) -> Result<PushEvent, GithubError> {
+    let path = env.event_path.display().to_string();
+    let text = std::fs::read_to_string(&env.event_path).map_err(|source| {
+        GithubError::Event(super::event::EventError::Read {
+            path: path.clone(),
+            source,
+        })
+    })?;
+    serde_json::from_str(&text).map_err(|source| {
+        GithubError::Event(super::event::EventError::Parse {
+            path,
+            event: "push",
+            source,
+        })
+    })
+}
+
+/// The comment on the merged pull request: what was deployed, from which commit.
+pub fn comment_body(report: &DeployReport, sha: &str) -> String {
+    let verdict = match &report.outcome {
+        Outcome::Applied(_) if report.failed() => "⚠️ deployed with failures",
+        Outcome::Applied(_) => "✅ deployed to EventBridge",
+        Outcome::Refused { .. } => "❌ not deployed: the plan was refused",
+        Outcome::Planned => "plan only",
+    };
+    format!(
+        "{MARKER}\n## ⏰ cronbridge: {verdict}\n\n{}\n<sub>commit {}</sub>\n",
+        aws::report::deploy_markdown(report),
+        crate::report::markdown::code(sha)
+    )
+}
+
+pub async fn run(
+    env: &ActionsEnv,
+    options: &Options,
+    stdout: &mut dyn Write,
+) -> Result<u8, GithubError> {
+    let event = read_event(env)?;
+    if !event.deploys() {
+        notice(
+            stdout,
+            &format!(
+                "`{}` is not the default branch `{}`; nothing is deployed",
+                event.git_ref, event.repository.default_branch
+            ),
+        )?;
+        return Ok(exit::OK);
+    }
+    let inputs = repo::read_inputs(
+        &Source::WorkTree(options.root.clone()),
+        options.config.as_deref(),
+    )
+    .map_err(GithubError::Repo)?;
+    let analysis = check::analyse(
+        inputs,
+        &check::Options {
+            now: options.now,
+            horizon_days: options.horizon_days,
+        },
+    );
+    write!(
+        stdout,
+        "{}",
+        crate::report::github::annotations(&analysis.findings)
+    )
+    .map_err(GithubError::Stdout)?;
+    let lookup = |name: &str| std::env::var(name).ok();
+    let settings = &analysis.inputs.settings.aws;
+    // Refuse before connecting: a broken repository never gets as far as AWS.
+    let deployed = match aws::desired_state(&analysis, &lookup) {
+        Err(err) => Err(err),
+        Ok(_) => {
+            let connection = Connection {
+                region: settings.region.clone(),
+                ..Connection::default()
+            };
+            let client =
+                EventBridge::connect(&connection, &settings.event_bus, &ClientOptions::default())
+                    .await;
+            let deploy_options = DeployOptions {
+                dry_run: false,
+                allow_delete: options.allow_delete,
+                ..DeployOptions::default()
+            };
+            aws::deploy(&client, &analysis, &lookup, &deploy_options).await
+        }
+    };
+    let report = match deployed {
+        Ok(report) => report,
+        Err(err) => return refuse(env, &err, stdout),
+    };
+    write!(stdout, "{}", aws::report::deploy_human(&report)).map_err(GithubError::Stdout)?;
+    if let Some(path) = &env.step_summary {
+        env::append(path, &aws::report::deploy_markdown(&report))?;
+    }
+    if let Some(path) = &env.output {
+        let outputs = [
+            ("changed", report.plan.has_changes().to_string()),
+            ("failed", report.failed().to_string()),
+        ];
+        env::append(path, &env::format_outputs(&outputs, env::delimiter_seed()))?;
+    }
+    report_on_pull_request(env, &event, &report, stdout).await?;
+    Ok(match &report.outcome {
+        Outcome::Refused { .. } => exit::INPUT_ERRORS,
+        Outcome::Applied(_) if report.failed() => exit::FAILURE,
+        _ => exit::OK,
+    })
+}
+
+/// Nothing was planned: say why on stdout and in the summary.
+fn refuse(env: &ActionsEnv, err: &SyncError, stdout: &mut dyn Write) -> Result<u8, GithubError> {
+    let findings = match err {
+        SyncError::CheckErrors(f) | SyncError::Invalid(f) => f.as_slice(),
+        _ => &[],
+    };
+    let text = format!("{err}\n{}", crate::report::check::human_findings(findings));
+    writeln!(
+        stdout,
+        "::error title=cronbridge::{}",
+        crate::report::github::escape_data(&text)
+    )
+    .map_err(GithubError::Stdout)?;
+    if let Some(path) = &env.step_summary {
+        let mut md = format!(
+            "## ⏰ cronbridge: not deployed\n\n{}\n\n",
+            crate::report::markdown::inline(&err.to_string())
+        );
+        for f in findings {
+            md.push_str(&crate::report::markdown::finding_item(f, &|_| None));
+        }
+        env::append(path, &md)?;
+    }
+    Ok(err.exit_code())
+}
+
+/// Comments the result on the pull request whose merge this push is, when there is one. A
+/// comment that cannot be written is a warning: the deployment itself has happened.
+async fn report_on_pull_request(
+    env: &ActionsEnv,
+    event: &PushEvent,
+    report: &DeployReport,
+    stdout: &mut dyn Write,
+) -> Result<(), GithubError> {
+    let Some(token) = &env.token else {
+        return Ok(());
+    };
+    let result = async {
+        let client = GitHub::new(&env.api_url, token, &env.repository)?;
+        let pulls = client.list_pull_requests_for_commit(&event.after).await?;
+        let Some(pr) = pulls.iter().find(|p| p.merged_at.is_some()) else {
+            return Ok(None);
+        };
+        let body = comment_body(report, &event.after);
+        upsert_comment(&client, pr.number, MARKER, &body, true)
+            .await
+            .map(Some)
+    }
+    .await;
+    if let Err(err) = result {
+        writeln!(
+            stdout,
+            "::warning title=cronbridge::{}",
+            crate::report::github::escape_data(&format!(
+                "deployed, but the result could not be commented on the pull request: {err}"
+            ))
+        )
+        .map_err(GithubError::Stdout)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(git_ref: &str, deleted: bool) -> PushEvent {
+        PushEvent {
+            git_ref: git_ref.to_string(),
+            after: "a".repeat(40),
+            deleted,
+            repository: PushRepository {
+                default_branch: "main".to_string(),
+            },
+        }
+    }
+
+    #[test]
+    fn only_the_default_branch_deploys() {
+        assert!(event("refs/heads/main", false).deploys());
+        assert!(!event("refs/heads/main", true).deploys());
+        assert!(!event("refs/heads/feature", false).deploys());
+        assert!(!event("refs/tags/main", false).deploys());
+    }
+}
