@@ -52,6 +52,8 @@ pub enum Command {
     Plan(crate::aws::command::PlanArgs),
     /// Make EventBridge follow the repository: create, update, delete the managed rules.
     Apply(crate::aws::command::ApplyArgs),
+    /// Start a batch now, by hand, through its Step Functions state machine.
+    Run(crate::aws::run::RunArgs),
     /// Run as the GitHub Action: read the Actions environment and handle the event
     /// (pull_request: check, annotate, summarise and comment).
     Github(GithubArgs),
@@ -186,6 +188,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check(args),
         Command::Plan(args) => crate::aws::command::plan(args),
         Command::Apply(args) => crate::aws::command::apply(args),
+        Command::Run(args) => crate::aws::run::command(args),
         Command::Github(args) => github(args),
     }
 }

@@ -54,6 +54,8 @@ pub struct Settings {
     pub rule_prefix: String,
     /// The `aws:` section: where rules go and what they start (`plan` and `apply`).
     pub aws: crate::aws::config::AwsSettings,
+    /// The `manual_runs:` section: who may start batches by hand (its loader is `run`).
+    pub manual_runs: crate::run::ManualRuns,
 }
 
 impl Default for Settings {
@@ -67,6 +69,7 @@ impl Default for Settings {
             rules_dir: DEFAULT_RULES_DIR.to_string(),
             rule_prefix: DEFAULT_RULE_PREFIX.to_string(),
             aws: crate::aws::config::AwsSettings::default(),
+            manual_runs: crate::run::ManualRuns::default(),
         }
     }
 }
@@ -150,7 +153,14 @@ pub(crate) fn zone_value(
 }
 
 /// The keys of the settings file.
-const KEYS: &[&str] = &["timezone", "schedules", "rules", "rule_prefix", "aws"];
+const KEYS: &[&str] = &[
+    "timezone",
+    "schedules",
+    "rules",
+    "rule_prefix",
+    "aws",
+    "manual_runs",
+];
 
 /// Reads `cronbridge.yml` (`file` is its repository-relative path, for locations). Anything
 /// missing or wrong keeps its default; what was wrong is in the findings.
@@ -225,6 +235,7 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
                 }
             }
             "aws" => settings.aws = crate::aws::config::load(entry, file, sink.findings),
+            "manual_runs" => settings.manual_runs = crate::run::load(entry, file, sink.findings),
             _ => {}
         }
     }

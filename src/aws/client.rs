@@ -162,6 +162,48 @@ pub struct Connection {
     pub static_credentials: Option<(String, String)>,
 }
 
+impl Connection {
+    /// The SDK configuration every cronbridge client starts from: the standard chain
+    /// (environment, profile, web identity; `AWS_ENDPOINT_URL`), unless given here.
+    pub async fn load(&self) -> aws_config::SdkConfig {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = &self.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &self.endpoint_url {
+            loader = loader.endpoint_url(url.clone());
+        }
+        if let Some((key, secret)) = &self.static_credentials {
+            loader = loader.credentials_provider(Credentials::new(
+                key.clone(),
+                secret.clone(),
+                None,
+                None,
+                "cronbridge-static",
+            ));
+        }
+        loader.load().await
+    }
+}
+
+impl ClientOptions {
+    /// The SDK's standard retry mode, bounded: throttling and transient errors back off and
+    /// retry; nothing is retried by hand.
+    pub fn retry(&self) -> RetryConfig {
+        RetryConfig::standard()
+            .with_max_attempts(self.max_attempts.max(1))
+            .with_initial_backoff(self.initial_backoff)
+            .with_max_backoff(self.max_backoff)
+    }
+
+    pub fn timeouts(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .operation_attempt_timeout(self.attempt_timeout)
+            .build()
+    }
+}
+
 /// The client: EventBridge on one event bus.
 #[derive(Debug, Clone)]
 pub struct EventBridge {
@@ -178,37 +220,11 @@ impl EventBridge {
         bus: &str,
         options: &ClientOptions,
     ) -> EventBridge {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(region) = &connection.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(url) = &connection.endpoint_url {
-            loader = loader.endpoint_url(url.clone());
-        }
-        if let Some((key, secret)) = &connection.static_credentials {
-            loader = loader.credentials_provider(Credentials::new(
-                key.clone(),
-                secret.clone(),
-                None,
-                None,
-                "cronbridge-static",
-            ));
-        }
-        let sdk = loader.load().await;
+        let sdk = connection.load().await;
         let counter = Counter::default();
         let conf = aws_sdk_eventbridge::config::Builder::from(&sdk)
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(options.max_attempts.max(1))
-                    .with_initial_backoff(options.initial_backoff)
-                    .with_max_backoff(options.max_backoff),
-            )
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(10))
-                    .operation_attempt_timeout(options.attempt_timeout)
-                    .build(),
-            )
+            .retry_config(options.retry())
+            .timeout_config(options.timeouts())
             .interceptor(counter.clone())
             .build();
         EventBridge {

@@ -15,6 +15,7 @@ pub mod config;
 pub mod desired;
 pub mod plan;
 pub mod report;
+pub mod run;
 pub mod template;
 
 use crate::check::Analysis;

@@ -222,7 +222,7 @@ impl GitHub {
         self.octocrab
             .post(route, Some(&BodyRequest { body }))
             .await
-            .map_err(|e| ClientError::from_octocrab("creating the pull request comment", e))
+            .map_err(|e| ClientError::from_octocrab("creating the comment", e))
     }
 
     /// `PATCH /repos/{owner}/{repo}/issues/comments/{id}`
@@ -235,7 +235,7 @@ impl GitHub {
         self.octocrab
             .patch(route, Some(&BodyRequest { body }))
             .await
-            .map_err(|e| ClientError::from_octocrab("updating the pull request comment", e))
+            .map_err(|e| ClientError::from_octocrab("updating the comment", e))
     }
 
     /// `GET /repos/{owner}/{repo}/commits/{sha}/pulls`: the pull requests a commit belongs to
@@ -257,6 +257,249 @@ impl GitHub {
             .await
             .map_err(|e| ClientError::from_octocrab(OP, e))
     }
+
+    /// `GET /repos/{owner}/{repo}/collaborators/{username}/permission`: the user's role on
+    /// the repository, whatever the comment's `author_association` claims.
+    pub async fn collaborator_permission(
+        &self,
+        login: &str,
+    ) -> Result<CollaboratorPermission, ClientError> {
+        const OP: &str = "reading the commenter's permission";
+        let login = checked_login(OP, login)?;
+        let route = format!(
+            "/repos/{}/collaborators/{login}/permission",
+            self.repository
+        );
+        self.octocrab
+            .get(route, None::<&()>)
+            .await
+            .map_err(|e| ClientError::from_octocrab(OP, e))
+    }
+
+    /// `GET /orgs/{org}/teams/{team_slug}/memberships/{username}`: `Ok(true)` for an active
+    /// member, `Ok(false)` when GitHub says there is no membership (404). The Actions token
+    /// cannot read organisation teams; the call then fails with `Denied`.
+    pub async fn is_team_member(
+        &self,
+        org: &str,
+        team_slug: &str,
+        login: &str,
+    ) -> Result<bool, ClientError> {
+        const OP: &str = "reading a team membership";
+        let login = checked_login(OP, login)?;
+        let route = format!(
+            "/orgs/{}/teams/{}/memberships/{login}",
+            encode_segment(org),
+            encode_segment(team_slug)
+        );
+        match self
+            .octocrab
+            .get::<TeamMembership, _, _>(route, None::<&()>)
+            .await
+        {
+            Ok(m) => Ok(m.state == "active"),
+            Err(octocrab::Error::GitHub { source, .. })
+                if source.status_code == StatusCode::NOT_FOUND =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(ClientError::from_octocrab(OP, e)),
+        }
+    }
+
+    /// `POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions`. Adding a reaction
+    /// that is already there answers 200 with it, so this is safe to repeat.
+    pub async fn react_to_comment(
+        &self,
+        comment_id: u64,
+        reaction: Reaction,
+    ) -> Result<(), ClientError> {
+        let route = format!(
+            "/repos/{}/issues/comments/{comment_id}/reactions",
+            self.repository
+        );
+        let _: serde_json::Value = self
+            .octocrab
+            .post(
+                route,
+                Some(&ReactionRequest {
+                    content: reaction.as_api(),
+                }),
+            )
+            .await
+            .map_err(|e| ClientError::from_octocrab("reacting to the comment", e))?;
+        Ok(())
+    }
+
+    /// `GET /repos/{owner}/{repo}/contents/{path}?ref={git_ref}`: a file (decoded) or a
+    /// directory listing; `Ok(None)` when the path does not exist at that ref.
+    pub async fn get_contents(
+        &self,
+        path: &str,
+        git_ref: &str,
+    ) -> Result<Option<Contents>, ClientError> {
+        const OP: &str = "reading a file from the default branch";
+        let encoded: Vec<String> = path.split('/').map(encode_segment).collect();
+        let route = format!("/repos/{}/contents/{}", self.repository, encoded.join("/"));
+        let value: serde_json::Value =
+            match self.octocrab.get(route, Some(&RefQuery { git_ref })).await {
+                Ok(v) => v,
+                Err(octocrab::Error::GitHub { source, .. })
+                    if source.status_code == StatusCode::NOT_FOUND =>
+                {
+                    return Ok(None);
+                }
+                Err(e) => return Err(ClientError::from_octocrab(OP, e)),
+            };
+        let malformed = |message: String| ClientError::Transport {
+            operation: OP,
+            message: format!("`{path}`: {message}"),
+        };
+        if let serde_json::Value::Array(items) = value {
+            let entries = items
+                .into_iter()
+                .map(serde_json::from_value)
+                .collect::<Result<Vec<ContentEntry>, _>>()
+                .map_err(|e| malformed(e.to_string()))?;
+            return Ok(Some(Contents::Dir(entries)));
+        }
+        let file: FileContent =
+            serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
+        if file.kind != "file" {
+            return Ok(Some(Contents::Other {
+                kind: file.kind,
+                size: file.size,
+            }));
+        }
+        // Files over 1 MB come without content (`encoding: none`).
+        if file.encoding.as_deref() != Some("base64") {
+            return Ok(Some(Contents::Other {
+                kind: format!("file without content ({} bytes)", file.size),
+                size: file.size,
+            }));
+        }
+        let compact: String = file
+            .content
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .map_err(|e| malformed(format!("the content is not base64: {e}")))?;
+        Ok(Some(Contents::File(bytes)))
+    }
+}
+
+/// A login as it may appear in a route: checked, so it can never add a path segment.
+fn checked_login<'a>(operation: &'static str, login: &'a str) -> Result<&'a str, ClientError> {
+    if crate::run::is_login(login) {
+        Ok(login)
+    } else {
+        Err(ClientError::Transport {
+            operation,
+            message: format!("`{login}` is not a GitHub login"),
+        })
+    }
+}
+
+/// Percent-encodes one path segment (everything but unreserved characters), so a file
+/// name with `?`, `#` or `%` stays one segment of one route.
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The commenter's role, as the permission API reports it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct CollaboratorPermission {
+    /// `admin`, `write`, `read` or `none` (maintain reads as write, triage as read).
+    pub permission: String,
+    /// `admin`, `maintain`, `write`, `triage`, `read`, or a custom role's name.
+    #[serde(default)]
+    pub role_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TeamMembership {
+    state: String,
+}
+
+/// The reactions cronbridge leaves on a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reaction {
+    /// 👀 the command is being handled.
+    Eyes,
+    /// 🚀 the execution started.
+    Rocket,
+    /// 👎 refused.
+    ThumbsDown,
+}
+
+impl Reaction {
+    pub fn as_api(self) -> &'static str {
+        match self {
+            Reaction::Eyes => "eyes",
+            Reaction::Rocket => "rocket",
+            Reaction::ThumbsDown => "-1",
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ReactionRequest {
+    content: &'static str,
+}
+
+#[derive(Serialize)]
+struct RefQuery<'a> {
+    #[serde(rename = "ref")]
+    git_ref: &'a str,
+}
+
+/// What the contents API returned for a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    /// A file's bytes.
+    File(Vec<u8>),
+    Dir(Vec<ContentEntry>),
+    /// A symbolic link, a submodule, or a file too large to come with its content.
+    Other {
+        kind: String,
+        size: u64,
+    },
+}
+
+/// One entry of a directory listing.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ContentEntry {
+    pub name: String,
+    pub path: String,
+    /// `file`, `dir`, `symlink` or `submodule`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub size: u64,
+}
+
+#[derive(Deserialize)]
+struct FileContent {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    size: u64,
+    #[serde(default)]
+    encoding: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
 }
 
 fn first_line(text: &str) -> String {

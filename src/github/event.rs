@@ -84,6 +84,78 @@ pub fn read_pull_request(path: &Path) -> Result<PullRequestEvent, EventError> {
     })
 }
 
+/// An `issue_comment` event: a comment on an issue or a pull request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IssueCommentEvent {
+    /// `created`, `edited` or `deleted`.
+    pub action: String,
+    pub issue: Issue,
+    pub comment: Comment,
+    pub repository: CommentRepository,
+}
+
+/// The issue (or pull request) commented on.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issue {
+    pub number: u64,
+    /// Present when the issue is a pull request.
+    #[serde(default)]
+    pub pull_request: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comment {
+    pub id: u64,
+    pub html_url: String,
+    #[serde(default)]
+    pub body: Option<String>,
+    pub user: User,
+    /// Shown for context only: who may run is decided by the permission API, never by this.
+    #[serde(default)]
+    pub author_association: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct User {
+    pub login: String,
+    /// `User`, `Bot` or `Organization`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl User {
+    /// Bots (apps, `github-actions[bot]` — cronbridge itself) never give commands.
+    pub fn is_bot(&self) -> bool {
+        self.kind.eq_ignore_ascii_case("Bot") || self.login.to_ascii_lowercase().ends_with("[bot]")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommentRepository {
+    pub full_name: String,
+    /// Where manual runs read batches from.
+    pub default_branch: String,
+}
+
+impl IssueCommentEvent {
+    pub fn is_pull_request(&self) -> bool {
+        self.issue.pull_request.is_some()
+    }
+}
+
+/// Reads an `issue_comment` payload.
+pub fn read_issue_comment(path: &Path) -> Result<IssueCommentEvent, EventError> {
+    let text = std::fs::read_to_string(path).map_err(|source| EventError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| EventError::Parse {
+        path: path.display().to_string(),
+        event: "issue_comment",
+        source,
+    })
+}
+
 /// Whether text is a full git object id (SHA-1 or SHA-256), and so cannot be mistaken for an
 /// option or a revision expression when it is passed to git.
 pub fn is_object_id(text: &str) -> bool {
@@ -118,6 +190,23 @@ mod tests {
         assert!(!fixture("pull_request.synchronize.same_repo.json").is_from_fork());
         assert!(fixture("pull_request.opened.fork.json").is_from_fork());
         assert!(fixture("pull_request.synchronize.fork.json").is_from_fork());
+    }
+
+    #[test]
+    fn reads_comment_payloads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/github/events/issue_comment.created.pull_request.json");
+        let e = read_issue_comment(&path).unwrap();
+        assert_eq!((e.action.as_str(), e.issue.number), ("created", 3));
+        assert!(e.is_pull_request());
+        assert_eq!(e.comment.body.as_deref(), Some("/build"));
+        assert_eq!(e.repository.default_branch, "master");
+        assert!(!e.comment.user.is_bot());
+        let bot = User {
+            login: "github-actions[bot]".into(),
+            kind: "User".into(),
+        };
+        assert!(bot.is_bot());
     }
 
     #[test]

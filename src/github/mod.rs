@@ -1,7 +1,8 @@
 //! The GitHub side: `cronbridge github`, the single entry point of the Action. It reads the
 //! Actions environment and dispatches on the event: `pull_request` checks and comments, `push`
-//! will sync, `issue_comment` will run chat commands; other events are left alone.
+//! to the default branch deploys, `issue_comment` runs chat commands; others are left alone.
 
+pub mod chat;
 pub mod client;
 pub mod comment;
 pub mod env;
@@ -136,17 +137,14 @@ async fn pull_request_event(
     Ok(pull_request::run(env, &event, &pr_options, stdout).await?)
 }
 
-/// `issue_comment`: chat commands such as `/run Backup` (a later issue). Not handled yet.
+/// `issue_comment`: chat commands such as `/run Backup` (see `chat`).
 async fn issue_comment(
-    _env: &ActionsEnv,
-    _options: &Options,
+    env: &ActionsEnv,
+    options: &Options,
     stdout: &mut dyn Write,
 ) -> Result<u8, GithubError> {
-    notice(
-        stdout,
-        "cronbridge does not handle `issue_comment` events yet: chat commands come in a later version",
-    )?;
-    Ok(exit::OK)
+    // The audit records when a command was handled, whatever `--now` says for timetables.
+    chat::handle(env, options.config.as_deref(), Timestamp::now(), stdout).await
 }
 
 /// A workflow-command notice: shown in the run's annotations, never fails the job.

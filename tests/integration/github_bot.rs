@@ -627,7 +627,6 @@ async fn other_events_are_left_alone_with_a_notice() {
     let pr = Pr::new(&schedule("10"), "pull_request.opened.json");
     let api = FakeGitHub::start(&pr.repository()).await;
     for (event, payload) in [
-        ("push", "push.default_branch.json"),
         ("issue_comment", "issue_comment.created.pull_request.json"),
         ("workflow_dispatch", "push.default_branch.json"),
         ("pull_request", "pull_request.closed.not_merged.json"),
@@ -1011,7 +1010,7 @@ async fn a_push_to_another_branch_deploys_nothing() {
 
 #[tokio::test]
 async fn a_push_with_check_errors_deploys_nothing_and_says_why() {
-    let push = Push::new("broken", "refs/heads/master");
+    let push = Push::new("push-broken", "refs/heads/master");
     // A syntax error loads no batches: deploying would delete every rule of the file.
     push.repo
         .write("schedules/batches.yml", "Backup: [unclosed\n");

@@ -9,4 +9,5 @@ mod cron_eval;
 mod cron_parse;
 mod cron_props;
 mod github_bot;
+mod manual_run;
 mod rewrite_props;
