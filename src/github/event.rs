@@ -71,17 +71,25 @@ impl PullRequestEvent {
     }
 }
 
-/// Reads a `pull_request` payload.
-pub fn read_pull_request(path: &Path) -> Result<PullRequestEvent, EventError> {
+/// Reads a payload as the event named `event`.
+pub fn read<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    event: &'static str,
+) -> Result<T, EventError> {
     let text = std::fs::read_to_string(path).map_err(|source| EventError::Read {
         path: path.display().to_string(),
         source,
     })?;
     serde_json::from_str(&text).map_err(|source| EventError::Parse {
         path: path.display().to_string(),
-        event: "pull_request",
+        event,
         source,
     })
+}
+
+/// Reads a `pull_request` payload.
+pub fn read_pull_request(path: &Path) -> Result<PullRequestEvent, EventError> {
+    read(path, "pull_request")
 }
 
 /// An `issue_comment` event: a comment on an issue or a pull request.
@@ -145,15 +153,7 @@ impl IssueCommentEvent {
 
 /// Reads an `issue_comment` payload.
 pub fn read_issue_comment(path: &Path) -> Result<IssueCommentEvent, EventError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EventError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|source| EventError::Parse {
-        path: path.display().to_string(),
-        event: "issue_comment",
-        source,
-    })
+    read(path, "issue_comment")
 }
 
 /// Whether text is a full git object id (SHA-1 or SHA-256), and so cannot be mistaken for an

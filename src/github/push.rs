@@ -43,23 +43,6 @@ impl PushEvent {
     }
 }
 
-fn read_event(env: &ActionsEnv) -> Result<PushEvent, GithubError> {
-    let path = env.event_path.display().to_string();
-    let text = std::fs::read_to_string(&env.event_path).map_err(|source| {
-        GithubError::Event(super::event::EventError::Read {
-            path: path.clone(),
-            source,
-        })
-    })?;
-    serde_json::from_str(&text).map_err(|source| {
-        GithubError::Event(super::event::EventError::Parse {
-            path,
-            event: "push",
-            source,
-        })
-    })
-}
-
 /// The comment on the merged pull request: what was deployed, from which commit.
 pub fn comment_body(report: &DeployReport, sha: &str) -> String {
     let verdict = match &report.outcome {
@@ -80,7 +63,7 @@ pub async fn run(
     options: &Options,
     stdout: &mut dyn Write,
 ) -> Result<u8, GithubError> {
-    let event = read_event(env)?;
+    let event: PushEvent = super::event::read(&env.event_path, "push")?;
     if !event.deploys() {
         notice(
             stdout,

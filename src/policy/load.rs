@@ -238,6 +238,43 @@ fn get<'n>(entries: &'n [Entry], key: &str) -> Option<&'n Node> {
         .map(|e| &e.value)
 }
 
+/// How a kind of named entry is called, and which keys it has and needs.
+struct EntryKind {
+    unnamed: &'static str,
+    named: fn(&str) -> String,
+    keys: &'static [&'static str],
+    required: &'static [&'static str],
+}
+
+/// What every named entry (a quiet-hours window, an alert, a group limit) starts with: a
+/// mapping with a `name` read by `read_name`, how messages call it, no unknown keys, and the
+/// required keys present. `None` when it is not a mapping at all.
+fn named_entry<'n>(
+    sink: &mut Sink<'_>,
+    item: &'n Node,
+    file: &str,
+    kind: &EntryKind,
+    read_name: impl Fn(&Node) -> Result<String, Finding>,
+) -> Option<(&'n [Entry], Option<String>, String)> {
+    let entries = sink.take(yaml::expect_map(item, file, WRONG_TYPE, kind.unnamed))?;
+    let name = get(entries, "name").and_then(|n| sink.take(read_name(n)));
+    let what = name
+        .as_deref()
+        .map_or_else(|| kind.unnamed.to_string(), kind.named);
+    for f in yaml::unknown_keys(entries, kind.keys, file, UNKNOWN_KEY, &what) {
+        sink.push(f);
+    }
+    for key in kind.required.iter().filter(|k| get(entries, k).is_none()) {
+        sink.push(yaml::missing_key(
+            item.location(file),
+            MISSING_KEY,
+            key,
+            &what,
+        ));
+    }
+    Some((entries, name, what))
+}
+
 fn quiet_hours(
     item: &Node,
     file: &str,
@@ -245,29 +282,18 @@ fn quiet_hours(
     findings: &mut Vec<Finding>,
 ) -> Option<QuietHours> {
     let mut sink = Sink::new(findings);
-    let entries = sink.take(yaml::expect_map(
+    let (entries, name, what) = named_entry(
+        &mut sink,
         item,
         file,
-        WRONG_TYPE,
-        "a `quiet_hours` entry",
-    ))?;
-    let name_node = get(entries, "name");
-    let name = name_node.and_then(|n| sink.take(name_value(n, file, "`name`")));
-    let what = match &name {
-        Some(name) => format!("quiet hours `{name}`"),
-        None => "a `quiet_hours` entry".to_string(),
-    };
-    for f in yaml::unknown_keys(entries, QUIET_KEYS, file, UNKNOWN_KEY, &what) {
-        sink.push(f);
-    }
-    if name_node.is_none() {
-        sink.push(yaml::missing_key(
-            item.location(file),
-            MISSING_KEY,
-            "name",
-            &what,
-        ));
-    }
+        &EntryKind {
+            unnamed: "a `quiet_hours` entry",
+            named: |name| format!("quiet hours `{name}`"),
+            keys: QUIET_KEYS,
+            required: &["name"],
+        },
+        |n| name_value(n, file, "`name`"),
+    )?;
 
     let windows = match (get(entries, "window"), get(entries, "windows")) {
         (Some(one), None) => sink.take(window(one, file)).map(|w| vec![w]),
@@ -339,7 +365,7 @@ fn quiet_hours(
     }
     Some(QuietHours {
         name: name?,
-        location: name_node?.location(file),
+        location: get(entries, "name")?.location(file),
         windows: windows?,
         days,
         dates,
@@ -358,31 +384,18 @@ fn alert(
     findings: &mut Vec<Finding>,
 ) -> Option<Alert> {
     let mut sink = Sink::new(findings);
-    let entries = sink.take(yaml::expect_map(
+    let (entries, name, what) = named_entry(
+        &mut sink,
         item,
         file,
-        WRONG_TYPE,
-        "an `alerts` entry",
-    ))?;
-    let name_node = get(entries, "name");
-    let name = name_node.and_then(|n| sink.take(alert_name(n, file, settings)));
-    let what = match &name {
-        Some(name) => format!("alert `{name}`"),
-        None => "an `alerts` entry".to_string(),
-    };
-    for f in yaml::unknown_keys(entries, ALERT_KEYS, file, UNKNOWN_KEY, &what) {
-        sink.push(f);
-    }
-    for key in ["name", "pattern"] {
-        if get(entries, key).is_none() {
-            sink.push(yaml::missing_key(
-                item.location(file),
-                MISSING_KEY,
-                key,
-                &what,
-            ));
-        }
-    }
+        &EntryKind {
+            unnamed: "an `alerts` entry",
+            named: |name| format!("alert `{name}`"),
+            keys: ALERT_KEYS,
+            required: &["name", "pattern"],
+        },
+        |n| alert_name(n, file, settings),
+    )?;
     let text = |sink: &mut Sink<'_>, key: &str| {
         get(entries, key)
             .filter(|n| !n.is_null())
@@ -502,7 +515,7 @@ fn alert(
     }
     Some(Alert {
         name: name?,
-        location: name_node?.location(file),
+        location: get(entries, "name")?.location(file),
         description,
         pattern,
         pattern_location: pattern_node.location(file),
@@ -1007,24 +1020,18 @@ fn start_limit(node: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<S
 
 fn group_limit(item: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<GroupLimit> {
     let mut sink = Sink::new(findings);
-    let entries = sink.take(yaml::expect_map(item, file, WRONG_TYPE, "a group limit"))?;
-    let name_node = get(entries, "name");
-    let name = name_node.and_then(|n| sink.take(name_value(n, file, "`name`")));
-    let what = match &name {
-        Some(name) => format!("the limit of group `{name}`"),
-        None => "a group limit".to_string(),
-    };
-    for f in yaml::unknown_keys(entries, GROUP_KEYS, file, UNKNOWN_KEY, &what) {
-        sink.push(f);
-    }
-    if name_node.is_none() {
-        sink.push(yaml::missing_key(
-            item.location(file),
-            MISSING_KEY,
-            "name",
-            &what,
-        ));
-    }
+    let (entries, name, _) = named_entry(
+        &mut sink,
+        item,
+        file,
+        &EntryKind {
+            unnamed: "a group limit",
+            named: |name| format!("the limit of group `{name}`"),
+            keys: GROUP_KEYS,
+            required: &["name"],
+        },
+        |n| name_value(n, file, "`name`"),
+    )?;
     let max_concurrent = match get(entries, "max_concurrent") {
         Some(n) => sink.take(yaml::expect_positive(n, file, NUMBER, "`max_concurrent`")),
         None => Some(1),
@@ -1038,7 +1045,7 @@ fn group_limit(item: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<G
     }
     Some(GroupLimit {
         name: name?,
-        location: name_node?.location(file),
+        location: get(entries, "name")?.location(file),
         max_concurrent: max_concurrent?,
         severity: severity?,
     })

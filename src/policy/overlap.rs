@@ -64,6 +64,48 @@ pub fn self_overlap(
     findings
 }
 
+/// Several batches that collide: the finding sits on the last of them in file order, the
+/// others are related locations, and the first few times read in its zone and UTC.
+struct Collision {
+    location: crate::finding::Location,
+    names: String,
+    examples: String,
+    others: Vec<(crate::finding::Location, String)>,
+}
+
+impl Collision {
+    fn of(
+        batches: &[Batch],
+        set: &[usize],
+        minutes: &[u32],
+        timetable: &Timetable,
+    ) -> Option<Collision> {
+        let (&primary, rest) = set.split_last()?;
+        let name = |b: usize| format!("`{}`", batches[b].name);
+        Some(Collision {
+            location: batches[primary].field_location("cron").clone(),
+            names: set.iter().map(|&b| name(b)).collect::<Vec<_>>().join(", "),
+            examples: minutes
+                .iter()
+                .take(EXAMPLES)
+                .map(|&m| local_and_utc(timetable.instant(m), &batches[primary].zone))
+                .collect::<Vec<_>>()
+                .join(", "),
+            others: rest
+                .iter()
+                .map(|&b| (batches[b].field_location("cron").clone(), name(b)))
+                .collect(),
+        })
+    }
+
+    fn relate(self, mut finding: Finding) -> Finding {
+        for (location, note) in self.others {
+            finding = finding.related(location, note);
+        }
+        finding
+    }
+}
+
 /// Maximal stretches of minutes `[start, end)` where `count` exceeds `limit`.
 fn stretches_over(count: &[i32], limit: i32) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
@@ -154,41 +196,27 @@ pub fn groups(
             if set.len() <= limit.max_concurrent as usize {
                 continue;
             }
-            let Some(&primary) = set.last() else { continue };
-            let names: Vec<String> = set
-                .iter()
-                .map(|&b| format!("`{}`", batches[b].name))
-                .collect();
-            let zone = &batches[primary].zone;
-            let examples: Vec<String> = starts
-                .iter()
-                .take(EXAMPLES)
-                .map(|&s| local_and_utc(timetable.instant(s), zone))
-                .collect();
-            let mut finding = Finding::new(
+            let Some(c) = Collision::of(batches, &set, &starts, timetable) else {
+                continue;
+            };
+            let finding = Finding::new(
                 "policy/group-overlap",
                 limit.severity,
-                batches[primary].field_location("cron").clone(),
+                c.location.clone(),
                 format!(
                     "group `{}` allows {} at a time, but {} run together {} time{} in the next {horizon_days} days{}, first {}",
                     limit.name,
                     limit.max_concurrent,
-                    names.join(", "),
+                    c.names,
                     starts.len(),
                     if starts.len() == 1 { "" } else { "s" },
                     if more > 0 { format!(" (and {more} more collisions not itemised)") } else { String::new() },
-                    examples.join(", ")
+                    c.examples
                 ),
             )
             .related(limit.location.clone(), format!("group `{}`", limit.name))
             .help("move one of them to a time when the others have finished, or raise `max_concurrent`");
-            for &b in set.iter().filter(|&&b| b != primary) {
-                finding = finding.related(
-                    batches[b].field_location("cron").clone(),
-                    format!("`{}`", batches[b].name),
-                );
-            }
-            findings.push(finding);
+            findings.push(c.relate(finding));
         }
     }
     findings
@@ -234,40 +262,27 @@ pub fn starts_per_minute(
     let more = busy.len().saturating_sub(DETAILED);
     let mut findings = Vec::new();
     for (set, minutes) in by_set {
-        let Some(&primary) = set.last() else { continue };
-        let names: Vec<String> = set
-            .iter()
-            .map(|&b| format!("`{}`", batches[b].name))
-            .collect();
-        let examples: Vec<String> = minutes
-            .iter()
-            .take(EXAMPLES)
-            .map(|&s| local_and_utc(timetable.instant(s), &batches[primary].zone))
-            .collect();
-        let mut finding = Finding::new(
+        let Some(c) = Collision::of(batches, &set, &minutes, timetable) else {
+            continue;
+        };
+        let finding = Finding::new(
             "policy/starts-per-minute",
             limit.severity,
-            batches[primary].field_location("cron").clone(),
+            c.location.clone(),
             format!(
                 "{} batches start in the same minute (at most {} may): {} — {} time{} in the next {horizon_days} days{}, first {}",
                 set.len(),
                 limit.limit,
-                names.join(", "),
+                c.names,
                 minutes.len(),
                 if minutes.len() == 1 { "" } else { "s" },
                 if more > 0 { format!(" (and {more} more busy minutes not itemised)") } else { String::new() },
-                examples.join(", ")
+                c.examples
             ),
         )
         .related(limit.location.clone(), "max_starts_per_minute".to_string())
         .help("stagger the start minutes (e.g. 00:00, 00:05, 00:10)");
-        for &b in set.iter().filter(|&&b| b != primary) {
-            finding = finding.related(
-                batches[b].field_location("cron").clone(),
-                format!("`{}`", batches[b].name),
-            );
-        }
-        findings.push(finding);
+        findings.push(c.relate(finding));
     }
     findings
 }
