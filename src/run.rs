@@ -8,6 +8,7 @@
 )]
 
 use crate::aws::config::{self, AwsSettings, TargetKind, env};
+use crate::aws::desired::{ContainerCommand, EcsTarget};
 use crate::finding::{Finding, Location};
 use crate::report::markdown;
 use crate::schedule::Batch;
@@ -461,13 +462,8 @@ pub fn input(
     requester: &Requester,
     overrides: Option<&Map<String, Value>>,
 ) -> Result<Value, InputError> {
-    let rule = rule_name(rule_prefix, batch);
-    let vars = [
-        ("batch", batch.name.as_str()),
-        ("batch_class", batch.batch_class.as_str()),
-        ("rule", rule.as_str()),
-    ];
-    let rendered = crate::aws::template::render(template, &vars);
+    let rendered =
+        crate::aws::desired::render_input(template, batch, &rule_name(rule_prefix, batch));
     let Value::Object(mut map) = rendered else {
         return Err(InputError::NotAnObject(kind_of(&rendered)));
     };
@@ -531,10 +527,11 @@ pub fn execution_arn(state_machine_arn: &str, name: &str) -> Option<String> {
     Some(format!("{head}:execution:{machine}:{name}"))
 }
 
-/// The AWS console page of an execution, in its partition's console.
-pub fn console_url(execution_arn: &str) -> Option<String> {
-    let parts: Vec<&str> = execution_arn.splitn(6, ':').collect();
-    let [_, partition, _, region, _, _] = parts.as_slice() else {
+/// The AWS console page of a run, in its partition's console: a Step Functions execution, or
+/// an ECS task whose ARN names its cluster (the long ARN format, the default since 2021).
+pub fn console_url(arn: &str) -> Option<String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, partition, service, region, _, resource] = parts.as_slice() else {
         return None;
     };
     if region.is_empty()
@@ -550,50 +547,218 @@ pub fn console_url(execution_arn: &str) -> Option<String> {
         "aws-us-gov" => "console.amazonaws-us-gov.com".to_string(),
         _ => return None,
     };
-    Some(format!(
-        "https://{host}/states/home?region={region}#/v2/executions/details/{execution_arn}"
-    ))
+    match *service {
+        "states" => Some(format!(
+            "https://{host}/states/home?region={region}#/v2/executions/details/{arn}"
+        )),
+        "ecs" => {
+            let (cluster, task) = resource.strip_prefix("task/")?.split_once('/')?;
+            let plain = |t: &str| {
+                !t.is_empty()
+                    && t.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            };
+            (plain(cluster) && plain(task)).then(|| {
+                format!(
+                    "https://{host}/ecs/v2/clusters/{cluster}/tasks/{task}/configuration?region={region}"
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// ECS's limit on `startedBy`.
+pub const MAX_STARTED_BY_CHARS: usize = 36;
+
+/// The `startedBy` of a chat command's ECS task: derived from the comment alone, so a
+/// redelivered event finds the task it started (ECS has no unique run names). At most 31
+/// characters, as a comment id has at most 20 digits.
+pub fn comment_started_by(comment_id: u64) -> String {
+    format!("cronbridge-{comment_id}")
+}
+
+/// The `startedBy` of `cronbridge run`'s ECS task: each call is a new request, so it only
+/// says where the task came from.
+pub const CLI_STARTED_BY: &str = "cronbridge-cli";
+
+/// How a container of a stopped task ended, as DescribeTasks reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerExit {
+    pub name: String,
+    /// `None`: the container never ran (an image pull or a resource failure).
+    pub exit_code: Option<i32>,
+    pub reason: Option<String>,
+}
+
+/// Why a stopped task failed, one sentence per essential container that did not exit 0; empty
+/// when it succeeded. `non_essential` names the containers whose end does not matter (the
+/// task definition says `essential: false`); any other container counts.
+pub fn task_failures(containers: &[ContainerExit], non_essential: &[String]) -> Vec<String> {
+    let essential: Vec<&ContainerExit> = containers
+        .iter()
+        .filter(|c| !non_essential.contains(&c.name))
+        .collect();
+    if essential.is_empty() {
+        return vec!["no essential container was reported".to_string()];
+    }
+    essential
+        .into_iter()
+        .filter_map(|c| {
+            let reason = c
+                .reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            match c.exit_code {
+                Some(0) => None,
+                Some(code) => Some(format!("`{}` exited with {code}{reason}", c.name)),
+                None => Some(format!("`{}` never ran{reason}", c.name)),
+            }
+        })
+        .collect()
 }
 
 /// Manual runs cannot use the settings' target as asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
-    /// Not implemented: a direct ECS target would need RunTask (and `aws-sdk-ecs`).
-    #[error(
-        "manual runs start the Step Functions state machine, and `aws.target` is a direct ECS target\nhelp: put a state machine between EventBridge and ECS (`aws.target.state_machine_arn`); cronbridge does not run ECS tasks by hand"
-    )]
-    Ecs,
     /// The user's configuration: no state machine named anywhere.
     #[error(
         "no Step Functions state machine to start\nhelp: set `aws.target.state_machine_arn` in the settings file, or the environment variable {}",
         env::STATE_MACHINE_ARN
     )]
     Missing,
-    /// The environment's value is not a state machine ARN (the value is not repeated).
+    /// The user's configuration: a direct ECS target without its cluster or task definition.
+    #[error(
+        "no {what} to run the task in\nhelp: set `aws.target.{key}` in the settings file, or the environment variable {var}"
+    )]
+    MissingEcs {
+        what: &'static str,
+        key: &'static str,
+        var: &'static str,
+    },
+    /// The environment's value is not an ARN of the right kind (the value is not repeated).
     #[error("{var}: {problem}")]
     InvalidEnv { var: &'static str, problem: String },
 }
 
-/// The state machine a manual run starts: the settings' ARN, else the environment's.
-pub fn state_machine(
+/// What a manual run starts: the settings' target, with the environment's gaps filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    StepFunctions {
+        state_machine_arn: String,
+    },
+    /// A direct ECS target: RunTask in `cluster_arn` with the rule's `EcsParameters`.
+    Ecs {
+        cluster_arn: String,
+        parameters: EcsTarget,
+        container: String,
+    },
+}
+
+/// A value of the file, else of the environment, checked when it came from the environment
+/// (the file's values were checked when it was loaded).
+fn resolve(
+    file_value: Option<&String>,
+    var: &'static str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    (service, resource): (&str, &str),
+) -> Option<Result<String, TargetError>> {
+    let sourced = config::from_file_or_env(file_value, var, lookup)?;
+    if let Some(var) = sourced.env
+        && let Err(problem) = config::check_arn(&sourced.value, service, resource)
+    {
+        return Some(Err(TargetError::InvalidEnv {
+            var,
+            problem: problem.replace(&sourced.value, "the value"),
+        }));
+    }
+    Some(Ok(sourced.value))
+}
+
+/// The target a manual run starts, as the sync would deploy it.
+pub fn target(
     aws: &AwsSettings,
     lookup: &dyn Fn(&str) -> Option<String>,
-) -> Result<String, TargetError> {
-    let TargetKind::StepFunctions { state_machine_arn } = &aws.target.kind else {
-        return Err(TargetError::Ecs);
-    };
-    let sourced =
-        config::from_file_or_env(state_machine_arn.as_ref(), env::STATE_MACHINE_ARN, lookup)
-            .ok_or(TargetError::Missing)?;
-    if let Some(var) = sourced.env {
-        config::check_arn(&sourced.value, "states", "stateMachine:").map_err(|problem| {
-            TargetError::InvalidEnv {
-                var,
-                problem: problem.replace(&sourced.value, "the value"),
-            }
-        })?;
+) -> Result<Target, TargetError> {
+    match &aws.target.kind {
+        TargetKind::StepFunctions { state_machine_arn } => {
+            let arn = resolve(
+                state_machine_arn.as_ref(),
+                env::STATE_MACHINE_ARN,
+                lookup,
+                ("states", "stateMachine:"),
+            )
+            .ok_or(TargetError::Missing)??;
+            Ok(Target::StepFunctions {
+                state_machine_arn: arn,
+            })
+        }
+        TargetKind::Ecs(e) => {
+            let cluster_arn = resolve(
+                e.cluster_arn.as_ref(),
+                env::ECS_CLUSTER_ARN,
+                lookup,
+                ("ecs", "cluster/"),
+            )
+            .ok_or(TargetError::MissingEcs {
+                what: "ECS cluster",
+                key: "cluster_arn",
+                var: env::ECS_CLUSTER_ARN,
+            })??;
+            let task_definition_arn = resolve(
+                e.task_definition_arn.as_ref(),
+                env::ECS_TASK_DEFINITION_ARN,
+                lookup,
+                ("ecs", "task-definition/"),
+            )
+            .ok_or(TargetError::MissingEcs {
+                what: "ECS task definition",
+                key: "task_definition_arn",
+                var: env::ECS_TASK_DEFINITION_ARN,
+            })??;
+            Ok(Target::Ecs {
+                cluster_arn,
+                parameters: crate::aws::desired::ecs_parameters(e, task_definition_arn),
+                container: e.container_name.clone(),
+            })
+        }
     }
-    Ok(sourced.value)
+}
+
+/// The container command of a manual ECS run: the scheduled rule's, from the same template
+/// with the same values. The command has no room for who asked; `startedBy` records it.
+pub fn ecs_command(
+    template: &Value,
+    batch: &Batch,
+    rule_prefix: &str,
+    container: &str,
+    requester: &Requester,
+) -> ContainerCommand {
+    let rendered =
+        crate::aws::desired::render_input(template, batch, &rule_name(rule_prefix, batch));
+    let mut command = ContainerCommand::new(container, &rendered);
+    command.environment = manual_environment(requester);
+    command
+}
+
+/// What a Step Functions input says in its `trigger`, `requested_by`… keys, for a task whose
+/// only input is its command: environment variables, so the batch can tell a manual run
+/// from a scheduled one and log who asked.
+pub fn manual_environment(requester: &Requester) -> Vec<(String, String)> {
+    let via = match requester.via {
+        Via::Cli => "cli",
+        Via::GitHub => "github",
+    };
+    let mut env = vec![
+        ("CRONBRIDGE_TRIGGER".to_string(), "manual".to_string()),
+        ("CRONBRIDGE_REQUESTED_BY".to_string(), requester.who.clone()),
+        ("CRONBRIDGE_REQUESTED_VIA".to_string(), via.to_string()),
+    ];
+    if let Some(url) = &requester.url {
+        env.push(("CRONBRIDGE_REQUEST_URL".to_string(), url.clone()));
+    }
+    env
 }
 
 /// What became of a request, for the audit line.
@@ -977,17 +1142,148 @@ mod tests {
             "cronbridge.yml",
             "aws:\n  target:\n    state_machine_arn: arn:aws:states:us-east-1:123456789012:stateMachine:b\n",
         );
-        assert!(state_machine(&s.aws, &none).unwrap().ends_with(":b"));
+        assert!(matches!(
+            target(&s.aws, &none),
+            Ok(Target::StepFunctions { state_machine_arn }) if state_machine_arn.ends_with(":b")
+        ));
         let d = AwsSettings::default();
-        assert_eq!(state_machine(&d, &none), Err(TargetError::Missing));
+        assert_eq!(target(&d, &none), Err(TargetError::Missing));
         let bad = |_: &str| Some("secret-value".to_string());
-        let err = state_machine(&d, &bad).unwrap_err();
+        let err = target(&d, &bad).unwrap_err();
         assert!(!err.to_string().contains("secret-value"), "{err}");
-        let (s, _) = settings::load(
+    }
+
+    #[test]
+    fn an_ecs_target_runs_with_the_rules_parameters_and_command() {
+        let none = |_: &str| None;
+        let (s, f) = settings::load(
             "cronbridge.yml",
-            "aws:\n  target:\n    container_name: app\n    launch_type: EC2\n    input: [a]\n",
+            "rule_prefix: p-\naws:\n  target:\n    cluster_arn: arn:aws:ecs:us-east-1:123456789012:cluster/batch\n    container_name: app\n    platform_version: \"1.4.0\"\n    network: {subnets: [subnet-1], security_groups: [sg-1], assign_public_ip: true}\n    input: [run, \"<batch_class>\", \"<rule>\"]\n",
         );
-        assert_eq!(state_machine(&s.aws, &none), Err(TargetError::Ecs));
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(
+            target(&s.aws, &none),
+            Err(TargetError::MissingEcs {
+                what: "ECS task definition",
+                key: "task_definition_arn",
+                var: env::ECS_TASK_DEFINITION_ARN
+            })
+        );
+        let task = |k: &str| {
+            (k == env::ECS_TASK_DEFINITION_ARN)
+                .then(|| "arn:aws:ecs:us-east-1:123456789012:task-definition/b:3".to_string())
+        };
+        let Ok(Target::Ecs {
+            cluster_arn,
+            parameters,
+            container,
+        }) = target(&s.aws, &task)
+        else {
+            panic!()
+        };
+        assert!(cluster_arn.ends_with(":cluster/batch"));
+        assert_eq!(
+            parameters.task_definition_arn,
+            task(env::ECS_TASK_DEFINITION_ARN).unwrap()
+        );
+        assert_eq!(parameters.launch_type.as_deref(), Some("FARGATE"));
+        assert_eq!(parameters.platform_version.as_deref(), Some("1.4.0"));
+        assert_eq!(
+            (parameters.subnets.as_slice(), parameters.assign_public_ip),
+            (&["subnet-1".to_string()][..], Some(true))
+        );
+        let requester = Requester {
+            via: Via::GitHub,
+            who: "octocat".to_string(),
+            url: Some("https://github.com/o/r/issues/1#issuecomment-9".to_string()),
+        };
+        let cmd = ecs_command(
+            &s.aws.target.input,
+            &batch("Backup"),
+            &s.rule_prefix,
+            &container,
+            &requester,
+        );
+        assert_eq!(cmd.container, "app");
+        assert_eq!(cmd.command, ["run", "Batches::Daily::Backup", "p-Backup"]);
+        // The scheduled rule's command, plus who asked, as the task's environment.
+        let env: Vec<(&str, &str)> = cmd
+            .environment
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            env,
+            [
+                ("CRONBRIDGE_TRIGGER", "manual"),
+                ("CRONBRIDGE_REQUESTED_BY", "octocat"),
+                ("CRONBRIDGE_REQUESTED_VIA", "github"),
+                (
+                    "CRONBRIDGE_REQUEST_URL",
+                    "https://github.com/o/r/issues/1#issuecomment-9"
+                ),
+            ]
+        );
+        let bad = |k: &str| (k == env::ECS_TASK_DEFINITION_ARN).then(|| "secret-value".to_string());
+        let err = target(&s.aws, &bad).unwrap_err();
+        assert!(!err.to_string().contains("secret-value"), "{err}");
+    }
+
+    #[test]
+    fn started_by_fits_ecs_and_names_the_comment() {
+        assert_eq!(comment_started_by(9001), "cronbridge-9001");
+        assert!(comment_started_by(u64::MAX).len() <= MAX_STARTED_BY_CHARS);
+        assert!(CLI_STARTED_BY.len() <= MAX_STARTED_BY_CHARS);
+    }
+
+    #[test]
+    fn ecs_task_console_links_need_the_long_arn() {
+        assert_eq!(
+            console_url("arn:aws:ecs:us-east-1:123456789012:task/batch/0123abcd").as_deref(),
+            Some(
+                "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/batch/tasks/0123abcd/configuration?region=us-east-1"
+            )
+        );
+        assert_eq!(
+            console_url("arn:aws:ecs:us-east-1:123456789012:task/0123abcd"),
+            None
+        );
+        assert_eq!(
+            console_url("arn:aws:ecs:us-east-1:123456789012:task/b/x)y"),
+            None
+        );
+        assert_eq!(console_url("arn:aws:sqs:us-east-1:123456789012:q"), None);
+    }
+
+    #[test]
+    fn a_task_fails_when_an_essential_container_did_not_exit_0() {
+        let c = |name: &str, exit_code, reason: Option<&str>| ContainerExit {
+            name: name.into(),
+            exit_code,
+            reason: reason.map(str::to_string),
+        };
+        assert!(task_failures(&[c("app", Some(0), None)], &[]).is_empty());
+        assert_eq!(
+            task_failures(&[c("app", Some(1), None), c("log", Some(0), None)], &[]),
+            ["`app` exited with 1"]
+        );
+        assert_eq!(
+            task_failures(&[c("app", None, Some("CannotPullContainerError"))], &[]),
+            ["`app` never ran (CannotPullContainerError)"]
+        );
+        // A sidecar marked `essential: false` may fail.
+        let sidecar = vec!["log".to_string()];
+        assert!(
+            task_failures(
+                &[c("app", Some(0), None), c("log", Some(137), None)],
+                &sidecar
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            task_failures(&[], &[]),
+            ["no essential container was reported"]
+        );
     }
 
     #[test]

@@ -266,23 +266,8 @@ fn resolve_target(
             let cluster = sourced(desired, cluster, at, "ecs", "cluster/");
             let task = sourced(desired, task, at, "ecs", "task-definition/");
             let params = task.map(|task_definition_arn| {
-                let network = e.network.clone();
                 (
-                    EcsTarget {
-                        task_definition_arn,
-                        task_count: 1,
-                        launch_type: Some(e.launch_type.as_aws().to_string()),
-                        platform_version: e.platform_version.clone(),
-                        subnets: network
-                            .as_ref()
-                            .map(|n| n.subnets.clone())
-                            .unwrap_or_default(),
-                        security_groups: network
-                            .as_ref()
-                            .map(|n| n.security_groups.clone())
-                            .unwrap_or_default(),
-                        assign_public_ip: network.as_ref().map(|n| n.assign_public_ip),
-                    },
+                    ecs_parameters(e, task_definition_arn),
                     e.container_name.clone(),
                 )
             });
@@ -416,19 +401,76 @@ fn input_for(
     aws: &config::AwsSettings,
     target: &ResolvedTarget,
 ) -> String {
+    let rendered = render_input(&aws.target.input, batch, rule);
+    let value = match &target.ecs {
+        Some((_, container)) => ContainerCommand::new(container, &rendered).to_input(),
+        None => rendered,
+    };
+    value.to_string()
+}
+
+/// The `EcsParameters` of an ECS target: one task, with the settings' launch type, platform
+/// version and network. A manual run sends the same values to RunTask.
+pub fn ecs_parameters(e: &config::EcsSettings, task_definition_arn: String) -> EcsTarget {
+    let network = e.network.as_ref();
+    EcsTarget {
+        task_definition_arn,
+        task_count: 1,
+        launch_type: Some(e.launch_type.as_aws().to_string()),
+        platform_version: e.platform_version.clone(),
+        subnets: network.map(|n| n.subnets.clone()).unwrap_or_default(),
+        security_groups: network
+            .map(|n| n.security_groups.clone())
+            .unwrap_or_default(),
+        assign_public_ip: network.map(|n| n.assign_public_ip),
+    }
+}
+
+/// The `input` template with a batch's values: the scheduled rule's and a manual run's input
+/// come from here, so the two cannot drift apart.
+pub fn render_input(template: &serde_json::Value, batch: &Batch, rule: &str) -> serde_json::Value {
     let vars = [
         ("batch", batch.name.as_str()),
         ("batch_class", batch.batch_class.as_str()),
         ("rule", rule),
     ];
-    let rendered = template::render(&aws.target.input, &vars);
-    let value = match &target.ecs {
-        Some((_, container)) => {
-            serde_json::json!({"containerOverrides": [{"name": container, "command": rendered}]})
+    template::render(template, &vars)
+}
+
+/// The container command override of an ECS target: what the rule's `Input` carries, and what
+/// a manual run passes to RunTask itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerCommand {
+    pub container: String,
+    pub command: Vec<String>,
+    /// Environment overrides: none for a scheduled rule; a manual run says who asked.
+    pub environment: Vec<(String, String)>,
+}
+
+impl ContainerCommand {
+    /// From the rendered template; the settings check that an ECS `input` is a list of
+    /// strings, so nothing is dropped here.
+    pub fn new(container: &str, rendered: &serde_json::Value) -> ContainerCommand {
+        let command = rendered
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ContainerCommand {
+            container: container.to_string(),
+            command,
+            environment: Vec::new(),
         }
-        None => rendered,
-    };
-    value.to_string()
+    }
+
+    /// The rule's `Input`: the task overrides EventBridge passes to RunTask.
+    pub fn to_input(&self) -> serde_json::Value {
+        serde_json::json!({"containerOverrides": [{"name": self.container, "command": self.command}]})
+    }
 }
 
 fn base_tags(kind: &str, file: &str) -> BTreeMap<String, String> {

@@ -13,6 +13,7 @@ pub mod client;
 pub mod command;
 pub mod config;
 pub mod desired;
+pub mod ecs_run;
 pub mod plan;
 pub mod report;
 pub mod run;

@@ -6,7 +6,7 @@ use super::client::{ClientOptions, Connection};
 use crate::cli::exit;
 use crate::finding::Severity;
 use crate::repo::{self, Source};
-use crate::run::{self as manual, Audit, Lookup, Outcome, Requester, Via};
+use crate::run::{self as manual, Audit, Lookup, Outcome, Requester, Target, Via};
 use aws_sdk_sfn::Client;
 use aws_sdk_sfn::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use clap::Args;
@@ -16,8 +16,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// A Step Functions call failed (after the SDK's retries): credentials, permissions, network,
-/// or a state machine that does not exist. Never the user's YAML.
+/// A Step Functions or ECS call failed (after the SDK's retries): credentials, permissions,
+/// network, or a state machine or cluster that does not exist. Never the user's YAML.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum RunError {
     /// The environment: the SDK found no region.
@@ -34,7 +34,11 @@ pub enum RunError {
     },
 }
 
-fn api_error<E, R>(operation: &'static str, subject: &str, err: &SdkError<E, R>) -> RunError
+pub(super) fn api_error<E, R>(
+    operation: &'static str,
+    subject: &str,
+    err: &SdkError<E, R>,
+) -> RunError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -246,7 +250,7 @@ pub struct RunArgs {
     /// A JSON object whose top-level keys replace those of the batch's input.
     #[arg(long, value_name = "JSON")]
     pub input_override: Option<String>,
-    /// Wait until the execution ends; exit 1 unless it succeeded.
+    /// Wait until the execution ends (an ECS task stops); exit 1 unless it succeeded.
     #[arg(long)]
     pub wait: bool,
     /// How often `--wait` asks for the status, in milliseconds.
@@ -304,7 +308,7 @@ fn finish(audit: &Audit, code: u8, message: &str) -> anyhow::Result<ExitCode> {
 
 /// The audit line on stderr (stdout is the human report), and in the job summary when run
 /// inside a workflow step.
-fn record(audit: &Audit) -> anyhow::Result<()> {
+pub(super) fn record(audit: &Audit) -> anyhow::Result<()> {
     writeln!(anstream::stderr().lock(), "{}", audit.line())?;
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         crate::github::env::append(std::path::Path::new(&path), &audit.markdown())?;
@@ -399,8 +403,39 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
             return refuse(&mut audit, exit::INPUT_ERRORS, text);
         }
     }
-    let state_machine = match manual::state_machine(&settings.aws, &lookup) {
-        Ok(arn) => arn,
+    let state_machine = match manual::target(&settings.aws, &lookup) {
+        Ok(Target::StepFunctions { state_machine_arn }) => state_machine_arn,
+        Ok(Target::Ecs {
+            cluster_arn,
+            parameters,
+            container,
+        }) => {
+            if args.input_override.is_some() {
+                let text = "error: --input-override changes a Step Functions input, and `aws.target` is a direct ECS target, whose input is the container command".to_string();
+                return refuse(&mut audit, exit::USAGE, text);
+            }
+            let requester = Requester {
+                via: Via::Cli,
+                who: who.clone(),
+                url: None,
+            };
+            let command = manual::ecs_command(
+                &settings.aws.target.input,
+                batch,
+                &settings.rule_prefix,
+                &container,
+                &requester,
+            );
+            let run = super::ecs_run::CliRun {
+                args: &args,
+                batch,
+                region: settings.aws.region.clone(),
+                cluster_arn: &cluster_arn,
+                parameters: &parameters,
+                command: &command,
+            };
+            return super::ecs_run::command(run, audit);
+        }
         Err(err) => return refuse(&mut audit, exit::USAGE, format!("error: {err}")),
     };
     let overrides = match args.input_override.as_deref().map(manual::parse_override) {

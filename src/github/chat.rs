@@ -7,6 +7,7 @@ use super::client::{ClientError, Contents, GitHub, Reaction};
 use super::env::{self, ActionsEnv};
 use super::event::{self, IssueCommentEvent};
 use crate::aws::client::{ClientOptions, Connection};
+use crate::aws::ecs_run;
 use crate::aws::run::{self as aws_run, Start, StepFunctions};
 use crate::cli::exit;
 use crate::finding::{Finding, Location, Severity};
@@ -351,7 +352,7 @@ pub fn reply_body(login: &str, reply: &Reply<'_>) -> String {
             out.push_str(&format!("| Execution | {} |\n", code(execution_arn)));
             out.push_str(&format!("| Console | {} |\n", console_link(execution_arn)));
             out.push_str(&format!(
-                "\n<sub>As defined on the default branch {} in {}. The execution is named {} after this comment, so it starts at most once.</sub>\n",
+                "\n<sub>As defined on the default branch {} in {}. The run is named {} after this comment, so it starts at most once.</sub>\n",
                 code(default_branch),
                 code(&batch.file),
                 code(execution_name)
@@ -843,8 +844,75 @@ async fn decide(
         );
     }
     let lookup = |name: &str| std::env::var(name).ok();
-    let state_machine = match manual::state_machine(&branch.settings.aws, &lookup) {
-        Ok(arn) => arn,
+    let state_machine = match manual::target(&branch.settings.aws, &lookup) {
+        Ok(manual::Target::StepFunctions { state_machine_arn }) => state_machine_arn,
+        Ok(manual::Target::Ecs {
+            cluster_arn,
+            parameters,
+            container,
+        }) => {
+            let requester = Requester {
+                via: Via::GitHub,
+                who: login.to_string(),
+                url: Some(event.comment.html_url.clone()),
+            };
+            let command = manual::ecs_command(
+                &branch.settings.aws.target.input,
+                batch,
+                &branch.settings.rule_prefix,
+                &container,
+                &requester,
+            );
+            let started_by = manual::comment_started_by(event.comment.id);
+            let connection = Connection {
+                region: branch.settings.aws.region.clone(),
+                ..Connection::default()
+            };
+            let ecs = ecs_run::Ecs::connect(&connection, &ClientOptions::default()).await;
+            let start =
+                ecs_run::start(&ecs, &cluster_arn, &parameters, &command, &started_by, true).await;
+            return match start {
+                Ok(ecs_run::Start::Started(arn)) => {
+                    audit.execution_arn = Some(arn.clone());
+                    let body = reply_body(
+                        login,
+                        &Reply::Started {
+                            batch,
+                            execution_arn: &arn,
+                            execution_name: &started_by,
+                            default_branch,
+                        },
+                    );
+                    answered(audit, Outcome::Started, Some(Reaction::Rocket), body)
+                }
+                Ok(ecs_run::Start::AlreadyStarted(task)) => {
+                    audit.execution_arn = Some(task.arn.clone());
+                    let body = reply_body(
+                        login,
+                        &Reply::AlreadyStarted {
+                            batch,
+                            execution_arn: &task.arn,
+                            status: &task.last_status,
+                            default_branch,
+                        },
+                    );
+                    answered(audit, Outcome::AlreadyStarted, Some(Reaction::Rocket), body)
+                }
+                Err(err) => {
+                    let code = if matches!(err, aws_run::RunError::NoRegion) {
+                        exit::USAGE
+                    } else {
+                        exit::FAILURE
+                    };
+                    failed(
+                        audit,
+                        err.to_string(),
+                        format!("{}.", escape(&err.to_string())),
+                        code,
+                    )
+                }
+            };
+        }
         Err(err) => {
             let first = err.to_string().lines().next().unwrap_or("").to_string();
             return failed(

@@ -1055,18 +1055,306 @@ async fn cronbridge_run_wait_follows_the_execution_to_its_end() {
     );
 }
 
-#[tokio::test]
-async fn cronbridge_run_refuses_a_direct_ecs_target() {
-    let repo = Repo::new();
-    repo.write(
-        "cronbridge.yml",
-        "aws:\n  region: us-east-1\n  target:\n    role_arn: arn:aws:iam::123456789012:role/r\n    cluster_arn: arn:aws:ecs:us-east-1:123456789012:cluster/batch\n    task_definition_arn: arn:aws:ecs:us-east-1:123456789012:task-definition/batch:3\n    container_name: app\n    launch_type: EC2\n    input: [bundle, exec, rails, runner, \"<batch_class>.run\"]\n",
+// --- A direct ECS target ---------------------------------------------------------------
+
+fn ecs() -> aws_sdk_ecs::Client {
+    let conf = aws_sdk_ecs::Config::builder()
+        .behavior_version(aws_sdk_ecs::config::BehaviorVersion::latest())
+        .region(aws_sdk_ecs::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .build();
+    aws_sdk_ecs::Client::from_conf(conf)
+}
+
+/// A cluster and a task definition no other test uses: (cluster ARN, task definition ARN).
+async fn ecs_target(client: &aws_sdk_ecs::Client, tag: &str) -> (String, String) {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!(
+        "cb-{tag}-{}-{}-{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let cluster = client
+        .create_cluster()
+        .cluster_name(&name)
+        .send()
+        .await
+        .unwrap()
+        .cluster()
+        .unwrap()
+        .cluster_arn()
+        .unwrap()
+        .to_string();
+    let task_definition = client
+        .register_task_definition()
+        .family(&name)
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("app")
+                .image("batch:latest")
+                .memory(512)
+                .command("true")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .task_definition()
+        .unwrap()
+        .task_definition_arn()
+        .unwrap()
+        .to_string();
+    (cluster, task_definition)
+}
+
+fn ecs_settings(cluster: &str, task_definition: &str) -> String {
+    format!(
+        "aws:\n  region: us-east-1\n  target:\n    role_arn: {ROLE}\n    cluster_arn: {cluster}\n    task_definition_arn: {task_definition}\n    container_name: app\n    platform_version: \"1.4.0\"\n    network: {{subnets: [subnet-0abc], security_groups: [sg-0abc]}}\n    input: [bundle, exec, rails, runner, \"<batch_class>.run\", \"<rule>\"]\n"
     )
-    .write("schedules/batches.yml", BACKUP);
-    let mut cmd = common::cronbridge(&repo.dir);
-    cmd.args(["run", "Backup"]);
-    aws_env(&mut cmd);
-    let run = common::run(&mut cmd, &repo.dir);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("direct ECS target"), "{}", run.stderr);
+}
+
+/// Every task of a cluster, as DescribeTasks reports it.
+async fn tasks(client: &aws_sdk_ecs::Client, cluster: &str) -> Vec<aws_sdk_ecs::types::Task> {
+    let list = client.list_tasks().cluster(cluster).send().await.unwrap();
+    if list.task_arns().is_empty() {
+        return Vec::new();
+    }
+    client
+        .describe_tasks()
+        .cluster(cluster)
+        .set_tasks(Some(list.task_arns().to_vec()))
+        .send()
+        .await
+        .unwrap()
+        .tasks()
+        .to_vec()
+}
+
+/// An environment override of a task's container, by name.
+fn env_of<'t>(task: &'t aws_sdk_ecs::types::Task, name: &str) -> Option<&'t str> {
+    task.overrides()?.container_overrides()[0]
+        .environment()
+        .iter()
+        .find(|kv| kv.name() == Some(name))
+        .and_then(|kv| kv.value())
+}
+
+/// The container command override a task was started with.
+fn command_of(task: &aws_sdk_ecs::types::Task) -> (Option<&str>, Vec<&str>) {
+    let o = &task.overrides().unwrap().container_overrides()[0];
+    (o.name(), o.command().iter().map(String::as_str).collect())
+}
+
+const BACKUP_COMMAND: [&str; 6] = [
+    "bundle",
+    "exec",
+    "rails",
+    "runner",
+    "Batches::Daily::Backup.run",
+    // `<rule>`: the default `rule_prefix` and the batch, as the scheduled rule's input has it.
+    "cronbridge-Backup",
+];
+
+#[tokio::test]
+async fn a_comment_runs_the_ecs_task_as_the_rule_would_and_only_once() {
+    let scene = Scene::new("ecs", "issue_comment.created.issue.json").await;
+    let client = ecs();
+    let (cluster, task_definition) = ecs_target(&client, "chat").await;
+    scene.branch(
+        DEFAULT_BRANCH,
+        &ecs_settings(&cluster, &task_definition),
+        &format!("{BACKUP}{NIGHTLY}"),
+    );
+    scene.comment(9101, "writer", "/run Backup", |_| {});
+    let first = scene.run();
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+
+    let started = tasks(&client, &cluster).await;
+    assert_eq!(started.len(), 1, "{started:?}");
+    let task = &started[0];
+    assert_eq!(task.started_by(), Some("cronbridge-9101"));
+    assert_eq!(task.task_definition_arn(), Some(task_definition.as_str()));
+    assert_eq!(
+        task.launch_type(),
+        Some(&aws_sdk_ecs::types::LaunchType::Fargate)
+    );
+    assert_eq!(task.platform_version(), Some("1.4.0"));
+    assert_eq!(command_of(task), (Some("app"), BACKUP_COMMAND.to_vec()));
+    // The task knows it was started by hand, by whom, from where.
+    assert_eq!(env_of(task, "CRONBRIDGE_TRIGGER"), Some("manual"));
+    assert_eq!(env_of(task, "CRONBRIDGE_REQUESTED_VIA"), Some("github"));
+    assert!(env_of(task, "CRONBRIDGE_REQUESTED_BY").is_some_and(|who| !who.is_empty()));
+    let arn = task.task_arn().unwrap().to_string();
+
+    assert_eq!(scene.reactions(), ["eyes", "rocket"]);
+    let replies = scene.replies();
+    assert_eq!(replies.len(), 1);
+    assert!(
+        replies[0].starts_with("<!-- cronbridge:run -->\n🚀 @writer started `Backup` now."),
+        "{}",
+        replies[0]
+    );
+    assert!(
+        replies[0].contains(&format!("| Execution | `{arn}` |")),
+        "{}",
+        replies[0]
+    );
+    let (cluster_name, task_id) = arn
+        .rsplit_once(":task/")
+        .unwrap()
+        .1
+        .split_once('/')
+        .unwrap();
+    assert!(
+        replies[0].contains(&format!("[open in the AWS console](https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/{cluster_name}/tasks/{task_id}/configuration?region=us-east-1)")),
+        "{}",
+        replies[0]
+    );
+    let line = audit(&first);
+    assert_eq!(line["outcome"], "started");
+    assert_eq!(line["execution_arn"], json!(arn));
+    // Nothing went to Step Functions.
+    scene.assert_nothing_started(&first).await;
+
+    // Redelivered: the task with this comment's `startedBy` is found, nothing new starts.
+    let second = scene.run();
+    assert_eq!(second.code, 0, "{}\n{}", second.stdout, second.stderr);
+    assert_eq!(tasks(&client, &cluster).await.len(), 1);
+    assert_eq!(audit(&second)["outcome"], "already_started");
+    assert_eq!(audit(&second)["execution_arn"], json!(arn));
+    let replies = scene.replies();
+    assert_eq!(replies.len(), 2);
+    assert!(
+        replies[1].contains("this comment already started `Backup`; nothing new was started"),
+        "{}",
+        replies[1]
+    );
+
+    // Still found once the task has stopped: ListTasks is asked for stopped tasks too.
+    client
+        .stop_task()
+        .cluster(&cluster)
+        .task(&arn)
+        .send()
+        .await
+        .unwrap();
+    let third = scene.run();
+    assert_eq!(
+        audit(&third)["outcome"],
+        "already_started",
+        "{}",
+        third.stdout
+    );
+    assert_eq!(tasks(&client, &cluster).await.len(), 1);
+
+    // Another comment is another request.
+    scene.comment(9102, "writer", "/run Backup", |_| {});
+    let other = scene.run();
+    assert_eq!(audit(&other)["outcome"], "started", "{}", other.stdout);
+    let mut by: Vec<String> = tasks(&client, &cluster)
+        .await
+        .iter()
+        .filter_map(|t| t.started_by().map(str::to_string))
+        .collect();
+    by.sort();
+    assert_eq!(by, ["cronbridge-9101", "cronbridge-9102"]);
+}
+
+#[tokio::test]
+async fn a_reader_cannot_start_an_ecs_task() {
+    let scene = Scene::new("ecs-reader", "issue_comment.created.issue.json").await;
+    let client = ecs();
+    let (cluster, task_definition) = ecs_target(&client, "reader").await;
+    scene.branch(
+        DEFAULT_BRANCH,
+        &ecs_settings(&cluster, &task_definition),
+        BACKUP,
+    );
+    scene.role("reader", "read", "read");
+    scene.comment(9103, "reader", "/run Backup", |_| {});
+    let run = scene.run();
+    assert_refused(&scene, &run, "needs the `write` role").await;
+    assert_eq!(tasks(&client, &cluster).await.len(), 0);
+}
+
+#[tokio::test]
+async fn cronbridge_run_starts_the_ecs_task_from_the_terminal_and_waits_for_it() {
+    let client = ecs();
+    let (cluster, task_definition) = ecs_target(&client, "cli").await;
+    let repo = Repo::new();
+    repo.write("cronbridge.yml", &ecs_settings(&cluster, &task_definition))
+        .write("schedules/batches.yml", BACKUP);
+    let run = common::run(&mut terminal(&repo, &["Backup"]), &repo.dir);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let started = tasks(&client, &cluster).await;
+    assert_eq!(started.len(), 1);
+    let task = &started[0];
+    assert_eq!(task.started_by(), Some("cronbridge-cli"));
+    assert_eq!(command_of(task), (Some("app"), BACKUP_COMMAND.to_vec()));
+    assert_eq!(env_of(task, "CRONBRIDGE_TRIGGER"), Some("manual"));
+    assert_eq!(env_of(task, "CRONBRIDGE_REQUESTED_VIA"), Some("cli"));
+    let arn = task.task_arn().unwrap();
+    assert!(
+        run.stdout.starts_with("Started Backup (バックアップ)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("  task:      {arn}\n")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  console:   https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/"),
+        "{}",
+        run.stdout
+    );
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("{\"audit\""))
+        .unwrap();
+    let line: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(line["outcome"], "started");
+    assert_eq!(line["execution_arn"], json!(arn));
+
+    // Each terminal run is a new request, with the same `startedBy`.
+    let again = common::run(
+        &mut terminal(&repo, &["Backup", "--wait", "--poll-interval-ms", "10"]),
+        &repo.dir,
+    );
+    // moto walks a task to STOPPED one step per DescribeTasks, with exit code 0.
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    assert!(
+        again.stdout.contains("Backup: STOPPED\n"),
+        "{}",
+        again.stdout
+    );
+    assert!(
+        again.stderr.contains("waiting for the task to stop"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(tasks(&client, &cluster).await.len(), 2);
+
+    // An input override has no meaning for a container command.
+    let overridden = common::run(
+        &mut terminal(&repo, &["Backup", "--input-override", "{}"]),
+        &repo.dir,
+    );
+    assert_eq!(overridden.code, 2, "{}", overridden.stderr);
+    assert!(
+        overridden.stderr.contains("direct ECS target"),
+        "{}",
+        overridden.stderr
+    );
+    assert_eq!(tasks(&client, &cluster).await.len(), 2);
 }

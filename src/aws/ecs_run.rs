@@ -1,0 +1,433 @@
+//! Starting a batch by hand on a direct ECS target: a thin ECS client (RunTask with the rule's
+//! `EcsParameters` and command, found again by `startedBy`), the start-at-most-once logic on
+//! it, and the ECS half of `cronbridge run`.
+
+use super::client::{ClientOptions, Connection};
+use super::desired::{ContainerCommand, EcsTarget};
+use super::run::{RunArgs, RunError, api_error, record};
+use crate::cli::exit;
+use crate::run::{self as manual, Audit, ContainerExit, Outcome};
+use crate::schedule::Batch;
+use aws_sdk_ecs::Client;
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AwsVpcConfiguration, ContainerOverride, DesiredStatus, KeyValuePair,
+    LaunchType, NetworkConfiguration, TaskOverride,
+};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// A task as DescribeTasks reports it: the fields cronbridge shows and judges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub arn: String,
+    /// `PROVISIONING`, `PENDING`, `RUNNING`, … `STOPPED`.
+    pub last_status: String,
+    pub task_definition_arn: Option<String>,
+    pub started_by: Option<String>,
+    pub stopped_reason: Option<String>,
+    pub containers: Vec<ContainerExit>,
+}
+
+impl Task {
+    pub fn has_stopped(&self) -> bool {
+        self.last_status == "STOPPED"
+    }
+}
+
+/// The client: ECS in one region.
+#[derive(Debug, Clone)]
+pub struct Ecs {
+    inner: Client,
+    region: Option<String>,
+}
+
+/// The network configuration RunTask needs for `awsvpc` tasks, as the rule sends it; `None`
+/// when the settings have no `network` (EC2 tasks in bridge mode).
+pub fn network_configuration(params: &EcsTarget) -> Result<Option<NetworkConfiguration>, RunError> {
+    if params.subnets.is_empty() {
+        return Ok(None);
+    }
+    let vpc = AwsVpcConfiguration::builder()
+        .set_subnets(Some(params.subnets.clone()))
+        .set_security_groups(
+            (!params.security_groups.is_empty()).then(|| params.security_groups.clone()),
+        )
+        .set_assign_public_ip(params.assign_public_ip.map(|on| {
+            if on {
+                AssignPublicIp::Enabled
+            } else {
+                AssignPublicIp::Disabled
+            }
+        }))
+        .build()
+        .map_err(|e| RunError::Api {
+            operation: "RunTask",
+            subject: "network".to_string(),
+            code: None,
+            message: e.to_string(),
+        })?;
+    Ok(Some(
+        NetworkConfiguration::builder()
+            .awsvpc_configuration(vpc)
+            .build(),
+    ))
+}
+
+impl Ecs {
+    /// Loads the SDK configuration (the same chain and options as `EventBridge::connect`) and
+    /// builds the client.
+    pub async fn connect(connection: &Connection, options: &ClientOptions) -> Ecs {
+        let sdk = connection.load().await;
+        let conf = aws_sdk_ecs::config::Builder::from(&sdk)
+            .retry_config(options.retry())
+            .timeout_config(options.timeouts())
+            .build();
+        Ecs {
+            inner: Client::from_conf(conf),
+            region: sdk.region().map(ToString::to_string),
+        }
+    }
+
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The tasks of `cluster` started with `started_by`, running or stopped (ECS keeps a
+    /// stopped task listed for about an hour).
+    pub async fn list_tasks(
+        &self,
+        cluster: &str,
+        started_by: &str,
+    ) -> Result<Vec<String>, RunError> {
+        let mut arns = Vec::new();
+        for status in [DesiredStatus::Running, DesiredStatus::Stopped] {
+            let out = self
+                .inner
+                .list_tasks()
+                .cluster(cluster)
+                .started_by(started_by)
+                .desired_status(status)
+                .send()
+                .await
+                .map_err(|e| api_error("ListTasks", cluster, &e))?;
+            arns.extend(out.task_arns().iter().cloned());
+        }
+        Ok(arns)
+    }
+
+    /// RunTask with the rule's parameters and command. `client_token` makes a retry of the
+    /// same request (within ECS's idempotency window) start nothing new.
+    pub async fn run_task(
+        &self,
+        cluster: &str,
+        params: &EcsTarget,
+        command: &ContainerCommand,
+        started_by: &str,
+        client_token: Option<&str>,
+    ) -> Result<String, RunError> {
+        let overrides = TaskOverride::builder()
+            .container_overrides(
+                ContainerOverride::builder()
+                    .name(&command.container)
+                    .set_command(Some(command.command.clone()))
+                    .set_environment(Some(
+                        command
+                            .environment
+                            .iter()
+                            .map(|(name, value)| {
+                                KeyValuePair::builder().name(name).value(value).build()
+                            })
+                            .collect(),
+                    ))
+                    .build(),
+            )
+            .build();
+        let out = self
+            .inner
+            .run_task()
+            .cluster(cluster)
+            .task_definition(&params.task_definition_arn)
+            .count(params.task_count)
+            .set_launch_type(params.launch_type.as_deref().map(LaunchType::from))
+            .set_platform_version(params.platform_version.clone())
+            .set_network_configuration(network_configuration(params)?)
+            .overrides(overrides)
+            .started_by(started_by)
+            .set_client_token(client_token.map(str::to_string))
+            .send()
+            .await
+            .map_err(|e| api_error("RunTask", cluster, &e))?;
+        if let Some(arn) = out.tasks().first().and_then(|t| t.task_arn()) {
+            return Ok(arn.to_string());
+        }
+        // RunTask answers 200 with `failures` when no task could be placed.
+        let message = out
+            .failures()
+            .iter()
+            .map(|f| {
+                [f.reason(), f.detail()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(": ")
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(RunError::Api {
+            operation: "RunTask",
+            subject: cluster.to_string(),
+            code: None,
+            message: if message.is_empty() {
+                "no task was started".to_string()
+            } else {
+                message
+            },
+        })
+    }
+
+    /// DescribeTasks of one task; `Ok(None)` when ECS no longer knows it.
+    pub async fn describe_task(&self, cluster: &str, arn: &str) -> Result<Option<Task>, RunError> {
+        let out = self
+            .inner
+            .describe_tasks()
+            .cluster(cluster)
+            .tasks(arn)
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeTasks", arn, &e))?;
+        Ok(out.tasks().first().map(|t| Task {
+            arn: t.task_arn().unwrap_or(arn).to_string(),
+            last_status: t.last_status().unwrap_or("UNKNOWN").to_string(),
+            task_definition_arn: t.task_definition_arn().map(str::to_string),
+            started_by: t.started_by().map(str::to_string),
+            stopped_reason: t.stopped_reason().map(str::to_string),
+            containers: t
+                .containers()
+                .iter()
+                .map(|c| ContainerExit {
+                    name: c.name().unwrap_or("").to_string(),
+                    exit_code: c.exit_code(),
+                    reason: c.reason().map(str::to_string),
+                })
+                .collect(),
+        }))
+    }
+
+    /// The containers the task definition marks `essential: false`: DescribeTasks does not
+    /// say which containers are essential, and only those decide whether a task failed.
+    pub async fn non_essential(&self, task_definition: &str) -> Result<Vec<String>, RunError> {
+        let out = self
+            .inner
+            .describe_task_definition()
+            .task_definition(task_definition)
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeTaskDefinition", task_definition, &e))?;
+        Ok(out
+            .task_definition()
+            .map(|d| {
+                d.container_definitions()
+                    .iter()
+                    .filter(|c| c.essential() == Some(false))
+                    .filter_map(|c| c.name().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+/// What a start did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// A new task, with its ARN.
+    Started(String),
+    /// A task with this `startedBy` exists: this request was handled before. Nothing new.
+    AlreadyStarted(Task),
+}
+
+/// Starts the task unless `once` names a `startedBy` a task of the cluster already has. ECS
+/// has no unique run names, so the look-up comes first, and the same value as RunTask's
+/// client token covers two deliveries that look up at the same moment.
+pub async fn start(
+    client: &Ecs,
+    cluster: &str,
+    params: &EcsTarget,
+    command: &ContainerCommand,
+    started_by: &str,
+    once: bool,
+) -> Result<Start, RunError> {
+    if client.region().is_none() {
+        return Err(RunError::NoRegion);
+    }
+    if once {
+        for arn in client.list_tasks(cluster, started_by).await? {
+            if let Some(task) = client.describe_task(cluster, &arn).await? {
+                return Ok(Start::AlreadyStarted(task));
+            }
+        }
+    }
+    let token = once.then_some(started_by);
+    let arn = client
+        .run_task(cluster, params, command, started_by, token)
+        .await?;
+    Ok(Start::Started(arn))
+}
+
+/// Polls DescribeTasks every `interval` until the task has stopped.
+pub async fn wait(
+    client: &Ecs,
+    cluster: &str,
+    arn: &str,
+    interval: Duration,
+) -> Result<Task, RunError> {
+    loop {
+        match client.describe_task(cluster, arn).await? {
+            Some(t) if t.has_stopped() => return Ok(t),
+            Some(_) => {}
+            None => {
+                return Err(RunError::Api {
+                    operation: "DescribeTasks",
+                    subject: arn.to_string(),
+                    code: Some("MISSING".to_string()),
+                    message: "the task disappeared".to_string(),
+                });
+            }
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// What `cronbridge run` needs to start a batch on ECS, already checked.
+pub struct CliRun<'a> {
+    pub args: &'a RunArgs,
+    pub batch: &'a Batch,
+    pub region: Option<String>,
+    pub cluster_arn: &'a str,
+    pub parameters: &'a EcsTarget,
+    pub command: &'a ContainerCommand,
+}
+
+/// The ECS half of `cronbridge run`: the same exit codes as the Step Functions half; with
+/// `--wait`, 1 when an essential container exited non-zero or never ran.
+pub fn command(run: CliRun<'_>, mut audit: Audit) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let connection = Connection {
+        region: run.region.clone(),
+        ..Connection::default()
+    };
+    let started = runtime.block_on(async {
+        let client = Ecs::connect(&connection, &ClientOptions::default()).await;
+        // Every terminal run is a new request: no look-up by `startedBy`.
+        let start = start(
+            &client,
+            run.cluster_arn,
+            run.parameters,
+            run.command,
+            manual::CLI_STARTED_BY,
+            false,
+        )
+        .await?;
+        Ok::<_, RunError>((client, start))
+    });
+    let (client, arn) = match started {
+        Ok((client, Start::Started(arn))) => (client, arn),
+        Ok((client, Start::AlreadyStarted(t))) => (client, t.arn),
+        Err(err) => {
+            audit.outcome = Outcome::Failed;
+            audit.reason = Some(err.to_string());
+            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            record(&audit)?;
+            let code = if matches!(err, RunError::NoRegion) {
+                exit::USAGE
+            } else {
+                exit::FAILURE
+            };
+            return Ok(ExitCode::from(code));
+        }
+    };
+    audit.outcome = Outcome::Started;
+    audit.execution_arn = Some(arn.clone());
+    {
+        let mut stdout = anstream::stdout().lock();
+        let description = run
+            .batch
+            .description
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        writeln!(stdout, "Started {}{description}", run.batch.name)?;
+        writeln!(stdout, "  task:      {arn}")?;
+        writeln!(stdout, "  startedBy: {}", manual::CLI_STARTED_BY)?;
+        if let Some(url) = manual::console_url(&arn) {
+            writeln!(stdout, "  console:   {url}")?;
+        }
+    }
+    record(&audit)?;
+    if !run.args.wait {
+        return Ok(ExitCode::from(exit::OK));
+    }
+    writeln!(anstream::stderr().lock(), "waiting for the task to stop…")?;
+    let interval = Duration::from_millis(run.args.poll_interval_ms);
+    let judged = runtime.block_on(async {
+        let task = wait(&client, run.cluster_arn, &arn, interval).await?;
+        let definition = task
+            .task_definition_arn
+            .as_deref()
+            .unwrap_or(&run.parameters.task_definition_arn);
+        let non_essential = client.non_essential(definition).await?;
+        Ok::<_, RunError>((task, non_essential))
+    });
+    let (task, non_essential) = match judged {
+        Ok(v) => v,
+        Err(err) => {
+            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            return Ok(ExitCode::from(exit::FAILURE));
+        }
+    };
+    let failures = manual::task_failures(&task.containers, &non_essential);
+    let mut stdout = anstream::stdout().lock();
+    write!(stdout, "{}: {}", run.batch.name, task.last_status)?;
+    if failures.is_empty() {
+        writeln!(stdout)?;
+        return Ok(ExitCode::from(exit::OK));
+    }
+    write!(stdout, ": {}", failures.join("; "))?;
+    if let Some(reason) = task.stopped_reason.as_deref().filter(|r| !r.is_empty()) {
+        write!(stdout, " (task: {reason})")?;
+    }
+    writeln!(stdout)?;
+    Ok(ExitCode::from(exit::INPUT_ERRORS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_network_is_the_rules() {
+        let mut params = EcsTarget {
+            task_definition_arn: "td".into(),
+            task_count: 1,
+            launch_type: Some("FARGATE".into()),
+            platform_version: None,
+            subnets: vec![],
+            security_groups: vec![],
+            assign_public_ip: None,
+        };
+        assert_eq!(network_configuration(&params).ok(), Some(None));
+        params.subnets = vec!["subnet-1".into()];
+        params.security_groups = vec!["sg-1".into()];
+        params.assign_public_ip = Some(false);
+        let vpc = network_configuration(&params)
+            .ok()
+            .flatten()
+            .and_then(|n| n.awsvpc_configuration().cloned());
+        let vpc = vpc.expect("an awsvpc configuration");
+        assert_eq!(vpc.subnets(), ["subnet-1"]);
+        assert_eq!(vpc.security_groups(), ["sg-1"]);
+        assert_eq!(vpc.assign_public_ip(), Some(&AssignPublicIp::Disabled));
+    }
+}
