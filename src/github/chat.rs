@@ -871,47 +871,14 @@ async fn decide(
             let ecs = ecs_run::Ecs::connect(&connection, &ClientOptions::default()).await;
             let start =
                 ecs_run::start(&ecs, &cluster_arn, &parameters, &command, &started_by, true).await;
-            return match start {
-                Ok(ecs_run::Start::Started(arn)) => {
-                    audit.execution_arn = Some(arn.clone());
-                    let body = reply_body(
-                        login,
-                        &Reply::Started {
-                            batch,
-                            execution_arn: &arn,
-                            execution_name: &started_by,
-                            default_branch,
-                        },
-                    );
-                    answered(audit, Outcome::Started, Some(Reaction::Rocket), body)
-                }
-                Ok(ecs_run::Start::AlreadyStarted(task)) => {
-                    audit.execution_arn = Some(task.arn.clone());
-                    let body = reply_body(
-                        login,
-                        &Reply::AlreadyStarted {
-                            batch,
-                            execution_arn: &task.arn,
-                            status: &task.last_status,
-                            default_branch,
-                        },
-                    );
-                    answered(audit, Outcome::AlreadyStarted, Some(Reaction::Rocket), body)
-                }
-                Err(err) => {
-                    let code = if matches!(err, aws_run::RunError::NoRegion) {
-                        exit::USAGE
-                    } else {
-                        exit::FAILURE
-                    };
-                    failed(
-                        audit,
-                        err.to_string(),
-                        format!("{}.", escape(&err.to_string())),
-                        code,
-                    )
-                }
-            };
+            let begun = start.map(|s| match s {
+                ecs_run::Start::Started(arn) => Begun::New(arn),
+                ecs_run::Start::AlreadyStarted(task) => Begun::Existing {
+                    arn: task.arn,
+                    status: task.last_status,
+                },
+            });
+            return conclude_start(audit, login, batch, default_branch, &started_by, begun);
         }
         Err(err) => {
             let first = err.to_string().lines().next().unwrap_or("").to_string();
@@ -952,28 +919,56 @@ async fn decide(
         ..Connection::default()
     };
     let sfn = StepFunctions::connect(&connection, &ClientOptions::default()).await;
-    match aws_run::start_once(&sfn, &state_machine, &execution_name, &input).await {
-        Ok(Start::Started(arn)) => {
+    let begun = aws_run::start_once(&sfn, &state_machine, &execution_name, &input)
+        .await
+        .map(|s| match s {
+            Start::Started(arn) => Begun::New(arn),
+            Start::AlreadyStarted(existing) => Begun::Existing {
+                arn: existing.arn,
+                status: existing.status,
+            },
+        });
+    conclude_start(audit, login, batch, default_branch, &execution_name, begun)
+}
+
+/// What starting gave, whichever the target: a new run, or the one this request started
+/// before (a redelivered event).
+enum Begun {
+    New(String),
+    Existing { arn: String, status: String },
+}
+
+/// The reply, reaction and audit for a start, the same for Step Functions and ECS.
+fn conclude_start(
+    mut audit: Audit,
+    login: &str,
+    batch: &Batch,
+    default_branch: &str,
+    name: &str,
+    begun: Result<Begun, aws_run::RunError>,
+) -> Conclusion {
+    match begun {
+        Ok(Begun::New(arn)) => {
             audit.execution_arn = Some(arn.clone());
             let body = reply_body(
                 login,
                 &Reply::Started {
                     batch,
                     execution_arn: &arn,
-                    execution_name: &execution_name,
+                    execution_name: name,
                     default_branch,
                 },
             );
             answered(audit, Outcome::Started, Some(Reaction::Rocket), body)
         }
-        Ok(Start::AlreadyStarted(existing)) => {
-            audit.execution_arn = Some(existing.arn.clone());
+        Ok(Begun::Existing { arn, status }) => {
+            audit.execution_arn = Some(arn.clone());
             let body = reply_body(
                 login,
                 &Reply::AlreadyStarted {
                     batch,
-                    execution_arn: &existing.arn,
-                    status: &existing.status,
+                    execution_arn: &arn,
+                    status: &status,
                     default_branch,
                 },
             );
