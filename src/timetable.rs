@@ -12,7 +12,8 @@ use jiff::tz::TimeZone;
 /// The runs of one batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchRuns {
-    /// Index into the batch list the timetable was built from.
+    /// Index into the batch list the timetable was built from; `Timetable::runs` is sorted
+    /// by it.
     pub batch: usize,
     /// Start minutes since [`Timetable::base_minute`], increasing.
     pub starts: Vec<u32>,
@@ -55,6 +56,14 @@ impl Timetable {
             minutes,
             runs,
         }
+    }
+
+    /// The start minutes of batch `batch`; empty when it is inactive. `runs` is in batch
+    /// order (built from the batches in order), so this is a binary search.
+    pub fn starts_of(&self, batch: usize) -> &[u32] {
+        self.runs
+            .binary_search_by_key(&batch, |r| r.batch)
+            .map_or(&[], |i| self.runs[i].starts.as_slice())
     }
 
     /// The instant of a start minute.
@@ -121,4 +130,46 @@ pub fn offset_segments(tz: &TimeZone, base_minute: i64, len: u32) -> Vec<(u32, i
         ));
     }
     segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Settings;
+
+    /// Enough batches to be built on several threads: each one's runs must still be found
+    /// under its own index (the lookup relies on `runs` staying in batch order).
+    #[test]
+    fn starts_of_finds_each_batch_across_threads() {
+        let text: String = (0..100)
+            .map(|i| {
+                format!(
+                    "B{i}:\n  cron: \"{} {} * * ? *\"\n  batch_class: \"A::B\"\n  is_active: {}\n",
+                    i % 60,
+                    i % 24,
+                    i % 7 != 3
+                )
+            })
+            .collect();
+        let (batches, findings) = crate::schedule::load("s.yml", &text, &Settings::default());
+        assert!(findings.is_empty(), "{findings:?}");
+        let from: Timestamp = "2026-11-29T00:00:00Z".parse().unwrap();
+        let t = Timetable::build(&batches, from, 2 * 1440);
+        for (i, b) in batches.iter().enumerate() {
+            let starts = t.starts_of(i);
+            if !b.is_active {
+                assert!(starts.is_empty(), "{}", b.name);
+                continue;
+            }
+            // Daily at (i % 24):(i % 60) Tokyo time: two runs in two days, at that wall time.
+            assert_eq!(starts.len(), 2, "{}", b.name);
+            let local = t.instant(starts[0]).to_zoned_datetime(b.zone.tz.clone());
+            assert_eq!(
+                (local.hour() as usize, local.minute() as usize),
+                (i % 24, i % 60),
+                "{}",
+                b.name
+            );
+        }
+    }
 }

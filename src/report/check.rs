@@ -29,17 +29,11 @@ pub fn verdict(a: &Analysis) -> &'static str {
 /// Next start instants of batch `i` (at most `n`).
 pub fn next_runs(a: &Analysis, i: usize, n: usize) -> Vec<jiff::Timestamp> {
     a.timetable
-        .runs
+        .starts_of(i)
         .iter()
-        .find(|r| r.batch == i)
-        .map(|r| {
-            r.starts
-                .iter()
-                .take(n)
-                .map(|&m| a.timetable.instant(m))
-                .collect()
-        })
-        .unwrap_or_default()
+        .take(n)
+        .map(|&m| a.timetable.instant(m))
+        .collect()
 }
 
 fn severity_style(s: Severity) -> Style {
