@@ -10,7 +10,7 @@
 #![allow(clippy::print_stdout)]
 
 use cronbridge::check::{self, Options};
-use cronbridge::repo::{self, Source};
+use cronbridge::source::{self, Source};
 use std::fmt::Write as _;
 use std::time::Instant;
 
@@ -102,7 +102,7 @@ fn main() {
     for _ in 0..reps {
         let start = Instant::now();
         let inputs =
-            repo::read_inputs(&Source::WorkTree(dir.clone()), None).expect("read the repository");
+            source::read_inputs(&Source::WorkTree(dir.clone()), None).expect("read the repository");
         let analysis = check::analyse(inputs, &options);
         let json =
             cronbridge::report::check::json(&analysis, None, options.now, options.horizon_days);

@@ -8,10 +8,12 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use cronbridge::aws::client::{CallStats, ClientOptions, Connection, EventBridge};
-use cronbridge::aws::plan::{self, Action, Live};
-use cronbridge::aws::{self, DeployOptions, Outcome};
+use cronbridge::aws::eventbridge::{ClientOptions, Connection, EventBridge};
+use cronbridge::aws::sync;
 use cronbridge::check::{self, Analysis, Inputs, Options};
+use cronbridge::deploy::CallStats;
+use cronbridge::deploy::plan::{self, Action, Live};
+use cronbridge::deploy::{self, DeployOptions, Status};
 use std::time::{Duration, Instant};
 
 const BATCHES: usize = 500;
@@ -80,7 +82,7 @@ fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
     let prefix = format!("bench{}-", std::process::id() % 100_000);
     let analysis = analysis(&prefix);
-    let desired = aws::desired_state(&analysis, &|_| None).unwrap();
+    let desired = deploy::desired_state(&analysis.findings, &analysis.model(), &|_| None).unwrap();
     if !bench {
         // Quick mode: the pure half only.
         let p = plan::plan(&desired, &Live::default(), "default", &prefix, 2000, 0.25);
@@ -109,12 +111,12 @@ fn main() {
         let options = DeployOptions::default();
 
         let started = Instant::now();
-        let report = aws::deploy(&client, &analysis, &|_| None, &options)
+        let report = sync::deploy(&client, &analysis, &|_| None, &options)
             .await
             .unwrap();
         let apply_time = started.elapsed();
-        let Outcome::Applied(outcome) = &report.outcome else {
-            panic!("{:?}", report.outcome)
+        let Status::Applied(outcome) = &report.status else {
+            panic!("{:?}", report.status)
         };
         assert_eq!(outcome.succeeded(), rules);
         let first = client.stats();
@@ -125,7 +127,7 @@ fn main() {
             dry_run: true,
             ..options
         };
-        let report = aws::deploy(&client, &analysis, &|_| None, &dry)
+        let report = sync::deploy(&client, &analysis, &|_| None, &dry)
             .await
             .unwrap();
         let plan_time = started.elapsed();

@@ -42,6 +42,16 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The loaded repository and its UTC rules, as the deploy model takes them.
+    pub fn model(&self) -> crate::deploy::desired::Model<'_> {
+        crate::deploy::desired::Model {
+            settings: &self.inputs.settings,
+            batches: &self.inputs.batches,
+            utc: &self.utc,
+            alerts: &self.inputs.policies.alerts,
+        }
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
@@ -113,7 +123,7 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
     };
     // What the sync would refuse (rule-name collisions, EventBridge limits) is reported in the
     // pull request already, not first at deploy time.
-    let sync = crate::aws::desired::lint(&analysis);
+    let sync = crate::deploy::desired::lint(&analysis.model());
     analysis.findings.extend(sync);
     analysis
         .findings

@@ -93,6 +93,36 @@ pub struct Finding {
     pub help: Option<String>,
     /// Whether the base revision already had this finding (set by `check --base`).
     pub preexisting: bool,
+    /// Whose problem it is; the rule's, except that everything wrong with the settings file
+    /// (its YAML too) is configuration (see [`Finding::in_settings`]).
+    #[serde(skip)]
+    pub category: Category,
+}
+
+/// Whose problem a finding is: it decides the exit code (see [`crate::outcome`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// The user's schedules or policies are wrong.
+    Input,
+    /// The settings file or the environment is wrong.
+    Config,
+    /// The desired EventBridge state breaks a limit or collides.
+    Deploy,
+    /// A bug in cronbridge.
+    Internal,
+}
+
+impl Category {
+    /// The category of a rule by its id.
+    pub fn of_code(code: &str) -> Category {
+        match code {
+            "aws/missing-setting" | "aws/invalid-env" => Category::Config,
+            c if c.starts_with("settings/") => Category::Config,
+            c if c.starts_with("aws/") => Category::Deploy,
+            _ => Category::Input,
+        }
+    }
 }
 
 impl Finding {
@@ -110,7 +140,15 @@ impl Finding {
             related: Vec::new(),
             help: None,
             preexisting: false,
+            category: Category::of_code(code),
         }
+    }
+
+    /// The finding, as a problem of the settings file: whatever is wrong there (its YAML, a
+    /// link, a value) is configuration.
+    pub fn in_settings(mut self) -> Finding {
+        self.category = Category::Config;
+        self
     }
 
     pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Finding {

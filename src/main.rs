@@ -1,15 +1,8 @@
-//! The `cronbridge` binary: parse arguments, run, map the outcome to an exit code.
+//! The `cronbridge` binary: parse arguments, run, exit with the code the run decided.
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cronbridge::cli::Cli::parse();
-    match cronbridge::cli::run(cli) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(cronbridge::cli::exit::FAILURE)
-        }
-    }
+    cronbridge::cli::run(cronbridge::cli::Cli::parse())
 }

@@ -2,16 +2,14 @@
 //! Actions environment and dispatches on the event: `pull_request` checks and comments, `push`
 //! to the default branch deploys, `issue_comment` runs chat commands; others are left alone.
 
-pub mod chat;
 pub mod client;
-pub mod comment;
 pub mod env;
 pub mod event;
-pub mod gantt;
+pub mod issue_comment;
 pub mod pull_request;
 pub mod push;
 
-use crate::cli::exit;
+use crate::outcome::Outcome;
 use env::{ActionsEnv, Token};
 use jiff::Timestamp;
 use std::io::Write;
@@ -54,33 +52,33 @@ pub enum GithubError {
     Runtime(#[source] std::io::Error),
     /// Reading the repository failed (a usage or environment problem).
     #[error(transparent)]
-    Repo(crate::repo::RepoError),
+    Repo(crate::source::RepoError),
     /// The sync could not plan (check errors, settings) or read EventBridge.
     #[error(transparent)]
-    Sync(#[from] crate::aws::SyncError),
+    Sync(#[from] crate::aws::sync::SyncError),
     /// Writing to standard output failed.
     #[error("writing to standard output: {0}")]
     Stdout(#[source] std::io::Error),
 }
 
 impl GithubError {
-    /// The process exit code for this error (see the README's table).
-    pub fn exit_code(&self) -> u8 {
+    /// The verdict for this error (see [`crate::outcome`]).
+    pub fn outcome(&self) -> Outcome {
         match self {
             GithubError::Env(_) | GithubError::Event(_) | GithubError::PullRequestTarget => {
-                exit::USAGE
+                Outcome::Config
             }
-            GithubError::PullRequest(e) => e.exit_code(),
-            GithubError::Repo(_) => exit::USAGE,
-            GithubError::Sync(e) => e.exit_code(),
-            GithubError::Runtime(_) | GithubError::Stdout(_) => exit::FAILURE,
+            GithubError::PullRequest(e) => e.outcome(),
+            GithubError::Repo(e) => e.outcome(),
+            GithubError::Sync(e) => e.outcome(),
+            GithubError::Runtime(_) | GithubError::Stdout(_) => Outcome::Failure,
         }
     }
 }
 
 /// Runs `cronbridge github` against the process environment on a single-threaded runtime
 /// (one job, a few sequential API calls: threads would buy nothing).
-pub fn run(options: Options, stdout: &mut dyn Write) -> Result<u8, GithubError> {
+pub fn run(options: Options, stdout: &mut dyn Write) -> Result<Outcome, GithubError> {
     let env = ActionsEnv::from_process(options.token.clone())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -94,7 +92,7 @@ pub async fn dispatch(
     env: &ActionsEnv,
     options: &Options,
     stdout: &mut dyn Write,
-) -> Result<u8, GithubError> {
+) -> Result<Outcome, GithubError> {
     match env.event_name.as_str() {
         "pull_request" => pull_request_event(env, options, stdout).await,
         "push" => push::run(env, options, stdout).await,
@@ -107,7 +105,7 @@ pub async fn dispatch(
                     "cronbridge handles pull_request, push and issue_comment events; `{other}` is left alone"
                 ),
             )?;
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
     }
 }
@@ -116,7 +114,7 @@ async fn pull_request_event(
     env: &ActionsEnv,
     options: &Options,
     stdout: &mut dyn Write,
-) -> Result<u8, GithubError> {
+) -> Result<Outcome, GithubError> {
     let event = event::read_pull_request(&env.event_path)?;
     if event.action == "closed" {
         notice(
@@ -126,7 +124,7 @@ async fn pull_request_event(
                 event.number
             ),
         )?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Success);
     }
     let pr_options = pull_request::Options {
         root: options.root.clone(),
@@ -137,14 +135,14 @@ async fn pull_request_event(
     Ok(pull_request::run(env, &event, &pr_options, stdout).await?)
 }
 
-/// `issue_comment`: chat commands such as `/run Backup` (see `chat`).
+/// `issue_comment`: chat commands such as `/run Backup` (see [`issue_comment`]).
 async fn issue_comment(
     env: &ActionsEnv,
     options: &Options,
     stdout: &mut dyn Write,
-) -> Result<u8, GithubError> {
+) -> Result<Outcome, GithubError> {
     // The audit records when a command was handled, whatever `--now` says for timetables.
-    chat::handle(env, options.config.as_deref(), Timestamp::now(), stdout).await
+    issue_comment::handle(env, options.config.as_deref(), Timestamp::now(), stdout).await
 }
 
 /// A workflow-command notice: shown in the run's annotations, never fails the job.

@@ -3,14 +3,14 @@
 //! on the pull request up to date. Nothing from the pull request is ever executed.
 
 use super::client::{ClientError, GitHub, IssueComment};
-use super::comment::{self, Context, Links, MARKER};
 use super::env::{self, ActionsEnv, EnvError};
 use super::event::{PullRequestEvent, is_object_id};
 use crate::check::{self, Analysis};
-use crate::cli::exit;
 use crate::finding::Severity;
-use crate::repo::{self, RepoError, Source};
+use crate::outcome::Outcome;
 use crate::report;
+use crate::report::comment::{self, Context, Links, MARKER};
+use crate::source::{self, RepoError, Source};
 use jiff::Timestamp;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -57,15 +57,15 @@ pub enum PullRequestError {
 }
 
 impl PullRequestError {
-    /// Usage (2) for problems of the workflow's setup, failure (3) for the rest.
-    pub fn exit_code(&self) -> u8 {
+    /// Configuration for problems of the workflow's setup, failure for the rest.
+    pub fn outcome(&self) -> Outcome {
         match self {
             PullRequestError::BadBase(_)
             | PullRequestError::MissingBase(_)
-            | PullRequestError::Repo { .. } => exit::USAGE,
+            | PullRequestError::Repo { .. } => Outcome::Config,
             PullRequestError::Env(_)
             | PullRequestError::Stdout(_)
-            | PullRequestError::Client(_) => exit::FAILURE,
+            | PullRequestError::Client(_) => Outcome::Failure,
         }
     }
 }
@@ -150,19 +150,9 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// The exit code `check` would give.
-pub fn exit_code(head: &Analysis) -> u8 {
-    let config_error = head
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Error && f.code.starts_with("settings/"));
-    if config_error {
-        exit::USAGE
-    } else if head.count(Severity::Error) > 0 {
-        exit::INPUT_ERRORS
-    } else {
-        exit::OK
-    }
+/// The verdict `check` would give.
+pub fn outcome(head: &Analysis) -> Outcome {
+    Outcome::of_findings(&head.findings)
 }
 
 /// A workflow-command warning (one line, escaped).
@@ -179,7 +169,7 @@ pub async fn run(
     event: &PullRequestEvent,
     options: &Options,
     stdout: &mut dyn Write,
-) -> Result<u8, PullRequestError> {
+) -> Result<Outcome, PullRequestError> {
     let pr = &event.pull_request;
     let base_sha = pr.base.sha.as_str();
     if !is_object_id(base_sha) {
@@ -191,7 +181,8 @@ pub async fn run(
     }
     let config = options.config.as_deref();
     let read = |source: &Source, side| {
-        repo::read_inputs(source, config).map_err(|source| PullRequestError::Repo { side, source })
+        source::read_inputs(source, config)
+            .map_err(|source| PullRequestError::Repo { side, source })
     };
     let head_inputs = read(&Source::WorkTree(root.clone()), "head")?;
     let base_inputs = read(
@@ -285,7 +276,7 @@ pub async fn run(
     if let Some(err) = failure {
         return Err(err.into());
     }
-    Ok(exit_code(&head))
+    Ok(outcome(&head))
 }
 
 /// Posts or edits the comment; `Ok(None)` when there is no token to do it with.

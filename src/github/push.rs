@@ -8,11 +8,12 @@ use super::client::GitHub;
 use super::env::{self, ActionsEnv};
 use super::pull_request::upsert_comment;
 use super::{GithubError, Options, notice};
-use crate::aws::client::{ClientOptions, Connection, EventBridge};
-use crate::aws::{self, DeployOptions, DeployReport, Outcome, SyncError};
+use crate::aws::eventbridge::{ClientOptions, Connection, EventBridge};
+use crate::aws::sync::{self, SyncError};
 use crate::check;
-use crate::cli::exit;
-use crate::repo::{self, Source};
+use crate::deploy::{DeployOptions, DeployReport, Status};
+use crate::outcome::Outcome;
+use crate::source::{self, Source};
 use serde::Deserialize;
 use std::io::Write;
 
@@ -45,15 +46,15 @@ impl PushEvent {
 
 /// The comment on the merged pull request: what was deployed, from which commit.
 pub fn comment_body(report: &DeployReport, sha: &str) -> String {
-    let verdict = match &report.outcome {
-        Outcome::Applied(_) if report.failed() => "⚠️ deployed with failures",
-        Outcome::Applied(_) => "✅ deployed to EventBridge",
-        Outcome::Refused { .. } => "❌ not deployed: the plan was refused",
-        Outcome::Planned => "plan only",
+    let verdict = match &report.status {
+        Status::Applied(_) if report.failed() => "⚠️ deployed with failures",
+        Status::Applied(_) => "✅ deployed to EventBridge",
+        Status::Refused { .. } => "❌ not deployed: the plan was refused",
+        Status::Planned => "plan only",
     };
     format!(
         "{MARKER}\n## ⏰ cronbridge: {verdict}\n\n{}\n<sub>commit {}</sub>\n",
-        aws::report::deploy_markdown(report),
+        crate::report::plan::deploy_markdown(report),
         crate::report::markdown::code(sha)
     )
 }
@@ -62,7 +63,7 @@ pub async fn run(
     env: &ActionsEnv,
     options: &Options,
     stdout: &mut dyn Write,
-) -> Result<u8, GithubError> {
+) -> Result<Outcome, GithubError> {
     let event: PushEvent = super::event::read(&env.event_path, "push")?;
     if !event.deploys() {
         notice(
@@ -72,9 +73,9 @@ pub async fn run(
                 event.git_ref, event.repository.default_branch
             ),
         )?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Success);
     }
-    let inputs = repo::read_inputs(
+    let inputs = source::read_inputs(
         &Source::WorkTree(options.root.clone()),
         options.config.as_deref(),
     )
@@ -95,31 +96,36 @@ pub async fn run(
     let lookup = |name: &str| std::env::var(name).ok();
     let settings = &analysis.inputs.settings.aws;
     // Refuse before connecting: a broken repository never gets as far as AWS.
-    let deployed = match aws::desired_state(&analysis, &lookup) {
-        Err(err) => Err(err),
-        Ok(_) => {
-            let connection = Connection {
-                region: settings.region.clone(),
-                ..Connection::default()
-            };
-            let client =
-                EventBridge::connect(&connection, &settings.event_bus, &ClientOptions::default())
-                    .await;
-            let deploy_options = DeployOptions {
-                dry_run: false,
-                allow_delete: options.allow_delete,
-                ..DeployOptions::default()
-            };
-            aws::deploy(&client, &analysis, &lookup, &deploy_options).await
-        }
-    };
+    let deployed =
+        match crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup) {
+            Err(err) => Err(SyncError::from(err)),
+            Ok(_) => {
+                let connection = Connection {
+                    region: settings.region.clone(),
+                    ..Connection::default()
+                };
+                let client = EventBridge::connect(
+                    &connection,
+                    &settings.event_bus,
+                    &ClientOptions::default(),
+                )
+                .await;
+                let deploy_options = DeployOptions {
+                    dry_run: false,
+                    allow_delete: options.allow_delete,
+                    ..DeployOptions::default()
+                };
+                sync::deploy(&client, &analysis, &lookup, &deploy_options).await
+            }
+        };
     let report = match deployed {
         Ok(report) => report,
         Err(err) => return refuse(env, &err, stdout),
     };
-    write!(stdout, "{}", aws::report::deploy_human(&report)).map_err(GithubError::Stdout)?;
+    write!(stdout, "{}", crate::report::plan::deploy_human(&report))
+        .map_err(GithubError::Stdout)?;
     if let Some(path) = &env.step_summary {
-        env::append(path, &aws::report::deploy_markdown(&report))?;
+        env::append(path, &crate::report::plan::deploy_markdown(&report))?;
     }
     if let Some(path) = &env.output {
         let outputs = [
@@ -129,17 +135,21 @@ pub async fn run(
         env::append(path, &env::format_outputs(&outputs, env::delimiter_seed()))?;
     }
     report_on_pull_request(env, &event, &report, stdout).await?;
-    Ok(match &report.outcome {
-        Outcome::Refused { .. } => exit::INPUT_ERRORS,
-        Outcome::Applied(_) if report.failed() => exit::FAILURE,
-        _ => exit::OK,
+    Ok(match &report.status {
+        Status::Refused { .. } => Outcome::Findings,
+        Status::Applied(_) if report.failed() => Outcome::Failure,
+        _ => Outcome::Success,
     })
 }
 
 /// Nothing was planned: say why on stdout and in the summary.
-fn refuse(env: &ActionsEnv, err: &SyncError, stdout: &mut dyn Write) -> Result<u8, GithubError> {
+fn refuse(
+    env: &ActionsEnv,
+    err: &SyncError,
+    stdout: &mut dyn Write,
+) -> Result<Outcome, GithubError> {
     let findings = match err {
-        SyncError::CheckErrors(f) | SyncError::Invalid(f) => f.as_slice(),
+        SyncError::Blocked(b) => b.findings(),
         _ => &[],
     };
     let text = format!("{err}\n{}", crate::report::check::human_findings(findings));
@@ -159,7 +169,7 @@ fn refuse(env: &ActionsEnv, err: &SyncError, stdout: &mut dyn Write) -> Result<u
         }
         env::append(path, &md)?;
     }
-    Ok(err.exit_code())
+    Ok(err.outcome())
 }
 
 /// Comments the result on the pull request whose merge this push is, when there is one. A

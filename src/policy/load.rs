@@ -62,10 +62,10 @@
 )]
 
 use super::{Alert, GroupLimit, Overlap, Policies, QuietHours, Scope, StartLimit};
-use crate::aws::alert::{self as pattern, PatternError, Seg};
-use crate::aws::template;
 use crate::finding::{Finding, Severity};
+use crate::policy::pattern::{self as pattern, PatternError, Seg};
 use crate::schedule::duration_value;
+use crate::settings::template;
 use crate::settings::{Settings, zone_value};
 use crate::yaml::{self, Entry, Node, Sink};
 
@@ -411,7 +411,7 @@ fn alert(
             WRONG_TYPE,
             &format!("`{key}`"),
         ))?;
-        match crate::aws::config::check_arn(value, service, resource) {
+        match crate::settings::aws::check_arn(value, service, resource) {
             Ok(()) => Some(value.to_string()),
             Err(message) => {
                 sink.push(
@@ -420,7 +420,7 @@ fn alert(
                         node.location(file),
                         format!("`{key}`: {message}"),
                     )
-                    .help(crate::aws::config::arn_help(key, service, resource)),
+                    .help(crate::settings::aws::arn_help(key, service, resource)),
                 );
                 None
             }
@@ -536,8 +536,8 @@ fn task_values(
     settings: &Settings,
 ) -> pattern::TaskValues {
     let ecs = match &settings.aws.target.kind {
-        crate::aws::config::TargetKind::Ecs(ecs) => Some(ecs),
-        crate::aws::config::TargetKind::StepFunctions { .. } => None,
+        crate::settings::aws::TargetKind::Ecs(ecs) => Some(ecs),
+        crate::settings::aws::TargetKind::StepFunctions { .. } => None,
     };
     let literal = |field: &str| -> Option<String> {
         let first = pattern.get("detail")?.get(field)?.as_array()?.first()?;

@@ -4,6 +4,7 @@
 pub mod lint;
 pub mod load;
 pub mod overlap;
+pub mod pattern;
 pub mod quiet_hours;
 
 use crate::finding::{Location, Severity};

@@ -4,9 +4,12 @@
 //! them when colour is off (`--color`, `NO_COLOR`, not a terminal).
 
 pub mod check;
+pub mod comment;
 pub mod explain;
+pub mod gantt;
 pub mod github;
 pub mod markdown;
+pub mod plan;
 
 use anstyle::{AnsiColor, Style};
 

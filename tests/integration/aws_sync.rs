@@ -5,12 +5,15 @@
 //! Tests share one emulator and run in parallel: each uses its own rule prefix.
 
 use crate::common::{self, Repo};
-use cronbridge::aws::client::{ClientOptions, Connection, EventBridge};
-use cronbridge::aws::desired::{BATCH_TAG, MANAGED_TAG, Rule};
-use cronbridge::aws::plan::Action;
-use cronbridge::aws::{self, DeployOptions, DeployReport, Outcome, SyncError, alert, template};
+use cronbridge::aws::eventbridge::{ClientOptions, Connection, EventBridge};
+use cronbridge::aws::sync::{self, SyncError};
 use cronbridge::check::{self, Analysis, Options};
-use cronbridge::repo::{self as repo_io, Source};
+use cronbridge::deploy::desired::{BATCH_TAG, MANAGED_TAG, Rule};
+use cronbridge::deploy::plan::Action;
+use cronbridge::deploy::{ApplyOutcome, DeployOptions, DeployReport, Status};
+use cronbridge::policy::pattern as alert;
+use cronbridge::settings::template;
+use cronbridge::source::{self as repo_io, Source};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Read, Write};
@@ -97,21 +100,21 @@ async fn deploy(client: &EventBridge, repo: &Repo, allow_delete: bool) -> Deploy
         allow_delete,
         ..DeployOptions::default()
     };
-    aws::deploy(client, &analysis(repo), &no_env, &options)
+    sync::deploy(client, &analysis(repo), &no_env, &options)
         .await
         .unwrap()
 }
 
-fn applied(report: &DeployReport) -> &aws::apply::ApplyOutcome {
-    match &report.outcome {
-        Outcome::Applied(a) => a,
+fn applied(report: &DeployReport) -> &ApplyOutcome {
+    match &report.status {
+        Status::Applied(a) => a,
         other => panic!("not applied: {other:?}"),
     }
 }
 
 /// The managed rules with the prefix, as EventBridge has them now.
 pub(crate) async fn live_rules(client: &EventBridge, prefix: &str) -> BTreeMap<String, Rule> {
-    let live = aws::read_live(client, prefix, 4).await.unwrap();
+    let live = sync::read_live(client, prefix, 4).await.unwrap();
     live.rules
         .into_iter()
         .map(|r| (r.rule.name.clone(), r.rule))
@@ -409,7 +412,7 @@ async fn one_change_one_update_one_removal_one_delete_and_unmanaged_rules_surviv
         applied(&report).rules[0].steps,
         vec!["RemoveTargets", "DeleteRule"]
     );
-    let live = aws::read_live(&client, &prefix, 4).await.unwrap();
+    let live = sync::read_live(&client, &prefix, 4).await.unwrap();
     let names: Vec<_> = live.rules.iter().map(|r| r.rule.name.clone()).collect();
     assert!(!names.contains(&format!("{prefix}PayrollExport")));
     assert!(
@@ -439,8 +442,8 @@ async fn mass_deletion_needs_allow_delete() {
     // Two of five is more than a quarter.
     repo.remove("schedules/A.yml").remove("schedules/B.yml");
     let report = deploy(&client, &repo, false).await;
-    let Outcome::Refused { reasons } = &report.outcome else {
-        panic!("{:?}", report.outcome)
+    let Status::Refused { reasons } = &report.status else {
+        panic!("{:?}", report.status)
     };
     assert!(reasons[0].contains("--allow-delete"), "{reasons:?}");
     assert!(report.failed());
@@ -454,8 +457,8 @@ async fn mass_deletion_needs_allow_delete() {
         repo.remove(&format!("schedules/{name}.yml"));
     }
     let report = deploy(&client, &repo, false).await;
-    let Outcome::Refused { reasons } = &report.outcome else {
-        panic!("{:?}", report.outcome)
+    let Status::Refused { reasons } = &report.status else {
+        panic!("{:?}", report.status)
     };
     assert!(reasons[0].contains("deletes all 5 rules"), "{reasons:?}");
     let report = deploy(&client, &repo, true).await;
@@ -475,7 +478,7 @@ async fn check_errors_refuse_before_anything_is_read() {
         "schedules/batches.yml",
         "Backup:\n  cron: \"0 9 * * ? *\n  is_active: true\n",
     );
-    let err = aws::deploy(
+    let err = sync::deploy(
         &client,
         &analysis(&repo),
         &no_env,
@@ -483,7 +486,7 @@ async fn check_errors_refuse_before_anything_is_read() {
     )
     .await
     .unwrap_err();
-    let SyncError::CheckErrors(findings) = &err else {
+    let SyncError::Blocked(cronbridge::deploy::Blocked::CheckErrors(findings)) = &err else {
         panic!("{err:?}")
     };
     assert!(

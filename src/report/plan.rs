@@ -2,9 +2,9 @@
 //! (`+` create, `~` update, `-` delete), versioned JSON, and Markdown for the job summary
 //! and the pull-request comment. Pure renderers.
 
-use super::desired::Origin;
-use super::plan::{Action, Change, FieldChange, Plan};
-use super::{DeployReport, Outcome};
+use crate::deploy::desired::Origin;
+use crate::deploy::plan::{Action, Change, FieldChange, Plan};
+use crate::deploy::{DeployReport, Status};
 use std::fmt::Write as _;
 
 /// Longest field value shown in human and Markdown output; JSON has them whole.
@@ -231,7 +231,7 @@ pub fn deploy_json(report: &DeployReport) -> String {
         "version": 1,
         "plan": report.plan,
         "counts": counts(&report.plan),
-        "outcome": report.outcome,
+        "outcome": report.status,
         "calls": report.calls,
         "from_env": report.from_env,
     });
@@ -266,17 +266,17 @@ fn calls_line(report: &DeployReport) -> String {
 pub fn deploy_human(report: &DeployReport) -> String {
     let mut out = plan_human(&report.plan);
     let _ = writeln!(out);
-    match &report.outcome {
-        Outcome::Planned => {
+    match &report.status {
+        Status::Planned => {
             let _ = writeln!(out, "Nothing was written (plan only).");
         }
-        Outcome::Refused { reasons } => {
+        Status::Refused { reasons } => {
             let _ = writeln!(out, "Not applied:");
             for r in reasons {
                 let _ = writeln!(out, "  - {r}");
             }
         }
-        Outcome::Applied(a) => {
+        Status::Applied(a) => {
             let failed: Vec<_> = a.failed().collect();
             if report.plan.has_changes() {
                 let _ = writeln!(
@@ -318,18 +318,18 @@ pub fn deploy_human(report: &DeployReport) -> String {
 /// The deploy report as Markdown (job summary, merged-PR comment).
 pub fn deploy_markdown(report: &DeployReport) -> String {
     let mut out = plan_markdown(&report.plan);
-    match &report.outcome {
-        Outcome::Planned => {
+    match &report.status {
+        Status::Planned => {
             let _ = writeln!(out, "Nothing was written (plan only).\n");
         }
-        Outcome::Refused { reasons } => {
+        Status::Refused { reasons } => {
             let _ = writeln!(out, "**Not applied:**\n");
             for r in reasons {
                 let _ = writeln!(out, "- {}", md(r));
             }
             let _ = writeln!(out);
         }
-        Outcome::Applied(a) => {
+        Status::Applied(a) => {
             let failed: Vec<_> = a.failed().collect();
             if failed.is_empty() {
                 let _ = writeln!(out, "**Applied** ✅ {} rule(s) written.\n", a.succeeded());

@@ -1,14 +1,16 @@
-//! The desired state: every EventBridge rule the repository asks for, built from an
-//! analysis (batches and their proven UTC rules, alerts, settings) and the environment, with
+//! The desired state: every EventBridge rule the repository asks for, built from the
+//! loaded model (batches and their proven UTC rules, alerts, settings) and the environment, with
 //! every EventBridge limit checked before anything is sent. Pure.
 
-use super::alert::{self, TaskValues};
-use super::config::{self, Sourced, TargetKind, env};
-use super::template;
-use crate::check::Analysis;
 use crate::cron::Expression;
+use crate::cron::rewrite::RewriteError;
 use crate::finding::{Finding, Location};
+use crate::policy::Alert;
+use crate::policy::pattern::{self as alert, TaskValues};
 use crate::schedule::Batch;
+use crate::settings::Settings;
+use crate::settings::aws::{self as config, Sourced, TargetKind, env};
+use crate::settings::template;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -111,10 +113,21 @@ struct ResolvedTarget {
     dead_letter_arn: Option<String>,
 }
 
+/// What the desired state is built from: a loaded repository and its proven UTC rules
+/// (`check::Analysis::model` gives it).
+#[derive(Debug, Clone, Copy)]
+pub struct Model<'a> {
+    pub settings: &'a Settings,
+    pub batches: &'a [Batch],
+    /// Per batch, in the same order: its UTC rules or why there are none.
+    pub utc: &'a [Result<Vec<Expression>, RewriteError>],
+    pub alerts: &'a [Alert],
+}
+
 /// Builds the desired rules. Batches without UTC rules are left out (their `check` findings
 /// are errors, and deploying refuses to run with errors).
-pub fn build(analysis: &Analysis, lookup: Lookup<'_>) -> Desired {
-    let settings = &analysis.inputs.settings;
+pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
+    let settings = model.settings;
     let aws = &settings.aws;
     let mut desired = Desired::default();
     let config_at = aws
@@ -123,19 +136,19 @@ pub fn build(analysis: &Analysis, lookup: Lookup<'_>) -> Desired {
         .clone()
         .or_else(|| aws.location.clone())
         .unwrap_or_else(|| Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE));
-    let target = if analysis.inputs.batches.is_empty() {
+    let target = if model.batches.is_empty() {
         None
     } else {
         resolve_target(aws, lookup, &config_at, &mut desired)
     };
-    if aws.event_bus != config::DEFAULT_EVENT_BUS && !analysis.inputs.batches.is_empty() {
+    if aws.event_bus != config::DEFAULT_EVENT_BUS && !model.batches.is_empty() {
         desired.findings.push(
             Finding::error("aws/schedule-bus", aws.location.clone().unwrap_or(config_at.clone()), format!("schedules cannot run on the event bus `{}`: EventBridge runs schedule expressions only on the default event bus", aws.event_bus))
                 .help("remove `event_bus` (default: `default`)"),
         );
     }
-    for (i, batch) in analysis.inputs.batches.iter().enumerate() {
-        let Some(Ok(utc)) = analysis.utc.get(i) else {
+    for (i, batch) in model.batches.iter().enumerate() {
+        let Some(Ok(utc)) = model.utc.get(i) else {
             continue;
         };
         schedule_rules(
@@ -147,7 +160,7 @@ pub fn build(analysis: &Analysis, lookup: Lookup<'_>) -> Desired {
             &mut desired,
         );
     }
-    for a in &analysis.inputs.policies.alerts {
+    for a in model.alerts {
         alert_rule(a, &settings.rule_prefix, aws, lookup, &mut desired);
     }
     collisions(&mut desired);
@@ -155,8 +168,8 @@ pub fn build(analysis: &Analysis, lookup: Lookup<'_>) -> Desired {
 }
 
 /// Only the findings that need no AWS access or environment: for `check` to report early.
-pub fn lint(analysis: &Analysis) -> Vec<Finding> {
-    build(analysis, &|_| None)
+pub fn lint(model: &Model<'_>) -> Vec<Finding> {
+    build(model, &|_| None)
         .findings
         .into_iter()
         .filter(|f| f.code != "aws/missing-setting")
@@ -692,7 +705,7 @@ fn collisions(desired: &mut Desired) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{Inputs, Options, analyse};
+    use crate::check::{Analysis, Inputs, Options, analyse};
     use crate::settings::Settings;
 
     const ROLE: &str = "arn:aws:iam::123456789012:role/events";
@@ -735,7 +748,7 @@ mod tests {
     fn schedules_become_rules() {
         let a = analysis(BATCHES, "", "");
         let d = build(
-            &a,
+            &a.model(),
             &env(&[(env::ROLE_ARN, ROLE), (env::STATE_MACHINE_ARN, SM)]),
         );
         assert!(d.findings.is_empty(), "{:?}", d.findings);
@@ -789,7 +802,7 @@ mod tests {
             "{:?}",
             a.findings
         );
-        let d = build(&a, &|_| None);
+        let d = build(&a.model(), &|_| None);
         assert!(d.findings.is_empty(), "{:?}", d.findings);
         let t = &d.rules[0].rule.targets[0];
         assert_eq!(
@@ -808,14 +821,14 @@ mod tests {
     #[test]
     fn missing_and_bad_environment_values_are_errors_without_the_value() {
         let a = analysis(BATCHES, "", "");
-        let d = build(&a, &env(&[(env::ROLE_ARN, "secret-looking-value")]));
+        let d = build(&a.model(), &env(&[(env::ROLE_ARN, "secret-looking-value")]));
         let messages: Vec<_> = d.findings.iter().map(|f| f.message.clone()).collect();
         assert_eq!(d.findings.len(), 2, "{messages:?}");
         assert!(messages.iter().all(|m| !m.contains("secret-looking-value")));
         assert!(d.findings.iter().any(|f| f.code == "aws/invalid-env"));
         assert!(d.findings.iter().any(|f| f.code == "aws/missing-setting"
             && f.help.as_deref().unwrap().contains(env::STATE_MACHINE_ARN)));
-        assert!(lint(&a).is_empty());
+        assert!(lint(&a.model()).is_empty());
     }
 
     #[test]
@@ -823,7 +836,7 @@ mod tests {
         // Regression: `Foo` split into `Foo-1`/`Foo-2` and a batch named `Foo-1` wrote one rule.
         let text = "Foo:\n  cron: \"0 8-10 ? * MON-FRI *\"\n  batch_class: \"A\"\n  is_active: true\nFoo-1:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"B\"\n  is_active: true\n";
         let a = analysis(text, "", "");
-        let f = lint(&a);
+        let f = lint(&a.model());
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].code, "aws/rule-name-collision");
         assert_eq!(f[0].location.line, 5);
@@ -849,7 +862,7 @@ mod tests {
             a.findings
         );
         let d = build(
-            &a,
+            &a.model(),
             &env(&[
                 (env::ROLE_ARN, ROLE),
                 (env::STATE_MACHINE_ARN, SM),
@@ -882,7 +895,7 @@ mod tests {
         );
         assert_eq!(alert.tags[KIND_TAG], "alert");
         let d = build(
-            &a,
+            &a.model(),
             &env(&[(env::ROLE_ARN, ROLE), (env::STATE_MACHINE_ARN, SM)]),
         );
         assert_eq!(d.findings.len(), 2, "{:?}", d.findings);
@@ -891,7 +904,11 @@ mod tests {
     #[test]
     fn schedules_only_on_the_default_bus() {
         let a = analysis(BATCHES, "aws:\n  event_bus: custom\n", "");
-        assert!(lint(&a).iter().any(|f| f.code == "aws/schedule-bus"));
+        assert!(
+            lint(&a.model())
+                .iter()
+                .any(|f| f.code == "aws/schedule-bus")
+        );
         let _ = Settings::default();
     }
 }

@@ -59,6 +59,16 @@ pub enum RepoError {
     },
 }
 
+impl RepoError {
+    /// The verdict: everything but a failing disk is how cronbridge was set up or called.
+    pub fn outcome(&self) -> crate::outcome::Outcome {
+        match self {
+            RepoError::Io { .. } => crate::outcome::Outcome::Failure,
+            _ => crate::outcome::Outcome::Config,
+        }
+    }
+}
+
 /// What reading one file gave: its text, or a finding saying why it was not read.
 enum Read {
     Text(String),
@@ -249,12 +259,12 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
     let settings_path = config.unwrap_or(DEFAULT_SETTINGS_FILE);
     let settings = match source.read(settings_path, false)? {
         Read::Text(text) => {
-            let (settings, mut problems) = settings::load(settings_path, &text);
-            findings.append(&mut problems);
+            let (settings, problems) = settings::load(settings_path, &text);
+            findings.extend(problems.into_iter().map(Finding::in_settings));
             settings
         }
         Read::Skipped(finding) => {
-            findings.push(finding);
+            findings.push(finding.in_settings());
             Settings::default()
         }
         Read::Missing if config.is_some() => {

@@ -2,11 +2,11 @@
 //! `EcsParameters` and command, found again by `startedBy`), the start-at-most-once logic on
 //! it, and the ECS half of `cronbridge run`.
 
-use super::client::{ClientOptions, Connection};
-use super::desired::{ContainerCommand, EcsTarget};
-use super::run::{RunArgs, RunError, api_error, record};
-use crate::cli::exit;
-use crate::run::{self as manual, Audit, ContainerExit, Outcome};
+use super::eventbridge::{ClientOptions, Connection};
+use super::sfn::{RunArgs, RunError, api_error, record};
+use crate::deploy::desired::{ContainerCommand, EcsTarget};
+use crate::manual::{self as manual, Audit, AuditOutcome, ContainerExit};
+use crate::outcome::Outcome;
 use crate::schedule::Batch;
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{
@@ -14,7 +14,6 @@ use aws_sdk_ecs::types::{
     LaunchType, NetworkConfiguration, TaskOverride,
 };
 use std::io::Write;
-use std::process::ExitCode;
 use std::time::Duration;
 
 /// A task as DescribeTasks reports it: the fields cronbridge shows and judges.
@@ -310,7 +309,7 @@ pub struct CliRun<'a> {
 
 /// The ECS half of `cronbridge run`: the same exit codes as the Step Functions half; with
 /// `--wait`, 1 when an essential container exited non-zero or never ran.
-pub fn command(run: CliRun<'_>, mut audit: Audit) -> anyhow::Result<ExitCode> {
+pub fn command(run: CliRun<'_>, mut audit: Audit) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -336,19 +335,19 @@ pub fn command(run: CliRun<'_>, mut audit: Audit) -> anyhow::Result<ExitCode> {
         Ok((client, Start::Started(arn))) => (client, arn),
         Ok((client, Start::AlreadyStarted(t))) => (client, t.arn),
         Err(err) => {
-            audit.outcome = Outcome::Failed;
+            audit.outcome = AuditOutcome::Failed;
             audit.reason = Some(err.to_string());
             writeln!(anstream::stderr().lock(), "error: {err}")?;
             record(&audit)?;
             let code = if matches!(err, RunError::NoRegion) {
-                exit::USAGE
+                Outcome::Config
             } else {
-                exit::FAILURE
+                Outcome::Failure
             };
-            return Ok(ExitCode::from(code));
+            return Ok(code);
         }
     };
-    audit.outcome = Outcome::Started;
+    audit.outcome = AuditOutcome::Started;
     audit.execution_arn = Some(arn.clone());
     {
         let mut stdout = anstream::stdout().lock();
@@ -367,7 +366,7 @@ pub fn command(run: CliRun<'_>, mut audit: Audit) -> anyhow::Result<ExitCode> {
     }
     record(&audit)?;
     if !run.args.wait {
-        return Ok(ExitCode::from(exit::OK));
+        return Ok(Outcome::Success);
     }
     writeln!(anstream::stderr().lock(), "waiting for the task to stop…")?;
     let interval = Duration::from_millis(run.args.poll_interval_ms);
@@ -384,7 +383,7 @@ pub fn command(run: CliRun<'_>, mut audit: Audit) -> anyhow::Result<ExitCode> {
         Ok(v) => v,
         Err(err) => {
             writeln!(anstream::stderr().lock(), "error: {err}")?;
-            return Ok(ExitCode::from(exit::FAILURE));
+            return Ok(Outcome::Failure);
         }
     };
     let failures = manual::task_failures(&task.containers, &non_essential);
@@ -392,14 +391,14 @@ pub fn command(run: CliRun<'_>, mut audit: Audit) -> anyhow::Result<ExitCode> {
     write!(stdout, "{}: {}", run.batch.name, task.last_status)?;
     if failures.is_empty() {
         writeln!(stdout)?;
-        return Ok(ExitCode::from(exit::OK));
+        return Ok(Outcome::Success);
     }
     write!(stdout, ": {}", failures.join("; "))?;
     if let Some(reason) = task.stopped_reason.as_deref().filter(|r| !r.is_empty()) {
         write!(stdout, " (task: {reason})")?;
     }
     writeln!(stdout)?;
-    Ok(ExitCode::from(exit::INPUT_ERRORS))
+    Ok(Outcome::Findings)
 }
 
 #[cfg(test)]

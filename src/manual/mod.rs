@@ -7,11 +7,11 @@
     reason = "a `Finding` is the error of every value check; they run once per value of a small file"
 )]
 
-use crate::aws::config::{self, AwsSettings, TargetKind, env};
-use crate::aws::desired::{ContainerCommand, EcsTarget};
+use crate::deploy::desired::{ContainerCommand, EcsTarget};
 use crate::finding::{Finding, Location};
 use crate::report::markdown;
 use crate::schedule::Batch;
+use crate::settings::aws::{AwsSettings, TargetKind, env};
 use crate::yaml::{self, Entry, Node, Sink};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -463,7 +463,7 @@ pub fn input(
     overrides: Option<&Map<String, Value>>,
 ) -> Result<Value, InputError> {
     let rendered =
-        crate::aws::desired::render_input(template, batch, &rule_name(rule_prefix, batch));
+        crate::deploy::desired::render_input(template, batch, &rule_name(rule_prefix, batch));
     let Value::Object(mut map) = rendered else {
         return Err(InputError::NotAnObject(kind_of(&rendered)));
     };
@@ -664,9 +664,9 @@ fn resolve(
     lookup: &dyn Fn(&str) -> Option<String>,
     (service, resource): (&str, &str),
 ) -> Option<Result<String, TargetError>> {
-    let sourced = config::from_file_or_env(file_value, var, lookup)?;
+    let sourced = crate::settings::aws::from_file_or_env(file_value, var, lookup)?;
     if let Some(var) = sourced.env
-        && let Err(problem) = config::check_arn(&sourced.value, service, resource)
+        && let Err(problem) = crate::settings::aws::check_arn(&sourced.value, service, resource)
     {
         return Some(Err(TargetError::InvalidEnv {
             var,
@@ -719,7 +719,7 @@ pub fn target(
             })??;
             Ok(Target::Ecs {
                 cluster_arn,
-                parameters: crate::aws::desired::ecs_parameters(e, task_definition_arn),
+                parameters: crate::deploy::desired::ecs_parameters(e, task_definition_arn),
                 container: e.container_name.clone(),
             })
         }
@@ -736,7 +736,7 @@ pub fn ecs_command(
     requester: &Requester,
 ) -> ContainerCommand {
     let rendered =
-        crate::aws::desired::render_input(template, batch, &rule_name(rule_prefix, batch));
+        crate::deploy::desired::render_input(template, batch, &rule_name(rule_prefix, batch));
     let mut command = ContainerCommand::new(container, &rendered);
     command.environment = manual_environment(requester);
     command
@@ -764,7 +764,7 @@ pub fn manual_environment(requester: &Requester) -> Vec<(String, String)> {
 /// What became of a request, for the audit line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum AuditOutcome {
     /// A new execution started.
     Started,
     /// This request had already started its execution (a redelivered event).
@@ -796,7 +796,7 @@ pub struct Audit {
     pub command: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<String>,
-    pub outcome: Outcome,
+    pub outcome: AuditOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -805,7 +805,7 @@ pub struct Audit {
 
 impl Audit {
     /// A record for `who` at `at`; the rest is filled in as the request is handled.
-    pub fn new(at: jiff::Timestamp, via: Via, who: &str, outcome: Outcome) -> Audit {
+    pub fn new(at: jiff::Timestamp, via: Via, who: &str, outcome: AuditOutcome) -> Audit {
         Audit {
             audit: "manual_run",
             at: at.round(jiff::Unit::Second).unwrap_or(at).to_string(),
@@ -863,11 +863,11 @@ impl Audit {
             rows.push(("batch", markdown::code(b)));
         }
         let outcome = match self.outcome {
-            Outcome::Started => "started",
-            Outcome::AlreadyStarted => "already started (nothing new)",
-            Outcome::Refused => "refused",
-            Outcome::Failed => "failed",
-            Outcome::Help => "help",
+            AuditOutcome::Started => "started",
+            AuditOutcome::AlreadyStarted => "already started (nothing new)",
+            AuditOutcome::Refused => "refused",
+            AuditOutcome::Failed => "failed",
+            AuditOutcome::Help => "help",
         };
         rows.push(("outcome", outcome.to_string()));
         if let Some(r) = &self.reason {
@@ -1045,7 +1045,7 @@ mod tests {
     #[test]
     fn input_is_the_scheduled_input_plus_who_asked() {
         let b = batch("Backup");
-        let template = crate::aws::template::default_input();
+        let template = crate::settings::template::default_input();
         let v = input(&template, &b, "cronbridge-", &requester(), None).unwrap();
         assert_eq!(
             v,
@@ -1074,7 +1074,7 @@ mod tests {
         let b = batch("Backup");
         let o = parse_override(r#"{"batch_class": "X", "dry_run": true}"#).unwrap();
         let v = input(
-            &crate::aws::template::default_input(),
+            &crate::settings::template::default_input(),
             &b,
             "p-",
             &requester(),
@@ -1292,7 +1292,7 @@ mod tests {
             "2026-11-29T00:00:00.5Z".parse().unwrap(),
             Via::GitHub,
             "octocat",
-            Outcome::Refused,
+            AuditOutcome::Refused,
         )
         .with_command("/run Backup\n::error::pwned | @team <b>");
         a.reason = Some("`x` is not a batch".into());
@@ -1310,8 +1310,13 @@ mod tests {
         );
         assert!(md.contains("| reason | `x` is not a batch |"), "{md}");
         assert_eq!(md.lines().filter(|l| l.starts_with("| command")).count(), 1);
-        let long = Audit::new(jiff::Timestamp::UNIX_EPOCH, Via::Cli, "u", Outcome::Help)
-            .with_command(&"x".repeat(300));
+        let long = Audit::new(
+            jiff::Timestamp::UNIX_EPOCH,
+            Via::Cli,
+            "u",
+            AuditOutcome::Help,
+        )
+        .with_command(&"x".repeat(300));
         assert_eq!(long.command.unwrap().chars().count(), 201);
     }
 }

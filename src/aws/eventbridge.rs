@@ -2,7 +2,8 @@
 //! standard retry mode (bounded attempts, backoff with jitter, throttling classified by the
 //! SDK), and an interceptor that counts calls and attempts by operation.
 
-use super::desired::{EcsTarget, Rule, Target};
+use crate::deploy::CallStats;
+use crate::deploy::desired::{EcsTarget, Rule, Target};
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_eventbridge::config::retry::RetryConfig;
@@ -13,7 +14,6 @@ use aws_sdk_eventbridge::config::{
 use aws_sdk_eventbridge::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_eventbridge::types;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -45,49 +45,6 @@ where
         subject: subject.to_string(),
         code,
         message,
-    }
-}
-
-/// Calls and attempts (retries included) per operation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct CallCount {
-    pub calls: u64,
-    pub attempts: u64,
-}
-
-/// API use by operation name (`PutRule`, `ListRules`…).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct CallStats(pub BTreeMap<String, CallCount>);
-
-/// The operations that change EventBridge.
-pub const WRITE_OPERATIONS: &[&str] = &[
-    "PutRule",
-    "PutTargets",
-    "RemoveTargets",
-    "DeleteRule",
-    "TagResource",
-    "UntagResource",
-];
-
-impl CallStats {
-    pub fn calls(&self, op: &str) -> u64 {
-        self.0.get(op).map_or(0, |c| c.calls)
-    }
-
-    pub fn writes(&self) -> u64 {
-        WRITE_OPERATIONS.iter().map(|op| self.calls(op)).sum()
-    }
-
-    /// Attempts beyond the first of each call: the SDK's retries.
-    pub fn retries(&self) -> u64 {
-        self.0
-            .values()
-            .map(|c| c.attempts.saturating_sub(c.calls))
-            .sum()
-    }
-
-    pub fn total(&self) -> u64 {
-        self.0.values().map(|c| c.calls).sum()
     }
 }
 

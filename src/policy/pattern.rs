@@ -637,7 +637,7 @@ mod tests {
     #[test]
     fn the_failure_pattern_catches_failures_only() {
         let task = TaskValues::example();
-        let pattern = crate::aws::template::render(&bundled(), &task.vars());
+        let pattern = crate::settings::template::render(&bundled(), &task.vars());
         assert!(validate(&pattern).is_empty());
         let c = failure_coverage(&pattern, &task).unwrap();
         assert_eq!(

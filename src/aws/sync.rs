@@ -1,39 +1,144 @@
-//! Applying a plan: the writes for each rule, in an order that never lets a rule fire with a
+//! The EventBridge side of a deploy: reading the live rules, and applying a plan: the writes for each rule, in an order that never lets a rule fire with a
 //! missing or stale target, several rules at a time. A failed rule stops its own steps and
 //! is reported; the others go on, and a re-run converges because the plan is recomputed.
 
-use super::client::{ApiError, EventBridge};
-use super::desired::{Rule, TAG_PREFIX};
-use super::plan::{Action, Change, Plan};
+use super::eventbridge::{ApiError, EventBridge};
+use crate::check::Analysis;
+use crate::deploy::desired::{Lookup, Rule, TAG_PREFIX};
+use crate::deploy::plan::{Action, Change, Live, LiveRule, Plan};
+use crate::deploy::{
+    self, ApplyOutcome, Blocked, DeployOptions, DeployReport, RuleOutcome, Status,
+};
+use crate::finding::Severity;
 use futures_util::stream::{self, StreamExt};
-use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What happened to one rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RuleOutcome {
-    pub name: String,
-    pub action: Action,
-    /// The API calls made for it, in order.
-    pub steps: Vec<&'static str>,
-    /// The failure that stopped it, if any.
-    pub error: Option<String>,
+/// Why a sync did not get as far as a plan.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The repository: `check` has errors or the rules cannot be built.
+    #[error(transparent)]
+    Blocked(#[from] Blocked),
+    /// The environment: the SDK found no region.
+    #[error("no AWS region: set `aws.region` in the settings file, or AWS_REGION")]
+    NoRegion,
+    /// The environment or AWS: reading the live rules failed (credentials, permissions,
+    /// network), after the SDK's retries.
+    #[error("reading EventBridge: {0}")]
+    Read(ApiError),
 }
 
-/// What an apply did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ApplyOutcome {
-    pub rules: Vec<RuleOutcome>,
+impl SyncError {
+    /// The verdict: the repository's findings, no region is configuration, AWS failing is a
+    /// failure.
+    pub fn outcome(&self) -> crate::outcome::Outcome {
+        use crate::outcome::Outcome;
+        match self {
+            SyncError::Blocked(b) => b.outcome(),
+            SyncError::NoRegion => Outcome::Config,
+            SyncError::Read(_) => Outcome::Failure,
+        }
+    }
 }
 
-impl ApplyOutcome {
-    pub fn failed(&self) -> impl Iterator<Item = &RuleOutcome> {
-        self.rules.iter().filter(|r| r.error.is_some())
+/// Reads the bus: every rule once (ListRules), the tags of those with the prefix, and the
+/// targets of those cronbridge manages.
+pub async fn read_live(
+    client: &EventBridge,
+    prefix: &str,
+    concurrency: usize,
+) -> Result<Live, SyncError> {
+    let mut summaries = Vec::new();
+    let mut count = 0;
+    let mut token = None;
+    loop {
+        let (page, next) = client.list_rules(token).await.map_err(SyncError::Read)?;
+        count += page.len();
+        summaries.extend(page.into_iter().filter(|r| r.name.starts_with(prefix)));
+        token = next;
+        if token.is_none() {
+            break;
+        }
     }
+    let limit = concurrency.max(1);
+    let rules: Vec<Result<LiveRule, ApiError>> = stream::iter(summaries)
+        .map(|s| async move {
+            let tags = client.list_tags(&s.arn).await?;
+            let mut rule = LiveRule {
+                arn: s.arn,
+                rule: Rule {
+                    name: s.name,
+                    schedule_expression: s.schedule_expression,
+                    event_pattern: s.event_pattern,
+                    state: s.state,
+                    description: s.description,
+                    tags,
+                    targets: Vec::new(),
+                },
+            };
+            // Targets of rules cronbridge does not own are none of its business.
+            if rule.is_managed() {
+                rule.rule.targets = client.list_targets(&rule.rule.name).await?;
+            }
+            Ok(rule)
+        })
+        .buffer_unordered(limit)
+        .collect()
+        .await;
+    let mut live = Live {
+        rules: rules
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(SyncError::Read)?,
+        bus_rule_count: count,
+    };
+    live.rules.sort_by(|a, b| a.rule.name.cmp(&b.rule.name));
+    Ok(live)
+}
 
-    pub fn succeeded(&self) -> usize {
-        self.rules.iter().filter(|r| r.error.is_none()).count()
+/// Plans and (unless `dry_run`) applies: the one call the CLI and the GitHub `push` handler
+/// make. Errors before a plan exists are `Err`; a refused or partly failed apply is an `Ok`
+/// report whose [`DeployReport::failed`] is true.
+pub async fn deploy(
+    client: &EventBridge,
+    analysis: &Analysis,
+    lookup: Lookup<'_>,
+    options: &DeployOptions,
+) -> Result<DeployReport, SyncError> {
+    let desired = deploy::desired_state(&analysis.findings, &analysis.model(), lookup)?;
+    if client.region().is_none() {
+        return Err(SyncError::NoRegion);
     }
+    let settings = &analysis.inputs.settings;
+    let live = read_live(client, &settings.rule_prefix, options.concurrency).await?;
+    let aws = &settings.aws;
+    let plan = crate::deploy::plan::plan(
+        &desired,
+        &live,
+        client.bus(),
+        &settings.rule_prefix,
+        aws.rules_quota,
+        aws.max_delete_share,
+    );
+    let reasons = deploy::refusals(&plan, options.allow_delete);
+    let status = if options.dry_run {
+        Status::Planned
+    } else if !reasons.is_empty() {
+        Status::Refused { reasons }
+    } else {
+        Status::Applied(apply(client, &plan, options.concurrency).await)
+    };
+    Ok(DeployReport {
+        plan,
+        status,
+        calls: client.stats(),
+        from_env: desired.from_env.clone(),
+        warnings: desired
+            .findings
+            .into_iter()
+            .filter(|f| f.severity != Severity::Error)
+            .collect(),
+    })
 }
 
 const DISABLED: &str = "DISABLED";

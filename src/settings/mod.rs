@@ -7,6 +7,9 @@
     reason = "a `Finding` is the error of every value check; they run once per value of a small file"
 )]
 
+pub mod aws;
+pub mod template;
+
 use crate::finding::Finding;
 use crate::yaml;
 use jiff::tz::TimeZone;
@@ -53,9 +56,9 @@ pub struct Settings {
     /// Prefix of the EventBridge rule names cronbridge manages.
     pub rule_prefix: String,
     /// The `aws:` section: where rules go and what they start (`plan` and `apply`).
-    pub aws: crate::aws::config::AwsSettings,
+    pub aws: crate::settings::aws::AwsSettings,
     /// The `manual_runs:` section: who may start batches by hand (its loader is `run`).
-    pub manual_runs: crate::run::ManualRuns,
+    pub manual_runs: crate::manual::ManualRuns,
 }
 
 impl Default for Settings {
@@ -68,8 +71,8 @@ impl Default for Settings {
             schedules_dir: DEFAULT_SCHEDULES_DIR.to_string(),
             rules_dir: DEFAULT_RULES_DIR.to_string(),
             rule_prefix: DEFAULT_RULE_PREFIX.to_string(),
-            aws: crate::aws::config::AwsSettings::default(),
-            manual_runs: crate::run::ManualRuns::default(),
+            aws: crate::settings::aws::AwsSettings::default(),
+            manual_runs: crate::manual::ManualRuns::default(),
         }
     }
 }
@@ -234,8 +237,8 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
                     settings.rule_prefix = prefix;
                 }
             }
-            "aws" => settings.aws = crate::aws::config::load(entry, file, sink.findings),
-            "manual_runs" => settings.manual_runs = crate::run::load(entry, file, sink.findings),
+            "aws" => settings.aws = crate::settings::aws::load(entry, file, sink.findings),
+            "manual_runs" => settings.manual_runs = crate::manual::load(entry, file, sink.findings),
             _ => {}
         }
     }

@@ -1,6 +1,9 @@
 //! The command line: argument types (separate from domain types) and the dispatch to them.
 
+pub mod deploy;
+
 use crate::cron::{self, words};
+use crate::outcome::Outcome;
 use crate::report;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
@@ -8,18 +11,6 @@ use jiff::tz::TimeZone;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Exit codes; the README has the table.
-pub mod exit {
-    /// Success, nothing wrong.
-    pub const OK: u8 = 0;
-    /// The input has errors (an invalid expression, findings of severity error).
-    pub const INPUT_ERRORS: u8 = 1;
-    /// Usage or configuration problem.
-    pub const USAGE: u8 = 2;
-    /// cronbridge itself failed (I/O, network, a bug).
-    pub const FAILURE: u8 = 3;
-}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,11 +40,11 @@ pub enum Command {
     /// Check schedules and policies: syntax, UTC rules, timetable, quiet hours, overlaps.
     Check(CheckArgs),
     /// Show what `apply` would change in EventBridge; writes nothing.
-    Plan(crate::aws::command::PlanArgs),
+    Plan(crate::cli::deploy::PlanArgs),
     /// Make EventBridge follow the repository: create, update, delete the managed rules.
-    Apply(crate::aws::command::ApplyArgs),
+    Apply(crate::cli::deploy::ApplyArgs),
     /// Start a batch now, by hand, through its Step Functions state machine.
-    Run(crate::aws::run::RunArgs),
+    Run(crate::aws::sfn::RunArgs),
     /// Run as the GitHub Action: read the Actions environment and handle the event
     /// (pull_request: check, annotate, summarise and comment).
     Github(GithubArgs),
@@ -176,24 +167,32 @@ fn parse_instant(text: &str) -> Result<Timestamp, String> {
     })
 }
 
-/// Runs the parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// Runs the parsed command line and returns the process exit code: the one place where an
+/// [`Outcome`] becomes one.
+pub fn run(cli: Cli) -> ExitCode {
     anstream::ColorChoice::write_global(match cli.color {
         ColorArg::Auto => anstream::ColorChoice::Auto,
         ColorArg::Always => anstream::ColorChoice::Always,
         ColorArg::Never => anstream::ColorChoice::Never,
     });
-    match cli.command {
+    let detailed = matches!(&cli.command, Command::Plan(args) if args.detailed_exitcode);
+    let result = match cli.command {
         Command::Explain(args) => explain(args),
         Command::Check(args) => check(args),
-        Command::Plan(args) => crate::aws::command::plan(args),
-        Command::Apply(args) => crate::aws::command::apply(args),
-        Command::Run(args) => crate::aws::run::command(args),
+        Command::Plan(args) => deploy::plan(args),
+        Command::Apply(args) => deploy::apply(args),
+        Command::Run(args) => crate::aws::sfn::command(args),
         Command::Github(args) => github(args),
-    }
+    };
+    let outcome = result.unwrap_or_else(|err| {
+        // What is left here is cronbridge failing: standard output or error gone, no runtime.
+        let _ = writeln!(anstream::stderr().lock(), "error: {err:#}");
+        Outcome::Failure
+    });
+    ExitCode::from(outcome.exit_code(detailed))
 }
 
-fn github(args: GithubArgs) -> anyhow::Result<ExitCode> {
+fn github(args: GithubArgs) -> anyhow::Result<Outcome> {
     let options = crate::github::Options {
         token: args.token,
         root: args.repo,
@@ -203,17 +202,16 @@ fn github(args: GithubArgs) -> anyhow::Result<ExitCode> {
         allow_delete: args.allow_delete,
     };
     let mut stdout = std::io::stdout().lock();
-    let code = match crate::github::run(options, &mut stdout) {
-        Ok(code) => code,
+    match crate::github::run(options, &mut stdout) {
+        Ok(outcome) => Ok(outcome),
         Err(err) => {
             writeln!(anstream::stderr().lock(), "error: {err}")?;
-            err.exit_code()
+            Ok(err.outcome())
         }
-    };
-    Ok(ExitCode::from(code))
+    }
 }
 
-fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+fn explain(args: ExplainArgs) -> anyhow::Result<Outcome> {
     let mut stdout = anstream::stdout().lock();
     let expression = match cron::parse(&args.expression) {
         Ok(e) => e,
@@ -226,7 +224,7 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
                     report::explain::human_error(&args.expression, &err)
                 )?,
             }
-            return Ok(ExitCode::from(exit::INPUT_ERRORS));
+            return Ok(Outcome::Findings);
         }
     };
     let (zone_name, zone) = args.tz;
@@ -250,24 +248,23 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         FormatArg::Json => writeln!(stdout, "{}", report::explain::json(&explanation))?,
         FormatArg::Human => write!(stdout, "{}", report::explain::human(&explanation))?,
     }
-    Ok(ExitCode::from(exit::OK))
+    Ok(Outcome::Success)
 }
 
-fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     use crate::check::{self, Options};
-    use crate::finding::Severity;
-    use crate::repo::{self, Source};
+    use crate::source::{self, Source};
 
     let options = Options {
         now: args.now.unwrap_or_else(Timestamp::now),
         horizon_days: args.horizon,
     };
     let config = args.config.as_deref();
-    let head_inputs = match repo::read_inputs(&Source::WorkTree(args.repo.clone()), config) {
+    let head_inputs = match source::read_inputs(&Source::WorkTree(args.repo.clone()), config) {
         Ok(inputs) => inputs,
         Err(err) => {
             writeln!(anstream::stderr().lock(), "error: {err}")?;
-            return Ok(ExitCode::from(exit::USAGE));
+            return Ok(err.outcome());
         }
     };
     let mut head = check::analyse(head_inputs, &options);
@@ -277,11 +274,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 root: args.repo.clone(),
                 rev: rev.clone(),
             };
-            let base_inputs = match repo::read_inputs(&source, config) {
+            let base_inputs = match source::read_inputs(&source, config) {
                 Ok(inputs) => inputs,
                 Err(err) => {
                     writeln!(anstream::stderr().lock(), "error: base {rev}: {err}")?;
-                    return Ok(ExitCode::from(exit::USAGE));
+                    return Ok(err.outcome());
                 }
             };
             let base = check::analyse(base_inputs, &options);
@@ -320,18 +317,5 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    // Errors in the settings file (its YAML, its values, a link) are configuration problems,
-    // not schedule findings.
-    let settings_file = config.unwrap_or(crate::settings::DEFAULT_SETTINGS_FILE);
-    let config_error = head
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Error && f.location.file == settings_file);
-    Ok(ExitCode::from(if config_error {
-        exit::USAGE
-    } else if head.count(Severity::Error) > 0 {
-        exit::INPUT_ERRORS
-    } else {
-        exit::OK
-    }))
+    Ok(Outcome::of_findings(&head.findings))
 }

@@ -1,16 +1,17 @@
 //! The `plan` and `apply` commands: their arguments (flattened into the CLI in `cli.rs`) and
-//! the glue from a repository on disk to [`super::deploy`] on a current-thread runtime.
+//! the glue from a repository on disk to [`sync::deploy`] on a current-thread runtime.
 
-use super::client::{ClientOptions, Connection, EventBridge};
-use super::{DeployOptions, DeployReport, Outcome, SyncError, report};
+use crate::aws::eventbridge::{ClientOptions, Connection, EventBridge};
+use crate::aws::sync::{self, SyncError};
 use crate::check::{self, Options};
-use crate::cli::exit;
-use crate::repo::{self, Source};
+use crate::deploy::DeployOptions;
+use crate::outcome::Outcome;
+use crate::report::plan as report;
+use crate::source::{self, Source};
 use clap::{Args, ValueEnum};
 use jiff::Timestamp;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Options shared by `plan` and `apply`.
 #[derive(Debug, Args)]
@@ -70,8 +71,7 @@ fn parse_instant(text: &str) -> Result<Timestamp, String> {
 /// exactly when `check` fails.
 const HORIZON_DAYS: u32 = 366;
 
-pub fn plan(args: PlanArgs) -> anyhow::Result<ExitCode> {
-    let detailed = args.detailed_exitcode;
+pub fn plan(args: PlanArgs) -> anyhow::Result<Outcome> {
     run(
         &args.sync,
         DeployOptions {
@@ -79,36 +79,26 @@ pub fn plan(args: PlanArgs) -> anyhow::Result<ExitCode> {
             allow_delete: false,
             concurrency: usize::from(args.sync.concurrency),
         },
-        detailed,
     )
 }
 
-pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
+pub fn apply(args: ApplyArgs) -> anyhow::Result<Outcome> {
     let options = DeployOptions {
         dry_run: args.dry_run,
         allow_delete: args.allow_delete,
         concurrency: usize::from(args.sync.concurrency),
     };
-    run(&args.sync, options, false)
+    run(&args.sync, options)
 }
 
-/// With `--detailed-exitcode` every failure is 1 (2 means "changes").
-fn code(detailed: bool, normal: u8) -> ExitCode {
-    ExitCode::from(if detailed && normal != exit::OK {
-        exit::INPUT_ERRORS
-    } else {
-        normal
-    })
-}
-
-fn run(args: &SyncArgs, options: DeployOptions, detailed: bool) -> anyhow::Result<ExitCode> {
+fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
     let mut stderr = anstream::stderr().lock();
     let inputs =
-        match repo::read_inputs(&Source::WorkTree(args.repo.clone()), args.config.as_deref()) {
+        match source::read_inputs(&Source::WorkTree(args.repo.clone()), args.config.as_deref()) {
             Ok(inputs) => inputs,
             Err(err) => {
                 writeln!(stderr, "error: {err}")?;
-                return Ok(code(detailed, exit::USAGE));
+                return Ok(err.outcome());
             }
         };
     let now = args.now.unwrap_or_else(Timestamp::now);
@@ -126,18 +116,18 @@ fn run(args: &SyncArgs, options: DeployOptions, detailed: bool) -> anyhow::Resul
         .build()?;
     let result = runtime.block_on(async {
         // Refuse before connecting: a broken repository never gets as far as AWS.
-        super::desired_state(&analysis, &lookup)?;
+        crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup)?;
         let connection = Connection {
             region: aws.region.clone(),
             ..Connection::default()
         };
         let client =
             EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
-        super::deploy(&client, &analysis, &lookup, &options).await
+        sync::deploy(&client, &analysis, &lookup, &options).await
     });
     let report = match result {
         Ok(report) => report,
-        Err(err) => return failure(&err, detailed),
+        Err(err) => return failure(&err),
     };
     let mut stdout = anstream::stdout().lock();
     let text = match (args.format, options.dry_run) {
@@ -151,26 +141,18 @@ fn run(args: &SyncArgs, options: DeployOptions, detailed: bool) -> anyhow::Resul
     for w in &report.warnings {
         writeln!(stderr, "warning: {}: {}", w.location, w.message)?;
     }
-    Ok(exit_code(&report, detailed))
+    Ok(report.outcome())
 }
 
-fn exit_code(report: &DeployReport, detailed: bool) -> ExitCode {
-    match &report.outcome {
-        Outcome::Planned if !report.plan.errors.is_empty() => code(detailed, exit::INPUT_ERRORS),
-        Outcome::Planned if detailed && report.plan.has_changes() => ExitCode::from(2),
-        Outcome::Planned => ExitCode::from(exit::OK),
-        Outcome::Refused { .. } => code(detailed, exit::INPUT_ERRORS),
-        Outcome::Applied(a) if a.failed().next().is_some() => ExitCode::from(exit::FAILURE),
-        Outcome::Applied(_) => ExitCode::from(exit::OK),
-    }
-}
-
-fn failure(err: &SyncError, detailed: bool) -> anyhow::Result<ExitCode> {
+fn failure(err: &SyncError) -> anyhow::Result<Outcome> {
     let mut stderr = anstream::stderr().lock();
     writeln!(stderr, "error: {err}")?;
-    if let SyncError::CheckErrors(findings) | SyncError::Invalid(findings) = err {
-        write!(stderr, "{}", crate::report::check::human_findings(findings))?;
+    if let SyncError::Blocked(blocked) = err {
+        write!(
+            stderr,
+            "{}",
+            crate::report::check::human_findings(blocked.findings())
+        )?;
     }
-    let normal = err.exit_code();
-    Ok(code(detailed, normal))
+    Ok(err.outcome())
 }

@@ -432,7 +432,7 @@ fn diff(want: &Rule, have: &Rule) -> (Vec<FieldChange>, Vec<FieldChange>, Vec<Fi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::desired::{DesiredRule, KIND_TAG};
+    use crate::deploy::desired::{DesiredRule, KIND_TAG};
     use crate::finding::Location;
 
     fn rule(name: &str, schedule: &str) -> Rule {

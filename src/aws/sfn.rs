@@ -2,18 +2,17 @@
 //! SDK's standard chain with `AWS_ENDPOINT_URL` and the same retry mode as the EventBridge
 //! client), the start-at-most-once logic on it, and the `cronbridge run` command.
 
-use super::client::{ClientOptions, Connection};
-use crate::cli::exit;
+use super::eventbridge::{ClientOptions, Connection};
 use crate::finding::Severity;
-use crate::repo::{self, Source};
-use crate::run::{self as manual, Audit, Lookup, Outcome, Requester, Target, Via};
+use crate::manual::{self as manual, Audit, AuditOutcome, Lookup, Requester, Target, Via};
+use crate::outcome::Outcome;
+use crate::source::{self, Source};
 use aws_sdk_sfn::Client;
 use aws_sdk_sfn::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use clap::Args;
 use jiff::Timestamp;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
 /// A Step Functions or ECS call failed (after the SDK's retries): credentials, permissions,
@@ -297,13 +296,13 @@ fn nonce() -> u32 {
 }
 
 /// Ends a refused or failed run: the message on stderr, the audit line, the exit code.
-fn finish(audit: &Audit, code: u8, message: &str) -> anyhow::Result<ExitCode> {
+fn finish(audit: &Audit, code: Outcome, message: &str) -> anyhow::Result<Outcome> {
     let mut stderr = anstream::stderr().lock();
     if !message.is_empty() {
         writeln!(stderr, "{message}")?;
     }
     record(audit)?;
-    Ok(ExitCode::from(code))
+    Ok(code)
 }
 
 /// The audit line on stderr (stdout is the human report), and in the job summary when run
@@ -319,14 +318,14 @@ pub(super) fn record(audit: &Audit) -> anyhow::Result<()> {
 /// Runs `cronbridge run`. Exit codes: 0 started (with `--wait`: and succeeded); 1 refused (an
 /// inactive batch the settings keep from manual runs, a batch defined twice) or, with `--wait`,
 /// the execution did not succeed; 2 usage or configuration; 3 an AWS call failed.
-pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
+pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
     let now = Timestamp::now();
     let lookup = |name: &str| std::env::var(name).ok();
     let who = terminal_user(&lookup);
-    let mut audit = Audit::new(now, Via::Cli, &who, Outcome::Refused)
+    let mut audit = Audit::new(now, Via::Cli, &who, AuditOutcome::Refused)
         .with_command(&format!("cronbridge run {}", args.batch));
     audit.batch = Some(args.batch.clone());
-    let refuse = |audit: &mut Audit, code: u8, message: String| {
+    let refuse = |audit: &mut Audit, code: Outcome, message: String| {
         audit.reason = Some(
             message
                 .lines()
@@ -339,9 +338,9 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
 
     let inputs =
-        match repo::read_inputs(&Source::WorkTree(args.repo.clone()), args.config.as_deref()) {
+        match source::read_inputs(&Source::WorkTree(args.repo.clone()), args.config.as_deref()) {
             Ok(inputs) => inputs,
-            Err(err) => return refuse(&mut audit, exit::USAGE, format!("error: {err}")),
+            Err(err) => return refuse(&mut audit, Outcome::Config, format!("error: {err}")),
         };
     let settings_file = args
         .config
@@ -358,7 +357,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
             "error: the settings file has errors; nothing is started until they are fixed\n{}",
             crate::report::check::human_findings(&settings_errors)
         );
-        return refuse(&mut audit, exit::USAGE, text);
+        return refuse(&mut audit, Outcome::Config, text);
     }
     let settings = &inputs.settings;
     let batch = match manual::find(&inputs.batches, &args.batch) {
@@ -377,7 +376,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
             if broken > 0 {
                 text.push_str(&format!("\nnote: the schedule files have {broken} error(s), and a batch with errors is not loaded; run `cronbridge check`"));
             }
-            return refuse(&mut audit, exit::USAGE, text);
+            return refuse(&mut audit, Outcome::Config, text);
         }
         Lookup::Duplicate(files) => {
             let text = format!(
@@ -385,7 +384,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
                 args.batch,
                 files.join(" and ")
             );
-            return refuse(&mut audit, exit::INPUT_ERRORS, text);
+            return refuse(&mut audit, Outcome::Findings, text);
         }
     };
     if !batch.is_active {
@@ -400,7 +399,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
                 "error: `{}` is inactive, and `manual_runs.allow_inactive` is false",
                 batch.name
             );
-            return refuse(&mut audit, exit::INPUT_ERRORS, text);
+            return refuse(&mut audit, Outcome::Findings, text);
         }
     }
     let state_machine = match manual::target(&settings.aws, &lookup) {
@@ -412,7 +411,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
         }) => {
             if args.input_override.is_some() {
                 let text = "error: --input-override changes a Step Functions input, and `aws.target` is a direct ECS target, whose input is the container command".to_string();
-                return refuse(&mut audit, exit::USAGE, text);
+                return refuse(&mut audit, Outcome::Config, text);
             }
             let requester = Requester {
                 via: Via::Cli,
@@ -426,7 +425,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
                 &container,
                 &requester,
             );
-            let run = super::ecs_run::CliRun {
+            let run = super::ecs::CliRun {
                 args: &args,
                 batch,
                 region: settings.aws.region.clone(),
@@ -434,14 +433,14 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
                 parameters: &parameters,
                 command: &command,
             };
-            return super::ecs_run::command(run, audit);
+            return super::ecs::command(run, audit);
         }
-        Err(err) => return refuse(&mut audit, exit::USAGE, format!("error: {err}")),
+        Err(err) => return refuse(&mut audit, Outcome::Config, format!("error: {err}")),
     };
     let overrides = match args.input_override.as_deref().map(manual::parse_override) {
         None => None,
         Some(Ok(map)) => Some(map),
-        Some(Err(err)) => return refuse(&mut audit, exit::USAGE, format!("error: {err}")),
+        Some(Err(err)) => return refuse(&mut audit, Outcome::Config, format!("error: {err}")),
     };
     let requester = Requester {
         via: Via::Cli,
@@ -456,7 +455,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
         overrides.as_ref(),
     ) {
         Ok(v) => v.to_string(),
-        Err(err) => return refuse(&mut audit, exit::USAGE, format!("error: {err}")),
+        Err(err) => return refuse(&mut audit, Outcome::Config, format!("error: {err}")),
     };
     let name = manual::cli_execution_name(now, nonce(), &batch.name);
 
@@ -476,16 +475,16 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
         Ok((client, Start::Started(arn))) => (client, arn),
         Ok((client, Start::AlreadyStarted(e))) => (client, e.arn),
         Err(err) => {
-            audit.outcome = Outcome::Failed;
+            audit.outcome = AuditOutcome::Failed;
             let code = if matches!(err, RunError::NoRegion) {
-                exit::USAGE
+                Outcome::Config
             } else {
-                exit::FAILURE
+                Outcome::Failure
             };
             return refuse(&mut audit, code, format!("error: {err}"));
         }
     };
-    audit.outcome = Outcome::Started;
+    audit.outcome = AuditOutcome::Started;
     audit.execution_arn = Some(arn.clone());
     {
         let mut stdout = anstream::stdout().lock();
@@ -502,7 +501,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     record(&audit)?;
     if !args.wait {
-        return Ok(ExitCode::from(exit::OK));
+        return Ok(Outcome::Success);
     }
     writeln!(
         anstream::stderr().lock(),
@@ -513,7 +512,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
         Ok(e) => e,
         Err(err) => {
             writeln!(anstream::stderr().lock(), "error: {err}")?;
-            return Ok(ExitCode::from(exit::FAILURE));
+            return Ok(Outcome::Failure);
         }
     };
     let took = match (ended.start_date, ended.stop_date) {
@@ -529,11 +528,11 @@ pub fn command(args: RunArgs) -> anyhow::Result<ExitCode> {
         write!(stdout, ": {}", cause.lines().next().unwrap_or(""))?;
     }
     writeln!(stdout)?;
-    Ok(ExitCode::from(if ended.succeeded() {
-        exit::OK
+    Ok(if ended.succeeded() {
+        Outcome::Success
     } else {
-        exit::INPUT_ERRORS
-    }))
+        Outcome::Findings
+    })
 }
 
 #[cfg(test)]

@@ -6,13 +6,13 @@ use super::GithubError;
 use super::client::{ClientError, Contents, GitHub, Reaction};
 use super::env::{self, ActionsEnv};
 use super::event::{self, IssueCommentEvent};
-use crate::aws::client::{ClientOptions, Connection};
-use crate::aws::ecs_run;
-use crate::aws::run::{self as aws_run, Start, StepFunctions};
-use crate::cli::exit;
+use crate::aws::ecs;
+use crate::aws::eventbridge::{ClientOptions, Connection};
+use crate::aws::sfn::{self as aws_run, Start, StepFunctions};
 use crate::finding::{Finding, Location, Severity};
+use crate::manual::{self as manual, Audit, AuditOutcome, Commenter, Lookup, Requester, Via};
+use crate::outcome::Outcome;
 use crate::report::markdown::{code, escape, inline};
-use crate::run::{self as manual, Audit, Commenter, Lookup, Outcome, Requester, Via};
 use crate::schedule::{self, Batch};
 use crate::settings::{self, DEFAULT_SETTINGS_FILE, Settings};
 use jiff::Timestamp;
@@ -456,7 +456,7 @@ impl Branch {
 }
 
 /// The same limit as for files on disk.
-const MAX_FILE_BYTES: usize = crate::repo::MAX_FILE_BYTES as usize;
+const MAX_FILE_BYTES: usize = crate::source::MAX_FILE_BYTES as usize;
 
 #[allow(
     clippy::result_large_err,
@@ -564,7 +564,7 @@ struct Conclusion {
     reaction: Option<Reaction>,
     reply: Option<String>,
     audit: Audit,
-    code: u8,
+    code: Outcome,
     /// A line for the job log (an error or warning), never with a secret.
     log: Option<&'static str>,
 }
@@ -576,19 +576,20 @@ pub async fn handle(
     config: Option<&str>,
     now: Timestamp,
     stdout: &mut dyn Write,
-) -> Result<u8, GithubError> {
+) -> Result<Outcome, GithubError> {
     let event = event::read_issue_comment(&env.event_path)?;
     let body = event.comment.body.as_deref().unwrap_or("");
     let parsed = parse(body);
     let line = match &parsed {
         Parsed::NoCommand => {
             super::notice(stdout, "the comment has no `/run` command; nothing to do")?;
-            return Ok(exit::OK);
+            return Ok(Outcome::Success);
         }
         Parsed::Command { line, .. } | Parsed::Rejected { line, .. } => *line,
     };
     let user = &event.comment.user;
-    let mut audit = Audit::new(now, Via::GitHub, &user.login, Outcome::Refused).with_command(line);
+    let mut audit =
+        Audit::new(now, Via::GitHub, &user.login, AuditOutcome::Refused).with_command(line);
     audit.repository = Some(env.repository.clone());
     audit.request_url = Some(event.comment.html_url.clone());
     // Ignored without a single API call, but audited: an edit would turn an old comment (whose
@@ -607,7 +608,7 @@ pub async fn handle(
         super::notice(stdout, &format!("{reason}; nothing was started"))?;
         audit.reason = Some(reason);
         record(env, &audit, stdout)?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Success);
     }
     let conclusion = decide(env, &event, &parsed, config, audit).await;
     conclude(env, &event, conclusion, stdout).await
@@ -615,21 +616,21 @@ pub async fn handle(
 
 /// A refusal: 👎, the reason in the thread, exit 0 (cronbridge did its job).
 fn refused(mut audit: Audit, summary: String, reason: String, help: Option<String>) -> Conclusion {
-    audit.outcome = Outcome::Refused;
+    audit.outcome = AuditOutcome::Refused;
     audit.reason = Some(summary);
     let reply = reply_body(&audit.who, &Reply::Refused { reason, help });
     Conclusion {
         reaction: Some(Reaction::ThumbsDown),
         reply: Some(reply),
         audit,
-        code: exit::OK,
+        code: Outcome::Success,
         log: None,
     }
 }
 
 /// A failure to do what was allowed: 👎, the reason in the thread, and `code`.
-fn failed(mut audit: Audit, summary: String, reason: String, code: u8) -> Conclusion {
-    audit.outcome = Outcome::Failed;
+fn failed(mut audit: Audit, summary: String, reason: String, code: Outcome) -> Conclusion {
+    audit.outcome = AuditOutcome::Failed;
     audit.reason = Some(summary);
     let reply = reply_body(&audit.who, &Reply::Failed { reason });
     Conclusion {
@@ -644,7 +645,7 @@ fn failed(mut audit: Audit, summary: String, reason: String, code: u8) -> Conclu
 /// An answer that is not a refusal: the reply as given.
 fn answered(
     mut audit: Audit,
-    outcome: Outcome,
+    outcome: AuditOutcome,
     reaction: Option<Reaction>,
     reply: String,
 ) -> Conclusion {
@@ -653,7 +654,7 @@ fn answered(
         reaction,
         reply: Some(reply),
         audit,
-        code: exit::OK,
+        code: Outcome::Success,
         log: None,
     }
 }
@@ -668,13 +669,13 @@ async fn decide(
 ) -> Conclusion {
     let login = event.comment.user.login.as_str();
     let Some(token) = &env.token else {
-        audit.outcome = Outcome::Failed;
+        audit.outcome = AuditOutcome::Failed;
         audit.reason = Some("no GitHub token".to_string());
         return Conclusion {
             reaction: None,
             reply: None,
             audit,
-            code: exit::USAGE,
+            code: Outcome::Config,
             log: Some(
                 "no token (GITHUB_TOKEN or --token): cronbridge cannot check who asked, so nothing is started",
             ),
@@ -683,13 +684,13 @@ async fn decide(
     let client = match GitHub::new(&env.api_url, token, &env.repository) {
         Ok(c) => c,
         Err(err) => {
-            audit.outcome = Outcome::Failed;
+            audit.outcome = AuditOutcome::Failed;
             audit.reason = Some(err.to_string());
             return Conclusion {
                 reaction: None,
                 reply: None,
                 audit,
-                code: exit::USAGE,
+                code: Outcome::Config,
                 log: Some("the GitHub client could not be set up; nothing is started"),
             };
         }
@@ -712,7 +713,7 @@ async fn decide(
                     code(default_branch),
                     escape(&err.to_string())
                 ),
-                exit::FAILURE,
+                Outcome::Failure,
             );
         }
     };
@@ -725,7 +726,7 @@ async fn decide(
                 "the settings file {} on the default branch has {n} error(s), and it says who may start what; run `cronbridge check` and fix it first.",
                 code(&branch.settings_file)
             ),
-            exit::USAGE,
+            Outcome::Config,
         );
     }
     let runs = &branch.settings.manual_runs;
@@ -740,7 +741,7 @@ async fn decide(
                 format!("permission lookup: {err}"),
                 "your permission on this repository could not be checked, so nothing was started."
                     .to_string(),
-                exit::FAILURE,
+                Outcome::Failure,
             );
         }
     };
@@ -788,7 +789,7 @@ async fn decide(
                     default_branch,
                 },
             );
-            return answered(audit, Outcome::Help, None, body);
+            return answered(audit, AuditOutcome::Help, None, body);
         }
         Command::Run(name) => name,
     };
@@ -868,12 +869,12 @@ async fn decide(
                 region: branch.settings.aws.region.clone(),
                 ..Connection::default()
             };
-            let ecs = ecs_run::Ecs::connect(&connection, &ClientOptions::default()).await;
+            let ecs = ecs::Ecs::connect(&connection, &ClientOptions::default()).await;
             let start =
-                ecs_run::start(&ecs, &cluster_arn, &parameters, &command, &started_by, true).await;
+                ecs::start(&ecs, &cluster_arn, &parameters, &command, &started_by, true).await;
             let begun = start.map(|s| match s {
-                ecs_run::Start::Started(arn) => Begun::New(arn),
-                ecs_run::Start::AlreadyStarted(task) => Begun::Existing {
+                ecs::Start::Started(arn) => Begun::New(arn),
+                ecs::Start::AlreadyStarted(task) => Begun::Existing {
                     arn: task.arn,
                     status: task.last_status,
                 },
@@ -886,7 +887,7 @@ async fn decide(
                 audit,
                 first.clone(),
                 format!("{}.", inline(&first)),
-                exit::USAGE,
+                Outcome::Config,
             );
         }
     };
@@ -909,7 +910,7 @@ async fn decide(
                 audit,
                 first.clone(),
                 format!("{}.", inline(&first)),
-                exit::USAGE,
+                Outcome::Config,
             );
         }
     };
@@ -959,7 +960,7 @@ fn conclude_start(
                     default_branch,
                 },
             );
-            answered(audit, Outcome::Started, Some(Reaction::Rocket), body)
+            answered(audit, AuditOutcome::Started, Some(Reaction::Rocket), body)
         }
         Ok(Begun::Existing { arn, status }) => {
             audit.execution_arn = Some(arn.clone());
@@ -973,13 +974,18 @@ fn conclude_start(
                 },
             );
             // The rocket was likely left by the first delivery; adding it again is a no-op.
-            answered(audit, Outcome::AlreadyStarted, Some(Reaction::Rocket), body)
+            answered(
+                audit,
+                AuditOutcome::AlreadyStarted,
+                Some(Reaction::Rocket),
+                body,
+            )
         }
         Err(err) => {
             let code = if matches!(err, aws_run::RunError::NoRegion) {
-                exit::USAGE
+                Outcome::Config
             } else {
-                exit::FAILURE
+                Outcome::Failure
             };
             failed(
                 audit,
@@ -997,7 +1003,7 @@ async fn conclude(
     event: &IssueCommentEvent,
     c: Conclusion,
     stdout: &mut dyn Write,
-) -> Result<u8, GithubError> {
+) -> Result<Outcome, GithubError> {
     if let Some(text) = c.log {
         writeln!(
             stdout,
