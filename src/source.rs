@@ -1,8 +1,10 @@
-//! Reading a repository's settings, schedules and rules: from the working tree, or from a git
-//! revision without touching the working tree. The only module of `check` that does I/O.
+//! Reading a repository's settings, schedules and rules, from the working tree, from a git
+//! revision without touching the working tree, or from a snapshot of a branch that the GitHub
+//! edge fetched through the contents API — one reader with the same checks for all three.
 //!
 //! Files come from strangers' pull requests: symbolic links are not followed (a link to
-//! `/etc/passwd` must not end up in a PR comment) and sizes are checked before reading.
+//! `/etc/passwd` must not end up in a PR comment), only regular files are read, and sizes are
+//! checked before reading.
 
 use crate::check::Inputs;
 use crate::finding::{Finding, Location};
@@ -22,6 +24,45 @@ pub enum Source {
     WorkTree(PathBuf),
     /// The files of a git revision, read with `git show`.
     Revision { root: PathBuf, rev: String },
+    /// Files fetched from elsewhere (a branch on GitHub), by repository-relative path.
+    Snapshot(Snapshot),
+}
+
+/// Files and directory entries fetched from a remote tree, with what the remote said each
+/// one is; [`read_inputs`] applies the same checks as on disk.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    entries: std::collections::BTreeMap<String, Remote>,
+}
+
+/// One path of a [`Snapshot`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remote {
+    /// A regular file with its bytes (`None`: not fetched, it is over the size limit).
+    File {
+        size: u64,
+        bytes: Option<Vec<u8>>,
+    },
+    Dir,
+    Link,
+    /// A submodule or anything else that is not a file (its kind, as the remote names it).
+    Other(String),
+}
+
+impl Snapshot {
+    /// Records what the remote says `path` is.
+    pub fn insert(&mut self, path: &str, entry: Remote) {
+        self.entries
+            .insert(path.trim_end_matches('/').to_string(), entry);
+    }
+
+    fn children<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = (&'a str, &'a Remote)> + 'a {
+        let prefix = format!("{dir}/");
+        self.entries.iter().filter_map(move |(path, entry)| {
+            let name = path.strip_prefix(&prefix)?;
+            (!name.contains('/')).then_some((path.as_str(), entry))
+        })
+    }
 }
 
 /// The repository cannot be read as asked: configuration or environment, not file content.
@@ -80,6 +121,7 @@ impl Source {
     fn root(&self) -> &Path {
         match self {
             Source::WorkTree(root) | Source::Revision { root, .. } => root,
+            Source::Snapshot(_) => Path::new("."),
         }
     }
 
@@ -160,6 +202,18 @@ impl Source {
                 }
                 files
             }
+            Source::Snapshot(snapshot) => {
+                match snapshot.entries.get(dir) {
+                    Some(Remote::Dir) => {}
+                    Some(Remote::Link) => return Err(RepoError::LinkedDirectory(dir.to_string())),
+                    _ => return Ok(None),
+                }
+                snapshot
+                    .children(dir)
+                    .filter(|(path, entry)| is_yaml(path) && **entry != Remote::Dir)
+                    .map(|(path, entry)| (path.to_string(), *entry == Remote::Link))
+                    .collect()
+            }
         };
         files.sort();
         Ok(Some(files))
@@ -183,6 +237,16 @@ impl Source {
                 format!("`{path}` is {size} bytes; files over {MAX_FILE_BYTES} bytes are not read"),
             ))
         };
+        let not_a_file = |kind: &str| {
+            Read::Skipped(
+                Finding::error(
+                    "repo/not-a-file",
+                    Location::file_start(path),
+                    format!("`{path}` is {kind}; cronbridge reads only regular files"),
+                )
+                .help("commit the file itself"),
+            )
+        };
         let bytes = match self {
             Source::WorkTree(root) => {
                 let full = root.join(path);
@@ -198,6 +262,10 @@ impl Source {
                 };
                 if meta.file_type().is_symlink() {
                     return self.read(path, true);
+                }
+                // A FIFO would block the read forever, a device would never end.
+                if !meta.is_file() {
+                    return Ok(not_a_file("not a regular file"));
                 }
                 if meta.len() > MAX_FILE_BYTES {
                     return Ok(too_large(meta.len()));
@@ -221,6 +289,16 @@ impl Source {
                 }
                 self.git(&["cat-file", "blob", &spec])?
             }
+            Source::Snapshot(snapshot) => match snapshot.entries.get(path) {
+                None => return Ok(Read::Missing),
+                Some(Remote::Link) => return self.read(path, true),
+                Some(Remote::Dir) => return Ok(not_a_file("a directory")),
+                Some(Remote::Other(kind)) => return Ok(not_a_file(kind)),
+                Some(Remote::File { size, bytes }) => match bytes {
+                    Some(bytes) if *size <= MAX_FILE_BYTES => bytes.clone(),
+                    _ => return Ok(too_large(*size)),
+                },
+            },
         };
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Read::Text(text)),

@@ -1,19 +1,17 @@
-//! Starting a batch by hand on a direct ECS target: a thin ECS client (RunTask with the rule's
-//! `EcsParameters` and command, found again by `startedBy`), the start-at-most-once logic on
-//! it, and the ECS half of `cronbridge run`.
+//! The edge to ECS, for manual runs on a direct ECS target: a thin client (RunTask with the
+//! rule's `EcsParameters` and command, found again by `startedBy`) and the start-at-most-once
+//! logic on it.
 
 use super::eventbridge::{ClientOptions, Connection};
-use super::sfn::{RunArgs, RunError, api_error, record};
+use super::sfn::api_error;
 use crate::deploy::desired::{ContainerCommand, EcsTarget};
-use crate::manual::{self as manual, Audit, AuditOutcome, ContainerExit};
-use crate::outcome::Outcome;
-use crate::schedule::Batch;
+use crate::manual::flow::LaunchError;
+use crate::manual::request::ContainerExit;
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, ContainerOverride, DesiredStatus, KeyValuePair,
     LaunchType, NetworkConfiguration, TaskOverride,
 };
-use std::io::Write;
 use std::time::Duration;
 
 /// A task as DescribeTasks reports it: the fields cronbridge shows and judges.
@@ -43,7 +41,9 @@ pub struct Ecs {
 
 /// The network configuration RunTask needs for `awsvpc` tasks, as the rule sends it; `None`
 /// when the settings have no `network` (EC2 tasks in bridge mode).
-pub fn network_configuration(params: &EcsTarget) -> Result<Option<NetworkConfiguration>, RunError> {
+pub fn network_configuration(
+    params: &EcsTarget,
+) -> Result<Option<NetworkConfiguration>, LaunchError> {
     if params.subnets.is_empty() {
         return Ok(None);
     }
@@ -60,7 +60,7 @@ pub fn network_configuration(params: &EcsTarget) -> Result<Option<NetworkConfigu
             }
         }))
         .build()
-        .map_err(|e| RunError::Api {
+        .map_err(|e| LaunchError::Api {
             operation: "RunTask",
             subject: "network".to_string(),
             code: None,
@@ -98,7 +98,7 @@ impl Ecs {
         &self,
         cluster: &str,
         started_by: &str,
-    ) -> Result<Vec<String>, RunError> {
+    ) -> Result<Vec<String>, LaunchError> {
         let mut arns = Vec::new();
         for status in [DesiredStatus::Running, DesiredStatus::Stopped] {
             let out = self
@@ -124,7 +124,7 @@ impl Ecs {
         command: &ContainerCommand,
         started_by: &str,
         client_token: Option<&str>,
-    ) -> Result<String, RunError> {
+    ) -> Result<String, LaunchError> {
         let overrides = TaskOverride::builder()
             .container_overrides(
                 ContainerOverride::builder()
@@ -173,7 +173,7 @@ impl Ecs {
             })
             .collect::<Vec<_>>()
             .join("; ");
-        Err(RunError::Api {
+        Err(LaunchError::Api {
             operation: "RunTask",
             subject: cluster.to_string(),
             code: None,
@@ -186,7 +186,11 @@ impl Ecs {
     }
 
     /// DescribeTasks of one task; `Ok(None)` when ECS no longer knows it.
-    pub async fn describe_task(&self, cluster: &str, arn: &str) -> Result<Option<Task>, RunError> {
+    pub async fn describe_task(
+        &self,
+        cluster: &str,
+        arn: &str,
+    ) -> Result<Option<Task>, LaunchError> {
         let out = self
             .inner
             .describe_tasks()
@@ -215,7 +219,7 @@ impl Ecs {
 
     /// The containers the task definition marks `essential: false`: DescribeTasks does not
     /// say which containers are essential, and only those decide whether a task failed.
-    pub async fn non_essential(&self, task_definition: &str) -> Result<Vec<String>, RunError> {
+    pub async fn non_essential(&self, task_definition: &str) -> Result<Vec<String>, LaunchError> {
         let out = self
             .inner
             .describe_task_definition()
@@ -255,9 +259,9 @@ pub async fn start(
     command: &ContainerCommand,
     started_by: &str,
     once: bool,
-) -> Result<Start, RunError> {
+) -> Result<Start, LaunchError> {
     if client.region().is_none() {
-        return Err(RunError::NoRegion);
+        return Err(LaunchError::NoRegion);
     }
     if once {
         for arn in client.list_tasks(cluster, started_by).await? {
@@ -279,13 +283,13 @@ pub async fn wait(
     cluster: &str,
     arn: &str,
     interval: Duration,
-) -> Result<Task, RunError> {
+) -> Result<Task, LaunchError> {
     loop {
         match client.describe_task(cluster, arn).await? {
             Some(t) if t.has_stopped() => return Ok(t),
             Some(_) => {}
             None => {
-                return Err(RunError::Api {
+                return Err(LaunchError::Api {
                     operation: "DescribeTasks",
                     subject: arn.to_string(),
                     code: Some("MISSING".to_string()),
@@ -295,110 +299,6 @@ pub async fn wait(
         }
         tokio::time::sleep(interval).await;
     }
-}
-
-/// What `cronbridge run` needs to start a batch on ECS, already checked.
-pub struct CliRun<'a> {
-    pub args: &'a RunArgs,
-    pub batch: &'a Batch,
-    pub region: Option<String>,
-    pub cluster_arn: &'a str,
-    pub parameters: &'a EcsTarget,
-    pub command: &'a ContainerCommand,
-}
-
-/// The ECS half of `cronbridge run`: the same exit codes as the Step Functions half; with
-/// `--wait`, 1 when an essential container exited non-zero or never ran.
-pub fn command(run: CliRun<'_>, mut audit: Audit) -> anyhow::Result<Outcome> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let connection = Connection {
-        region: run.region.clone(),
-        ..Connection::default()
-    };
-    let started = runtime.block_on(async {
-        let client = Ecs::connect(&connection, &ClientOptions::default()).await;
-        // Every terminal run is a new request: no look-up by `startedBy`.
-        let start = start(
-            &client,
-            run.cluster_arn,
-            run.parameters,
-            run.command,
-            manual::CLI_STARTED_BY,
-            false,
-        )
-        .await?;
-        Ok::<_, RunError>((client, start))
-    });
-    let (client, arn) = match started {
-        Ok((client, Start::Started(arn))) => (client, arn),
-        Ok((client, Start::AlreadyStarted(t))) => (client, t.arn),
-        Err(err) => {
-            audit.outcome = AuditOutcome::Failed;
-            audit.reason = Some(err.to_string());
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
-            record(&audit)?;
-            let code = if matches!(err, RunError::NoRegion) {
-                Outcome::Config
-            } else {
-                Outcome::Failure
-            };
-            return Ok(code);
-        }
-    };
-    audit.outcome = AuditOutcome::Started;
-    audit.execution_arn = Some(arn.clone());
-    {
-        let mut stdout = anstream::stdout().lock();
-        let description = run
-            .batch
-            .description
-            .as_deref()
-            .map(|d| format!(" ({d})"))
-            .unwrap_or_default();
-        writeln!(stdout, "Started {}{description}", run.batch.name)?;
-        writeln!(stdout, "  task:      {arn}")?;
-        writeln!(stdout, "  startedBy: {}", manual::CLI_STARTED_BY)?;
-        if let Some(url) = manual::console_url(&arn) {
-            writeln!(stdout, "  console:   {url}")?;
-        }
-    }
-    record(&audit)?;
-    if !run.args.wait {
-        return Ok(Outcome::Success);
-    }
-    writeln!(anstream::stderr().lock(), "waiting for the task to stop…")?;
-    let interval = Duration::from_millis(run.args.poll_interval_ms);
-    let judged = runtime.block_on(async {
-        let task = wait(&client, run.cluster_arn, &arn, interval).await?;
-        let definition = task
-            .task_definition_arn
-            .as_deref()
-            .unwrap_or(&run.parameters.task_definition_arn);
-        let non_essential = client.non_essential(definition).await?;
-        Ok::<_, RunError>((task, non_essential))
-    });
-    let (task, non_essential) = match judged {
-        Ok(v) => v,
-        Err(err) => {
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
-            return Ok(Outcome::Failure);
-        }
-    };
-    let failures = manual::task_failures(&task.containers, &non_essential);
-    let mut stdout = anstream::stdout().lock();
-    write!(stdout, "{}: {}", run.batch.name, task.last_status)?;
-    if failures.is_empty() {
-        writeln!(stdout)?;
-        return Ok(Outcome::Success);
-    }
-    write!(stdout, ": {}", failures.join("; "))?;
-    if let Some(reason) = task.stopped_reason.as_deref().filter(|r| !r.is_empty()) {
-        write!(stdout, " (task: {reason})")?;
-    }
-    writeln!(stdout)?;
-    Ok(Outcome::Findings)
 }
 
 #[cfg(test)]

@@ -5,5 +5,6 @@
 
 pub mod ecs;
 pub mod eventbridge;
+pub mod launch;
 pub mod sfn;
 pub mod sync;

@@ -1,43 +1,20 @@
-//! Starting a batch by hand in AWS: a thin Step Functions client (one method per call, on the
+//! The edge to Step Functions, for manual runs: a thin client (one method per call, on the
 //! SDK's standard chain with `AWS_ENDPOINT_URL` and the same retry mode as the EventBridge
-//! client), the start-at-most-once logic on it, and the `cronbridge run` command.
+//! client) and the start-at-most-once logic on it.
 
 use super::eventbridge::{ClientOptions, Connection};
-use crate::finding::Severity;
-use crate::manual::{self as manual, Audit, AuditOutcome, Lookup, Requester, Target, Via};
-use crate::outcome::Outcome;
-use crate::source::{self, Source};
+use crate::manual::flow::LaunchError;
+use crate::manual::request as manual;
 use aws_sdk_sfn::Client;
 use aws_sdk_sfn::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use clap::Args;
 use jiff::Timestamp;
-use std::io::Write;
-use std::path::PathBuf;
 use std::time::Duration;
-
-/// A Step Functions or ECS call failed (after the SDK's retries): credentials, permissions,
-/// network, or a state machine or cluster that does not exist. Never the user's YAML.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum RunError {
-    /// The environment: the SDK found no region.
-    #[error("no AWS region: set `aws.region` in the settings file, or AWS_REGION")]
-    NoRegion,
-    /// AWS answered with an error, or did not answer.
-    #[error("{operation} {subject}: {message}")]
-    Api {
-        operation: &'static str,
-        subject: String,
-        /// AWS's error code (`AccessDeniedException`, `StateMachineDoesNotExist`…).
-        code: Option<String>,
-        message: String,
-    },
-}
 
 pub(super) fn api_error<E, R>(
     operation: &'static str,
     subject: &str,
     err: &SdkError<E, R>,
-) -> RunError
+) -> LaunchError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -46,7 +23,7 @@ where
         (Some(code), Some(message)) => format!("{code}: {message}"),
         _ => DisplayErrorContext(err).to_string(),
     };
-    RunError::Api {
+    LaunchError::Api {
         operation,
         subject: subject.to_string(),
         code: err.code().map(str::to_string),
@@ -117,7 +94,7 @@ impl StepFunctions {
         state_machine_arn: &str,
         name: &str,
         input: &str,
-    ) -> Result<Option<String>, RunError> {
+    ) -> Result<Option<String>, LaunchError> {
         match self
             .inner
             .start_execution()
@@ -139,7 +116,7 @@ impl StepFunctions {
     }
 
     /// DescribeExecution; `Ok(None)` when there is no such execution.
-    pub async fn describe_execution(&self, arn: &str) -> Result<Option<Execution>, RunError> {
+    pub async fn describe_execution(&self, arn: &str) -> Result<Option<Execution>, LaunchError> {
         match self
             .inner
             .describe_execution()
@@ -186,9 +163,9 @@ pub async fn start_once(
     state_machine_arn: &str,
     name: &str,
     input: &str,
-) -> Result<Start, RunError> {
+) -> Result<Start, LaunchError> {
     if client.region().is_none() {
-        return Err(RunError::NoRegion);
+        return Err(LaunchError::NoRegion);
     }
     let expected = manual::execution_arn(state_machine_arn, name);
     if let Some(arn) = &expected
@@ -205,7 +182,7 @@ pub async fn start_once(
             let arn = expected.unwrap_or_default();
             match client.describe_execution(&arn).await? {
                 Some(existing) => Ok(Start::AlreadyStarted(existing)),
-                None => Err(RunError::Api {
+                None => Err(LaunchError::Api {
                     operation: "StartExecution",
                     subject: state_machine_arn.to_string(),
                     code: Some("ExecutionAlreadyExists".to_string()),
@@ -223,13 +200,13 @@ pub async fn wait(
     client: &StepFunctions,
     arn: &str,
     interval: Duration,
-) -> Result<Execution, RunError> {
+) -> Result<Execution, LaunchError> {
     loop {
         match client.describe_execution(arn).await? {
             Some(e) if e.has_ended() => return Ok(e),
             Some(_) => {}
             None => {
-                return Err(RunError::Api {
+                return Err(LaunchError::Api {
                     operation: "DescribeExecution",
                     subject: arn.to_string(),
                     code: Some("ExecutionDoesNotExist".to_string()),
@@ -241,329 +218,9 @@ pub async fn wait(
     }
 }
 
-/// `cronbridge run`.
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// The batch to start: its name in the schedule files, exactly.
-    pub batch: String,
-    /// A JSON object whose top-level keys replace those of the batch's input.
-    #[arg(long, value_name = "JSON")]
-    pub input_override: Option<String>,
-    /// Wait until the execution ends (an ECS task stops); exit 1 unless it succeeded.
-    #[arg(long)]
-    pub wait: bool,
-    /// How often `--wait` asks for the status, in milliseconds.
-    #[arg(long, default_value_t = 5000, hide = true, value_parser = clap::value_parser!(u64).range(10..=600_000))]
-    pub poll_interval_ms: u64,
-    /// Settings file, relative to the repository root (default: cronbridge.yml if present).
-    #[arg(long)]
-    pub config: Option<String>,
-    /// Repository root.
-    #[arg(long, default_value = ".")]
-    pub repo: PathBuf,
-}
-
-/// Who is asking from a terminal: the Actions actor inside a workflow, else the login user.
-/// AWS records the credentials' identity itself (CloudTrail); this is for people reading.
-fn terminal_user(lookup: &dyn Fn(&str) -> Option<String>) -> String {
-    let in_actions = lookup("GITHUB_ACTIONS").as_deref() == Some("true");
-    let candidates: &[&str] = if in_actions {
-        &["GITHUB_ACTOR", "USER", "USERNAME"]
-    } else {
-        &["USER", "USERNAME"]
-    };
-    candidates
-        .iter()
-        .filter_map(|k| lookup(k))
-        .map(|v| {
-            v.trim()
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(64)
-                .collect::<String>()
-        })
-        .find(|v| !v.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
-}
-
-/// Something random enough to tell two runs of the same second apart.
-fn nonce() -> u32 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    nanos ^ std::process::id().rotate_left(16)
-}
-
-/// Ends a refused or failed run: the message on stderr, the audit line, the exit code.
-fn finish(audit: &Audit, code: Outcome, message: &str) -> anyhow::Result<Outcome> {
-    let mut stderr = anstream::stderr().lock();
-    if !message.is_empty() {
-        writeln!(stderr, "{message}")?;
-    }
-    record(audit)?;
-    Ok(code)
-}
-
-/// The audit line on stderr (stdout is the human report), and in the job summary when run
-/// inside a workflow step.
-pub(super) fn record(audit: &Audit) -> anyhow::Result<()> {
-    writeln!(anstream::stderr().lock(), "{}", audit.line())?;
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        crate::github::env::append(std::path::Path::new(&path), &audit.markdown())?;
-    }
-    Ok(())
-}
-
-/// Runs `cronbridge run`. Exit codes: 0 started (with `--wait`: and succeeded); 1 refused (an
-/// inactive batch the settings keep from manual runs, a batch defined twice) or, with `--wait`,
-/// the execution did not succeed; 2 usage or configuration; 3 an AWS call failed.
-pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
-    let now = Timestamp::now();
-    let lookup = |name: &str| std::env::var(name).ok();
-    let who = terminal_user(&lookup);
-    let mut audit = Audit::new(now, Via::Cli, &who, AuditOutcome::Refused)
-        .with_command(&format!("cronbridge run {}", args.batch));
-    audit.batch = Some(args.batch.clone());
-    let refuse = |audit: &mut Audit, code: Outcome, message: String| {
-        audit.reason = Some(
-            message
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim_start_matches("error: ")
-                .to_string(),
-        );
-        finish(audit, code, &message)
-    };
-
-    let inputs =
-        match source::read_inputs(&Source::WorkTree(args.repo.clone()), args.config.as_deref()) {
-            Ok(inputs) => inputs,
-            Err(err) => return refuse(&mut audit, Outcome::Config, format!("error: {err}")),
-        };
-    let settings_file = args
-        .config
-        .as_deref()
-        .unwrap_or(crate::settings::DEFAULT_SETTINGS_FILE);
-    let settings_errors: Vec<_> = inputs
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error && f.location.file == settings_file)
-        .cloned()
-        .collect();
-    if !settings_errors.is_empty() {
-        let text = format!(
-            "error: the settings file has errors; nothing is started until they are fixed\n{}",
-            crate::report::check::human_findings(&settings_errors)
-        );
-        return refuse(&mut audit, Outcome::Config, text);
-    }
-    let settings = &inputs.settings;
-    let batch = match manual::find(&inputs.batches, &args.batch) {
-        Lookup::Found(b) => b,
-        Lookup::Unknown(suggestions) => {
-            let mut text = format!("error: no batch `{}` in the schedule files", args.batch);
-            if !suggestions.is_empty() {
-                let list: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
-                text.push_str(&format!("\nhelp: did you mean {}?", list.join(" or ")));
-            }
-            let broken = inputs
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count();
-            if broken > 0 {
-                text.push_str(&format!("\nnote: the schedule files have {broken} error(s), and a batch with errors is not loaded; run `cronbridge check`"));
-            }
-            return refuse(&mut audit, Outcome::Config, text);
-        }
-        Lookup::Duplicate(files) => {
-            let text = format!(
-                "error: batch `{}` is defined in {}; fix the duplicate first (`cronbridge check`)",
-                args.batch,
-                files.join(" and ")
-            );
-            return refuse(&mut audit, Outcome::Findings, text);
-        }
-    };
-    if !batch.is_active {
-        if settings.manual_runs.allow_inactive {
-            writeln!(
-                anstream::stderr().lock(),
-                "note: `{}` is inactive (`is_active: false`); starting it by hand anyway",
-                batch.name
-            )?;
-        } else {
-            let text = format!(
-                "error: `{}` is inactive, and `manual_runs.allow_inactive` is false",
-                batch.name
-            );
-            return refuse(&mut audit, Outcome::Findings, text);
-        }
-    }
-    let state_machine = match manual::target(&settings.aws, &lookup) {
-        Ok(Target::StepFunctions { state_machine_arn }) => state_machine_arn,
-        Ok(Target::Ecs {
-            cluster_arn,
-            parameters,
-            container,
-        }) => {
-            if args.input_override.is_some() {
-                let text = "error: --input-override changes a Step Functions input, and `aws.target` is a direct ECS target, whose input is the container command".to_string();
-                return refuse(&mut audit, Outcome::Config, text);
-            }
-            let requester = Requester {
-                via: Via::Cli,
-                who: who.clone(),
-                url: None,
-            };
-            let command = manual::ecs_command(
-                &settings.aws.target.input,
-                batch,
-                &settings.rule_prefix,
-                &container,
-                &requester,
-            );
-            let run = super::ecs::CliRun {
-                args: &args,
-                batch,
-                region: settings.aws.region.clone(),
-                cluster_arn: &cluster_arn,
-                parameters: &parameters,
-                command: &command,
-            };
-            return super::ecs::command(run, audit);
-        }
-        Err(err) => return refuse(&mut audit, Outcome::Config, format!("error: {err}")),
-    };
-    let overrides = match args.input_override.as_deref().map(manual::parse_override) {
-        None => None,
-        Some(Ok(map)) => Some(map),
-        Some(Err(err)) => return refuse(&mut audit, Outcome::Config, format!("error: {err}")),
-    };
-    let requester = Requester {
-        via: Via::Cli,
-        who: who.clone(),
-        url: None,
-    };
-    let input = match manual::input(
-        &settings.aws.target.input,
-        batch,
-        &settings.rule_prefix,
-        &requester,
-        overrides.as_ref(),
-    ) {
-        Ok(v) => v.to_string(),
-        Err(err) => return refuse(&mut audit, Outcome::Config, format!("error: {err}")),
-    };
-    let name = manual::cli_execution_name(now, nonce(), &batch.name);
-
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let connection = Connection {
-        region: settings.aws.region.clone(),
-        ..Connection::default()
-    };
-    let started = runtime.block_on(async {
-        let client = StepFunctions::connect(&connection, &ClientOptions::default()).await;
-        let start = start_once(&client, &state_machine, &name, &input).await?;
-        Ok::<_, RunError>((client, start))
-    });
-    let (client, arn) = match started {
-        Ok((client, Start::Started(arn))) => (client, arn),
-        Ok((client, Start::AlreadyStarted(e))) => (client, e.arn),
-        Err(err) => {
-            audit.outcome = AuditOutcome::Failed;
-            let code = if matches!(err, RunError::NoRegion) {
-                Outcome::Config
-            } else {
-                Outcome::Failure
-            };
-            return refuse(&mut audit, code, format!("error: {err}"));
-        }
-    };
-    audit.outcome = AuditOutcome::Started;
-    audit.execution_arn = Some(arn.clone());
-    {
-        let mut stdout = anstream::stdout().lock();
-        let description = batch
-            .description
-            .as_deref()
-            .map(|d| format!(" ({d})"))
-            .unwrap_or_default();
-        writeln!(stdout, "Started {}{description}", batch.name)?;
-        writeln!(stdout, "  execution: {arn}")?;
-        if let Some(url) = manual::console_url(&arn) {
-            writeln!(stdout, "  console:   {url}")?;
-        }
-    }
-    record(&audit)?;
-    if !args.wait {
-        return Ok(Outcome::Success);
-    }
-    writeln!(
-        anstream::stderr().lock(),
-        "waiting for the execution to end…"
-    )?;
-    let interval = Duration::from_millis(args.poll_interval_ms);
-    let ended = match runtime.block_on(wait(&client, &arn, interval)) {
-        Ok(e) => e,
-        Err(err) => {
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
-            return Ok(Outcome::Failure);
-        }
-    };
-    let took = match (ended.start_date, ended.stop_date) {
-        (Some(a), Some(b)) => format!(" after {}s", (b.as_second() - a.as_second()).max(0)),
-        _ => String::new(),
-    };
-    let mut stdout = anstream::stdout().lock();
-    write!(stdout, "{}: {}{took}", batch.name, ended.status)?;
-    if let Some(error) = &ended.error {
-        write!(stdout, ": {error}")?;
-    }
-    if let Some(cause) = &ended.cause {
-        write!(stdout, ": {}", cause.lines().next().unwrap_or(""))?;
-    }
-    writeln!(stdout)?;
-    Ok(if ended.succeeded() {
-        Outcome::Success
-    } else {
-        Outcome::Findings
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_terminal_user_prefers_the_actions_actor_in_actions() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
-        assert_eq!(terminal_user(&env(&[("USER", "alice")])), "alice");
-        assert_eq!(
-            terminal_user(&env(&[
-                ("USER", "runner"),
-                ("GITHUB_ACTOR", "octocat"),
-                ("GITHUB_ACTIONS", "true")
-            ])),
-            "octocat"
-        );
-        assert_eq!(
-            terminal_user(&env(&[("GITHUB_ACTOR", "octocat")])),
-            "unknown"
-        );
-        assert_eq!(terminal_user(&env(&[("USER", "a\nb")])), "ab");
-    }
 
     #[test]
     fn only_running_executions_have_not_ended() {

@@ -394,7 +394,7 @@ impl GitHub {
 
 /// A login as it may appear in a route: checked, so it can never add a path segment.
 fn checked_login<'a>(operation: &'static str, login: &'a str) -> Result<&'a str, ClientError> {
-    if crate::manual::is_login(login) {
+    if crate::settings::manual::is_login(login) {
         Ok(login)
     } else {
         Err(ClientError::Transport {

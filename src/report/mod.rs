@@ -8,6 +8,7 @@ pub mod comment;
 pub mod explain;
 pub mod gantt;
 pub mod github;
+pub mod manual;
 pub mod markdown;
 pub mod plan;
 

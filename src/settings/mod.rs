@@ -8,6 +8,7 @@
 )]
 
 pub mod aws;
+pub mod manual;
 pub mod template;
 
 use crate::finding::Finding;
@@ -58,7 +59,7 @@ pub struct Settings {
     /// The `aws:` section: where rules go and what they start (`plan` and `apply`).
     pub aws: crate::settings::aws::AwsSettings,
     /// The `manual_runs:` section: who may start batches by hand (its loader is `run`).
-    pub manual_runs: crate::manual::ManualRuns,
+    pub manual_runs: crate::settings::manual::ManualRuns,
 }
 
 impl Default for Settings {
@@ -72,7 +73,7 @@ impl Default for Settings {
             rules_dir: DEFAULT_RULES_DIR.to_string(),
             rule_prefix: DEFAULT_RULE_PREFIX.to_string(),
             aws: crate::settings::aws::AwsSettings::default(),
-            manual_runs: crate::manual::ManualRuns::default(),
+            manual_runs: crate::settings::manual::ManualRuns::default(),
         }
     }
 }
@@ -238,7 +239,9 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
                 }
             }
             "aws" => settings.aws = crate::settings::aws::load(entry, file, sink.findings),
-            "manual_runs" => settings.manual_runs = crate::manual::load(entry, file, sink.findings),
+            "manual_runs" => {
+                settings.manual_runs = crate::settings::manual::load(entry, file, sink.findings)
+            }
             _ => {}
         }
     }
