@@ -65,9 +65,7 @@ const MAX_RULE_NAME_CHARS: usize = 64;
 /// A local cron that needs several UTC rules gets `-1` … `-8` after its name.
 const SPLIT_SUFFIX_CHARS: usize = 2;
 
-/// The longest `duration`: a batch that runs longer than a week is not what overlap checks
-/// are for, and a bigger number is more likely a typo.
-pub const MAX_DURATION_MINUTES: u32 = 7 * 24 * 60;
+pub use crate::settings::MAX_DURATION_MINUTES;
 
 /// Reads one schedule file. `file` is its repository-relative path, used in every location.
 /// A batch with any error is left out (its findings say why); the others are returned.
@@ -221,7 +219,7 @@ fn load_batch(
                 ));
             }
             "duration" => {
-                duration = sink.take(duration_value(
+                duration = sink.take(crate::settings::duration_value(
                     node,
                     file,
                     "schedule/invalid-duration",
@@ -347,98 +345,6 @@ fn non_empty(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<St
     }
 }
 
-/// A duration value such as `90m`, `1h30m` or `2h`, in minutes. A plain number is read as
-/// text so that the error can say which units to add.
-pub(crate) fn duration_value(
-    node: &yaml::Node,
-    file: &str,
-    code: &'static str,
-    what: &str,
-) -> Result<u32, Finding> {
-    let text = match node.scalar().map(yaml::Scalar::resolve) {
-        Some(yaml::Resolved::String(t) | yaml::Resolved::Int(t) | yaml::Resolved::Float(t)) => t,
-        _ => {
-            return Err(Finding::error(
-                code,
-                node.location(file),
-                format!(
-                    "{what}: expected a duration such as `90m`, found {}",
-                    node.describe()
-                ),
-            )
-            .help(DURATION_HELP));
-        }
-    };
-    parse_duration(text).map_err(|message| {
-        Finding::error(code, node.location(file), format!("{what}: {message}")).help(DURATION_HELP)
-    })
-}
-
-const DURATION_HELP: &str =
-    "write whole minutes, hours and days, largest first: `45m`, `2h`, `1h30m`, `1d`";
-
-/// Parses `90m`, `1h30m`, `2h`, `1d12h` into minutes: numbers with the units `d`, `h` and
-/// `m`, largest first, each at most once; from 1 minute to 7 days. The error is a sentence.
-pub fn parse_duration(text: &str) -> Result<u32, String> {
-    if text.trim().is_empty() {
-        return Err("the duration is empty".to_string());
-    }
-    if text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "`{text}` has no unit; durations take `m` (minutes), `h` (hours) or `d` (days), e.g. `{text}m`"
-        ));
-    }
-    let mut total: u64 = 0;
-    let mut last_rank = None;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let (number, after) = rest.split_at(digits);
-        let mut chars = after.chars();
-        let Some(unit) = chars.next() else {
-            return Err(format!("`{text}` ends in a number without a unit"));
-        };
-        if number.is_empty() {
-            return Err(format!(
-                "`{text}` has {unit:?} where a number should be; durations take `m`, `h` or `d`"
-            ));
-        }
-        let (rank, minutes) = match unit {
-            'd' => (0, 24 * 60),
-            'h' => (1, 60),
-            'm' => (2, 1),
-            _ => {
-                return Err(format!(
-                    "`{text}` has the unit {unit:?}; durations take `m` (minutes), `h` (hours) or `d` (days)"
-                ));
-            }
-        };
-        if last_rank.is_some_and(|last| rank <= last) {
-            return Err(format!(
-                "`{text}`: write each unit once, largest first, like `1h30m`"
-            ));
-        }
-        last_rank = Some(rank);
-        // More than seven digits is over the limit whatever the unit, and would overflow.
-        let value: u64 = if number.len() > 7 {
-            u64::MAX / 2
-        } else {
-            number.parse().unwrap_or(u64::MAX / 2)
-        };
-        total = total.saturating_add(value.saturating_mul(minutes));
-        rest = chars.as_str();
-    }
-    if total < 1 {
-        return Err(format!("`{text}` is shorter than the minimum, 1 minute"));
-    }
-    if total > u64::from(MAX_DURATION_MINUTES) {
-        return Err(format!(
-            "`{text}` is longer than the maximum, 7 days (`7d`)"
-        ));
-    }
-    u32::try_from(total).map_err(|_| format!("`{text}` is too long"))
-}
-
 /// The same batch name defined in two files: an error at each later definition, with the
 /// first as related location. (Within one file the YAML reader already reports it.)
 pub fn duplicates(batches: &[Batch]) -> Vec<Finding> {
@@ -470,6 +376,7 @@ pub fn duplicates(batches: &[Batch]) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::finding::Severity;
+    use crate::settings::parse_duration;
 
     const FILE: &str = "schedules/batches.yml";
 

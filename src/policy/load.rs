@@ -64,7 +64,7 @@
 use super::{Alert, GroupLimit, Overlap, Policies, QuietHours, Scope, StartLimit};
 use crate::finding::{Finding, Severity};
 use crate::policy::pattern::{self as pattern, PatternError, Seg};
-use crate::schedule::duration_value;
+use crate::settings::duration_value;
 use crate::settings::template;
 use crate::settings::{Settings, zone_value};
 use crate::yaml::{self, Entry, Node, Sink};

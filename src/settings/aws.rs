@@ -479,7 +479,7 @@ fn retry_policy(node: &Node, file: &str) -> Result<RetryPolicy, Finding> {
                 })?);
             }
             "maximum_event_age" => {
-                let minutes = crate::schedule::duration_value(
+                let minutes = crate::settings::duration_value(
                     &e.value,
                     file,
                     INVALID,

@@ -9,5 +9,6 @@ mod cron_eval;
 mod cron_parse;
 mod cron_props;
 mod github_bot;
+mod layers;
 mod manual_run;
 mod rewrite_props;
