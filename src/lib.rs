@@ -15,6 +15,7 @@ pub mod parallel;
 pub mod policy;
 pub mod repo;
 pub mod report;
+pub mod rule;
 pub mod run;
 pub mod schedule;
 pub mod settings;
