@@ -6,6 +6,8 @@
 use serde::Serialize;
 use std::fmt;
 
+pub use crate::rule::{Category, Rule};
+
 /// How bad a finding is. Errors fail `check`; warnings and notes do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -82,8 +84,9 @@ impl fmt::Display for Location {
 /// One problem, with its rule id, severity, message, location, related places and a fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable id such as `schedule/unknown-key` or `policy/quiet-hours`.
-    pub code: &'static str,
+    /// The rule it reports; serialised as its id, `schedule/unknown-key` say, under `code`.
+    #[serde(rename = "code")]
+    pub rule: Rule,
     pub severity: Severity,
     pub message: String,
     pub location: Location,
@@ -97,13 +100,13 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(
-        code: &'static str,
+        rule: Rule,
         severity: Severity,
         location: Location,
         message: impl Into<String>,
     ) -> Finding {
         Finding {
-            code,
+            rule,
             severity,
             message: message.into(),
             location,
@@ -113,16 +116,21 @@ impl Finding {
         }
     }
 
-    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Finding {
-        Finding::new(code, Severity::Error, location, message)
+    /// A finding of `rule` at its default severity.
+    pub fn of(rule: Rule, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(rule, rule.severity(), location, message)
     }
 
-    pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Finding {
-        Finding::new(code, Severity::Warning, location, message)
+    pub fn error(rule: Rule, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(rule, Severity::Error, location, message)
     }
 
-    pub fn info(code: &'static str, location: Location, message: impl Into<String>) -> Finding {
-        Finding::new(code, Severity::Info, location, message)
+    pub fn warning(rule: Rule, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(rule, Severity::Warning, location, message)
+    }
+
+    pub fn info(rule: Rule, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(rule, Severity::Info, location, message)
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Finding {

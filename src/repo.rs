@@ -5,7 +5,7 @@
 //! `/etc/passwd` must not end up in a PR comment) and sizes are checked before reading.
 
 use crate::check::Inputs;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Rule};
 use crate::policy::{self, Policies};
 use crate::schedule;
 use crate::settings::{self, DEFAULT_SETTINGS_FILE, Settings};
@@ -159,7 +159,7 @@ impl Source {
         if is_link {
             return Ok(Read::Skipped(
                 Finding::error(
-                    "repo/symlink",
+                    Rule::RepoSymlink,
                     Location::file_start(path),
                     format!("`{path}` is a symbolic link; cronbridge does not follow links"),
                 )
@@ -168,7 +168,7 @@ impl Source {
         }
         let too_large = |size: u64| {
             Read::Skipped(Finding::error(
-                "repo/too-large",
+                Rule::RepoTooLarge,
                 Location::file_start(path),
                 format!("`{path}` is {size} bytes; files over {MAX_FILE_BYTES} bytes are not read"),
             ))
@@ -216,7 +216,7 @@ impl Source {
             Ok(text) => Ok(Read::Text(text)),
             Err(_) => Ok(Read::Skipped(
                 Finding::error(
-                    "repo/not-utf8",
+                    Rule::RepoNotUtf8,
                     Location::file_start(path),
                     format!("`{path}` is not UTF-8 text"),
                 )

@@ -9,7 +9,7 @@
 
 use crate::aws::config::{self, AwsSettings, TargetKind, env};
 use crate::aws::desired::{ContainerCommand, EcsTarget};
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Rule};
 use crate::report::markdown;
 use crate::schedule::Batch;
 use crate::yaml::{self, Entry, Node, Sink};
@@ -114,8 +114,8 @@ impl Default for ManualRuns {
 }
 
 const KEYS: &[&str] = &["permission", "users", "teams", "allow_inactive"];
-const WRONG_TYPE: &str = "settings/wrong-type";
-const INVALID: &str = "settings/invalid-value";
+const WRONG_TYPE: Rule = Rule::SettingsWrongType;
+const INVALID: Rule = Rule::SettingsInvalidValue;
 
 /// Reads the `manual_runs:` entry of the settings file. Anything wrong is an error finding,
 /// and a settings file with errors starts nothing (chat and `run` both refuse), so a typo in
@@ -134,7 +134,13 @@ pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> ManualRun
     )) else {
         return runs;
     };
-    for f in yaml::unknown_keys(entries, KEYS, file, "settings/unknown-key", "`manual_runs`") {
+    for f in yaml::unknown_keys(
+        entries,
+        KEYS,
+        file,
+        Rule::SettingsUnknownKey,
+        "`manual_runs`",
+    ) {
         sink.push(f);
     }
     for e in entries {
@@ -931,7 +937,7 @@ mod tests {
     #[test]
     fn settings_mistakes_are_errors() {
         let (_, f) = load_text("manual_runs:\n  permission: amdin\n");
-        assert_eq!(f[0].code, "settings/invalid-value");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidValue);
         assert!(f[0].help.as_deref().unwrap().contains("`admin`"));
         let (_, f) = load_text("manual_runs:\n  permission: read\n");
         assert!(f[0].message.contains("too weak"), "{}", f[0].message);
@@ -942,7 +948,7 @@ mod tests {
         let (_, f) = load_text("manual_runs:\n  alow_inactive: true\n");
         assert_eq!(f[0].help.as_deref(), Some("did you mean `allow_inactive`?"));
         let (_, f) = load_text("manual_runs:\n  allow_inactive: \"yes\"\n");
-        assert_eq!(f[0].code, "settings/wrong-type");
+        assert_eq!(f[0].rule, Rule::SettingsWrongType);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 )]
 
 use crate::cron::Expression;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Rule};
 use crate::settings::{Settings, Zone};
 use crate::yaml;
 use std::collections::{BTreeMap, HashMap};
@@ -84,7 +84,7 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Vec<Batch>, Vec<Fin
     let Some(entries) = root.entries() else {
         findings.push(
             Finding::error(
-                "schedule/wrong-type",
+                Rule::ScheduleWrongType,
                 root.location(file),
                 format!(
                     "a schedules file is a mapping of batch names to batches, found {}",
@@ -112,7 +112,7 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Vec<Batch>, Vec<Fin
 /// rather than read as "no batches".
 fn empty_file(file: &str) -> Finding {
     Finding::error(
-        "schedule/empty-file",
+        Rule::ScheduleEmptyFile,
         Location::file_start(file),
         "the schedules file is empty",
     )
@@ -135,7 +135,7 @@ fn load_batch(
     let Some(entries) = entry.value.entries() else {
         sink.push(
             Finding::error(
-                "schedule/wrong-type",
+                Rule::ScheduleWrongType,
                 entry.value.location(file),
                 format!(
                     "{what}: expected a mapping, found {}",
@@ -146,21 +146,21 @@ fn load_batch(
         );
         return None;
     };
-    for finding in yaml::unknown_keys(entries, KEYS, file, "schedule/unknown-key", &what) {
+    for finding in yaml::unknown_keys(entries, KEYS, file, Rule::ScheduleUnknownKey, &what) {
         sink.push(finding);
     }
     for key in REQUIRED {
         if entries.iter().all(|e| e.key_text() != *key) {
             sink.push(yaml::missing_key(
                 location.clone(),
-                "schedule/missing-key",
+                Rule::ScheduleMissingKey,
                 key,
                 &what,
             ));
         }
     }
 
-    let type_code = "schedule/wrong-type";
+    let type_code = Rule::ScheduleWrongType;
     let mut fields = BTreeMap::new();
     let mut cron = None;
     let mut cron_text = String::new();
@@ -187,7 +187,7 @@ fn load_batch(
                 cron = sink.take(crate::cron::parse(text).map_err(|err| {
                     let (from, to) = err.span;
                     let finding = Finding::error(
-                        "schedule/invalid-cron",
+                        Rule::ScheduleInvalidCron,
                         node.inner_location(file, from, to.saturating_sub(from)),
                         format!("invalid `cron`: {err}"),
                     );
@@ -216,7 +216,7 @@ fn load_batch(
                     node,
                     file,
                     type_code,
-                    "schedule/invalid-timezone",
+                    Rule::ScheduleInvalidTimezone,
                     &what,
                 ));
             }
@@ -224,7 +224,7 @@ fn load_batch(
                 duration = sink.take(duration_value(
                     node,
                     file,
-                    "schedule/invalid-duration",
+                    Rule::ScheduleInvalidDuration,
                     &what,
                 ));
             }
@@ -277,10 +277,10 @@ fn load_batch(
 /// The batch name becomes the EventBridge rule name `<prefix><name>`, with `-N` appended when
 /// a local cron needs several UTC rules; all of it must be a valid rule name.
 fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(), Finding> {
-    let code = "schedule/invalid-name";
+    let rule = Rule::ScheduleInvalidName;
     if name.is_empty() {
         return Err(
-            Finding::error(code, key.location(file), "the batch name is empty")
+            Finding::error(rule, key.location(file), "the batch name is empty")
                 .help("name the batch with letters, digits, `.`, `-` or `_`, e.g. `Backup`"),
         );
     }
@@ -290,7 +290,7 @@ fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(
         .find(|(_, c)| !crate::settings::is_rule_name_char(*c))
     {
         return Err(Finding::error(
-            code,
+            rule,
             key.inner_location(file, i, 1),
             format!("the batch name `{name}` has {c:?}, which an EventBridge rule name cannot contain"),
         )
@@ -300,7 +300,7 @@ fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(
     let room = MAX_RULE_NAME_CHARS - SPLIT_SUFFIX_CHARS;
     if len > room {
         return Err(Finding::error(
-            code,
+            rule,
             key.location(file),
             format!(
                 "the batch name `{name}` makes the rule name `{prefix}{name}` {len} characters long; with room for a `-N` suffix it may have at most {room}"
@@ -326,7 +326,7 @@ fn batch_class_value(text: &str, node: &yaml::Node, file: &str) -> Result<String
         Ok(text.to_string())
     } else {
         Err(Finding::error(
-            "schedule/invalid-batch-class",
+            Rule::ScheduleInvalidBatchClass,
             node.location(file),
             format!("`batch_class`: `{text}` is not a class name"),
         )
@@ -337,7 +337,7 @@ fn batch_class_value(text: &str, node: &yaml::Node, file: &str) -> Result<String
 fn non_empty(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<String, Finding> {
     if text.trim().is_empty() {
         Err(Finding::error(
-            "schedule/invalid-value",
+            Rule::ScheduleInvalidValue,
             node.location(file),
             format!("{what} is empty"),
         )
@@ -352,14 +352,14 @@ fn non_empty(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<St
 pub(crate) fn duration_value(
     node: &yaml::Node,
     file: &str,
-    code: &'static str,
+    rule: Rule,
     what: &str,
 ) -> Result<u32, Finding> {
     let text = match node.scalar().map(yaml::Scalar::resolve) {
         Some(yaml::Resolved::String(t) | yaml::Resolved::Int(t) | yaml::Resolved::Float(t)) => t,
         _ => {
             return Err(Finding::error(
-                code,
+                rule,
                 node.location(file),
                 format!(
                     "{what}: expected a duration such as `90m`, found {}",
@@ -370,7 +370,7 @@ pub(crate) fn duration_value(
         }
     };
     parse_duration(text).map_err(|message| {
-        Finding::error(code, node.location(file), format!("{what}: {message}")).help(DURATION_HELP)
+        Finding::error(rule, node.location(file), format!("{what}: {message}")).help(DURATION_HELP)
     })
 }
 
@@ -448,7 +448,7 @@ pub fn duplicates(batches: &[Batch]) -> Vec<Finding> {
         match first.get(batch.name.as_str()) {
             Some(earlier) => findings.push(
                 Finding::error(
-                    "schedule/duplicate-batch",
+                    Rule::ScheduleDuplicateBatch,
                     batch.location.clone(),
                     format!(
                         "batch `{}` is also defined in `{}`",
@@ -539,7 +539,7 @@ mod tests {
         assert_eq!(batches[0].description, None);
         assert_eq!(batches[0].field_location("description").line, 5);
         let f = one(&batch(&format!("{OK}  description: [a]\n")));
-        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(f.rule, Rule::ScheduleWrongType);
     }
 
     #[test]
@@ -564,7 +564,7 @@ mod tests {
     #[test]
     fn malformed_yaml() {
         let f = one("Backup:\n  cron: \"0 9 * * ? *\n");
-        assert_eq!(f.code, "yaml/syntax");
+        assert_eq!(f.rule, Rule::YamlSyntax);
         assert!(f.message.starts_with("YAML syntax error"));
     }
 
@@ -572,7 +572,7 @@ mod tests {
     fn empty_file_is_an_error() {
         for text in ["", "# all gone\n", "~\n", "{}\n"] {
             let f = one(text);
-            assert_eq!(f.code, "schedule/empty-file", "{text:?}");
+            assert_eq!(f.rule, Rule::ScheduleEmptyFile, "{text:?}");
             assert_eq!(at(&f), (Severity::Error, 1, 1));
             assert!(f.help.as_deref().unwrap().contains("delete the file"));
         }
@@ -581,7 +581,7 @@ mod tests {
     #[test]
     fn top_level_must_be_a_mapping() {
         let f = one("- Backup\n");
-        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(f.rule, Rule::ScheduleWrongType);
         assert_eq!(at(&f), (Severity::Error, 1, 1));
         assert!(f.message.contains("found a list"));
     }
@@ -589,7 +589,7 @@ mod tests {
     #[test]
     fn batch_must_be_a_mapping() {
         let f = one("Backup: \"0 9 * * ? *\"\n");
-        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(f.rule, Rule::ScheduleWrongType);
         assert_eq!(at(&f), (Severity::Error, 1, 9));
         assert!(f.message.contains("batch `Backup`: expected a mapping"));
         let f = one("Backup:\n");
@@ -599,7 +599,7 @@ mod tests {
     #[test]
     fn unknown_key_has_a_hint() {
         let f = one(&batch(&format!("{OK}  is_actve: true\n")));
-        assert_eq!(f.code, "schedule/unknown-key");
+        assert_eq!(f.rule, Rule::ScheduleUnknownKey);
         assert_eq!(at(&f), (Severity::Error, 5, 3));
         assert!(f.message.contains("`is_actve`") && f.message.contains("batch `Backup`"));
         assert_eq!(f.help.as_deref(), Some("did you mean `is_active`?"));
@@ -610,7 +610,7 @@ mod tests {
         let f = one(&batch(
             "  cron: \"0 9 * * ? *\"\n  batch_class: Batches::Daily::Backup\n  is_active: yes\n",
         ));
-        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(f.rule, Rule::ScheduleWrongType);
         assert_eq!(at(&f), (Severity::Error, 4, 14));
         assert_eq!(
             f.message,
@@ -624,7 +624,7 @@ mod tests {
         let (batches, findings) = run(&batch(&format!("{OK}  tags: nightly\n  group: 5\n")));
         assert!(batches.is_empty());
         assert_eq!(findings.len(), 2, "{findings:?}");
-        assert_eq!(findings[0].code, "schedule/wrong-type");
+        assert_eq!(findings[0].rule, Rule::ScheduleWrongType);
         assert_eq!(at(&findings[0]), (Severity::Error, 5, 9));
         assert!(findings[0].message.contains("expected a list"));
         assert_eq!(at(&findings[1]), (Severity::Error, 6, 10));
@@ -635,12 +635,12 @@ mod tests {
     fn missing_keys_point_at_the_batch_name() {
         let (batches, findings) = run("Other:\n  cron: \"0 9 * * ? *\"\n");
         assert!(batches.is_empty());
-        let codes: Vec<_> = findings.iter().map(|f| (f.code, at(f))).collect();
+        let codes: Vec<_> = findings.iter().map(|f| (f.rule, at(f))).collect();
         assert_eq!(
             codes,
             vec![
-                ("schedule/missing-key", (Severity::Error, 1, 1)),
-                ("schedule/missing-key", (Severity::Error, 1, 1)),
+                (Rule::ScheduleMissingKey, (Severity::Error, 1, 1)),
+                (Rule::ScheduleMissingKey, (Severity::Error, 1, 1)),
             ]
         );
         assert!(findings[0].message.contains("`batch_class`"));
@@ -652,7 +652,7 @@ mod tests {
         let f = one(&batch(
             "  cron: \"0 25 * * ? *\"\n  batch_class: Batches::Daily::Backup\n  is_active: true\n",
         ));
-        assert_eq!(f.code, "schedule/invalid-cron");
+        assert_eq!(f.rule, Rule::ScheduleInvalidCron);
         // `cron: "` ends at column 9; `25` is characters 2-3 of the text.
         assert_eq!(at(&f), (Severity::Error, 2, 12));
         assert_eq!(f.location.end_column, 14);
@@ -664,7 +664,7 @@ mod tests {
         let f = one(&batch(
             "  cron: 0 9 * * MON *\n  batch_class: Batches::Daily::Backup\n  is_active: true\n",
         ));
-        assert_eq!(f.code, "schedule/invalid-cron");
+        assert_eq!(f.rule, Rule::ScheduleInvalidCron);
         assert_eq!(f.location.line, 2);
         assert!(f.location.column >= 13, "{:?}", f.location);
         assert!(f.help.is_some());
@@ -675,7 +675,7 @@ mod tests {
         let f = one(&batch(
             "  cron: '0 0 9 * * ? *'\n  batch_class: Batches::Daily::Backup\n  is_active: true\n",
         ));
-        assert_eq!(f.code, "schedule/invalid-cron");
+        assert_eq!(f.rule, Rule::ScheduleInvalidCron);
         assert!(f.message.contains("7 fields"));
         assert!(f.help.as_deref().unwrap().contains("0 9 * * ? *"));
         assert_eq!(at(&f), (Severity::Error, 2, 10));
@@ -684,7 +684,7 @@ mod tests {
     #[test]
     fn invalid_zone_suggests_names() {
         let f = one(&batch(&format!("{OK}  timezone: Asia/Tokio\n")));
-        assert_eq!(f.code, "schedule/invalid-timezone");
+        assert_eq!(f.rule, Rule::ScheduleInvalidTimezone);
         assert_eq!(at(&f), (Severity::Error, 5, 13));
         assert!(f.help.as_deref().unwrap().contains("Asia/Tokyo"));
     }
@@ -703,7 +703,7 @@ mod tests {
             ("[1h]", "expected a duration"),
         ] {
             let f = one(&batch(&format!("{OK}  duration: {text}\n")));
-            assert_eq!(f.code, "schedule/invalid-duration", "{text}");
+            assert_eq!(f.rule, Rule::ScheduleInvalidDuration, "{text}");
             assert_eq!(at(&f), (Severity::Error, 5, 13), "{text}");
             assert!(f.message.contains(words), "{text}: {}", f.message);
             assert!(f.help.as_deref().unwrap().contains("1h30m"));
@@ -735,7 +735,7 @@ mod tests {
             let f = one(&batch(&format!(
                 "  cron: \"0 9 * * ? *\"\n  batch_class: {class}\n  is_active: true\n"
             )));
-            assert_eq!(f.code, "schedule/invalid-batch-class", "{class}");
+            assert_eq!(f.rule, Rule::ScheduleInvalidBatchClass, "{class}");
             assert_eq!(at(&f), (Severity::Error, 3, 16));
             assert!(
                 f.help
@@ -749,11 +749,11 @@ mod tests {
     #[test]
     fn batch_name_with_bad_character() {
         let f = one(&format!("Daily Backup:\n{OK}"));
-        assert_eq!(f.code, "schedule/invalid-name");
+        assert_eq!(f.rule, Rule::ScheduleInvalidName);
         assert_eq!(at(&f), (Severity::Error, 1, 6));
         assert!(f.message.contains("' '"));
         let f = one(&format!("バックアップ:\n{OK}"));
-        assert_eq!(f.code, "schedule/invalid-name");
+        assert_eq!(f.rule, Rule::ScheduleInvalidName);
         assert_eq!(at(&f), (Severity::Error, 1, 1));
         assert!(f.help.as_deref().unwrap().contains("description"));
     }
@@ -767,7 +767,7 @@ mod tests {
         assert_eq!(batches.len(), 1);
         let long = "B".repeat(52);
         let f = one(&format!("{long}:\n{OK}"));
-        assert_eq!(f.code, "schedule/invalid-name");
+        assert_eq!(f.rule, Rule::ScheduleInvalidName);
         assert_eq!(at(&f), (Severity::Error, 1, 1));
         assert!(f.message.contains("63 characters"), "{}", f.message);
         assert!(f.help.as_deref().unwrap().contains("at most 51"));
@@ -782,7 +782,7 @@ mod tests {
         let names: Vec<_> = batches.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(names, vec!["Good", "AlsoGood"]);
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].code, "schedule/invalid-cron");
+        assert_eq!(findings[0].rule, Rule::ScheduleInvalidCron);
     }
 
     #[test]
@@ -790,7 +790,7 @@ mod tests {
         let (batches, findings) = run(&format!("Backup:\n{OK}Backup:\n{OK}"));
         assert_eq!(batches.len(), 1);
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].code, "yaml/duplicate-key");
+        assert_eq!(findings[0].rule, Rule::YamlDuplicateKey);
         assert_eq!(at(&findings[0]), (Severity::Error, 5, 1));
     }
 
@@ -807,7 +807,7 @@ mod tests {
         let findings = duplicates(&a);
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
-        assert_eq!(f.code, "schedule/duplicate-batch");
+        assert_eq!(f.rule, Rule::ScheduleDuplicateBatch);
         assert_eq!(f.location.file, "schedules/b.yml");
         assert_eq!(at(f), (Severity::Error, 6, 1));
         assert_eq!(f.related[0].0.file, "schedules/a.yml");

@@ -22,7 +22,7 @@
 )]
 
 use super::template;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Rule};
 use crate::yaml::{self, Entry, Node, Resolved, Sink};
 use serde_json::Value;
 
@@ -186,11 +186,11 @@ const ECS_KEYS: &[&str] = &[
 const NETWORK_KEYS: &[&str] = &["subnets", "security_groups", "assign_public_ip"];
 const RETRY_KEYS: &[&str] = &["maximum_retry_attempts", "maximum_event_age"];
 
-const WRONG_TYPE: &str = "settings/wrong-type";
-const UNKNOWN_KEY: &str = "settings/unknown-key";
-const INVALID: &str = "settings/invalid-value";
-const INVALID_ARN: &str = "settings/invalid-arn";
-const INVALID_TEMPLATE: &str = "settings/invalid-template";
+const WRONG_TYPE: Rule = Rule::SettingsWrongType;
+const UNKNOWN_KEY: Rule = Rule::SettingsUnknownKey;
+const INVALID: Rule = Rule::SettingsInvalidValue;
+const INVALID_ARN: Rule = Rule::SettingsInvalidArn;
+const INVALID_TEMPLATE: Rule = Rule::SettingsInvalidTemplate;
 
 /// Reads the `aws:` entry of the settings file.
 pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> AwsSettings {
@@ -333,7 +333,7 @@ fn target(entry: &Entry, file: &str, sink: &mut Sink<'_>) -> TargetSettings {
                 sink.push(
                     yaml::missing_key(
                         entry.key.location(file),
-                        "settings/missing-key",
+                        Rule::SettingsMissingKey,
                         "container_name",
                         "an ECS `target`",
                     )
@@ -353,7 +353,7 @@ fn target(entry: &Entry, file: &str, sink: &mut Sink<'_>) -> TargetSettings {
             sink.push(
                 yaml::missing_key(
                     entry.key.location(file),
-                    "settings/missing-key",
+                    Rule::SettingsMissingKey,
                     "network",
                     "a Fargate `target`",
                 )
@@ -383,7 +383,7 @@ fn target(entry: &Entry, file: &str, sink: &mut Sink<'_>) -> TargetSettings {
             }
         }
         None if is_ecs => sink.push(
-            yaml::missing_key(entry.key.location(file), "settings/missing-key", "input", "an ECS `target`")
+            yaml::missing_key(entry.key.location(file), Rule::SettingsMissingKey, "input", "an ECS `target`")
                 .help("write the container command, e.g. `input: [bundle, exec, rails, runner, \"<batch_class>.run\"]`"),
         ),
         None => {}
@@ -685,16 +685,16 @@ mod tests {
     #[test]
     fn mistakes_are_located_with_hints() {
         let (_, f) = load_text("aws:\n  evnt_bus: x\n");
-        assert_eq!(f[0].code, "settings/unknown-key");
+        assert_eq!(f[0].rule, Rule::SettingsUnknownKey);
         assert_eq!(f[0].help.as_deref(), Some("did you mean `event_bus`?"));
         assert_eq!((f[0].location.line, f[0].location.column), (2, 3));
         let (_, f) = load_text(
             "aws:\n  target:\n    state_machine_arn: arn:aws:lambda:ap-northeast-1:123456789012:function:x\n",
         );
-        assert_eq!(f[0].code, "settings/invalid-arn");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidArn);
         assert!(f[0].message.contains("not of `states`"), "{}", f[0].message);
         let (_, f) = load_text("aws:\n  target:\n    input: {batch: \"<batch_clas>\"}\n");
-        assert_eq!(f[0].code, "settings/invalid-template");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidTemplate);
         assert!(
             f[0].help
                 .as_deref()
@@ -702,13 +702,13 @@ mod tests {
                 .contains("did you mean `<batch_class>`?")
         );
         let (_, f) = load_text("aws:\n  max_delete_share: 2\n");
-        assert_eq!(f[0].code, "settings/invalid-value");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidValue);
         let (_, f) = load_text(
             "aws:\n  target:\n    container_name: app\n    launch_type: EC2\n    input: {a: b}\n",
         );
-        assert_eq!(f[0].code, "settings/invalid-template");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidTemplate);
         let (_, f) = load_text("aws:\n  target:\n    container_name: app\n    input: [a]\n");
-        assert_eq!(f[0].code, "settings/missing-key");
+        assert_eq!(f[0].rule, Rule::SettingsMissingKey);
         assert!(f[0].message.contains("`network`"));
         let (_, f) = load_text("aws:\n  target:\n    input: '{\"a\": '\n");
         assert!(f[0].message.contains("not valid JSON"));

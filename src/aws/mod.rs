@@ -20,7 +20,7 @@ pub mod run;
 pub mod template;
 
 use crate::check::Analysis;
-use crate::finding::{Finding, Severity};
+use crate::finding::{self, Finding, Severity};
 use client::{ApiError, CallStats, EventBridge};
 use desired::{Desired, Lookup, Rule};
 use futures_util::stream::{self, StreamExt};
@@ -101,11 +101,9 @@ impl SyncError {
     pub fn exit_code(&self) -> u8 {
         match self {
             SyncError::CheckErrors(findings) | SyncError::Invalid(findings) => {
-                let config = findings.iter().all(|f| {
-                    f.code.starts_with("settings/")
-                        || f.code == "aws/missing-setting"
-                        || f.code == "aws/invalid-env"
-                });
+                let config = findings
+                    .iter()
+                    .all(|f| f.rule.category() == finding::Category::Config);
                 if config {
                     crate::cli::exit::USAGE
                 } else {
@@ -141,12 +139,9 @@ pub fn desired_state(analysis: &Analysis, lookup: Lookup<'_>) -> Result<Desired,
     // Rule-name collisions and limits are errors of the repository too.
     let desired = desired::build(analysis, lookup);
     if !errors.is_empty() {
-        errors.extend(
-            desired
-                .findings
-                .into_iter()
-                .filter(|f| f.severity == Severity::Error && f.code != "aws/missing-setting"),
-        );
+        errors.extend(desired.findings.into_iter().filter(|f| {
+            f.severity == Severity::Error && f.rule != finding::Rule::AwsMissingSetting
+        }));
         return Err(SyncError::CheckErrors(errors));
     }
     errors.extend(

@@ -10,7 +10,7 @@ use crate::aws::client::{ClientOptions, Connection};
 use crate::aws::ecs_run;
 use crate::aws::run::{self as aws_run, Start, StepFunctions};
 use crate::cli::exit;
-use crate::finding::{Finding, Location, Severity};
+use crate::finding::{Finding, Location, Rule, Severity};
 use crate::report::markdown::{code, escape, inline};
 use crate::run::{self as manual, Audit, Commenter, Lookup, Outcome, Requester, Via};
 use crate::schedule::{self, Batch};
@@ -465,7 +465,7 @@ const MAX_FILE_BYTES: usize = crate::repo::MAX_FILE_BYTES as usize;
 fn text_of(path: &str, contents: Contents) -> Result<String, Finding> {
     match contents {
         Contents::File(bytes) if bytes.len() > MAX_FILE_BYTES => Err(Finding::error(
-            "repo/too-large",
+            Rule::RepoTooLarge,
             Location::file_start(path),
             format!(
                 "`{path}` is {} bytes; files over {MAX_FILE_BYTES} bytes are not read",
@@ -474,18 +474,18 @@ fn text_of(path: &str, contents: Contents) -> Result<String, Finding> {
         )),
         Contents::File(bytes) => String::from_utf8(bytes).map_err(|_| {
             Finding::error(
-                "repo/not-utf8",
+                Rule::RepoNotUtf8,
                 Location::file_start(path),
                 format!("`{path}` is not UTF-8 text"),
             )
         }),
         Contents::Dir(_) => Err(Finding::error(
-            "repo/not-a-file",
+            Rule::RepoNotAFile,
             Location::file_start(path),
             format!("`{path}` is a directory"),
         )),
         Contents::Other { kind, .. } => Err(Finding::error(
-            "repo/not-a-file",
+            Rule::RepoNotAFile,
             Location::file_start(path),
             format!("`{path}` is a {kind}; cronbridge reads only regular files"),
         )),
@@ -528,7 +528,7 @@ pub async fn read_branch(
             }
             if e.kind != "file" {
                 findings.push(Finding::error(
-                    "repo/symlink",
+                    Rule::RepoSymlink,
                     Location::file_start(&e.path),
                     format!(
                         "`{}` is a {}; cronbridge does not follow links",

@@ -8,7 +8,7 @@ use super::env::{self, ActionsEnv, EnvError};
 use super::event::{PullRequestEvent, is_object_id};
 use crate::check::{self, Analysis};
 use crate::cli::exit;
-use crate::finding::Severity;
+use crate::finding::{Category, Severity};
 use crate::repo::{self, RepoError, Source};
 use crate::report;
 use jiff::Timestamp;
@@ -155,7 +155,7 @@ pub fn exit_code(head: &Analysis) -> u8 {
     let config_error = head
         .findings
         .iter()
-        .any(|f| f.severity == Severity::Error && f.code.starts_with("settings/"));
+        .any(|f| f.severity == Severity::Error && f.rule.category() == Category::Config);
     if config_error {
         exit::USAGE
     } else if head.count(Severity::Error) > 0 {

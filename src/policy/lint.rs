@@ -3,7 +3,7 @@
 
 use crate::cron::Expression;
 use crate::cron::rewrite::RewriteError;
-use crate::finding::Finding;
+use crate::finding::{Finding, Rule};
 use crate::schedule::Batch;
 
 /// Lint findings for each batch, given its UTC rewrite.
@@ -17,7 +17,7 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
         {
             findings.push(
                 Finding::warning(
-                    "lint/missing-description",
+                    Rule::LintMissingDescription,
                     batch.location.clone(),
                     format!("`{}` has no description", batch.name),
                 )
@@ -26,7 +26,7 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
         }
         if !batch.is_active {
             findings.push(Finding::info(
-                "lint/inactive",
+                Rule::LintInactive,
                 batch.field_location("is_active").clone(),
                 format!(
                     "`{}` is inactive: its rule stays in EventBridge, disabled, and it does not run",
@@ -36,7 +36,7 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
         }
         match rules {
             Ok(rules) if rules.len() > 1 => findings.push(Finding::info(
-                "lint/several-utc-rules",
+                Rule::LintSeveralUtcRules,
                 batch.field_location("cron").clone(),
                 format!(
                     "`{}` needs {} UTC rules to fire at exactly its {} times: {}",
@@ -53,7 +53,7 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             Ok(_) => {}
             Err(err) => {
                 let mut finding = Finding::error(
-                    "lint/not-convertible",
+                    Rule::LintNotConvertible,
                     batch.field_location("cron").clone(),
                     format!(
                         "`{}` in {} has no exact UTC rule: {err}",
@@ -88,7 +88,7 @@ pub fn references(policies: &crate::policy::Policies, batches: &[Batch]) -> Vec<
         };
         findings.push(
             Finding::warning(
-                "lint/unknown-reference",
+                Rule::LintUnknownReference,
                 location.clone(),
                 format!("{owner} names {what} `{name}`, but no batch has it"),
             )
