@@ -158,7 +158,7 @@ impl Source {
     fn read(&self, path: &str, is_link: bool) -> Result<Read, RepoError> {
         if is_link {
             return Ok(Read::Skipped(
-                Finding::error(
+                Finding::of(
                     Rule::RepoSymlink,
                     Location::file_start(path),
                     format!("`{path}` is a symbolic link; cronbridge does not follow links"),
@@ -167,7 +167,7 @@ impl Source {
             ));
         }
         let too_large = |size: u64| {
-            Read::Skipped(Finding::error(
+            Read::Skipped(Finding::of(
                 Rule::RepoTooLarge,
                 Location::file_start(path),
                 format!("`{path}` is {size} bytes; files over {MAX_FILE_BYTES} bytes are not read"),
@@ -215,7 +215,7 @@ impl Source {
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Read::Text(text)),
             Err(_) => Ok(Read::Skipped(
-                Finding::error(
+                Finding::of(
                     Rule::RepoNotUtf8,
                     Location::file_start(path),
                     format!("`{path}` is not UTF-8 text"),

@@ -178,13 +178,13 @@ fn permission(node: &Node, file: &str) -> Result<Role, Finding> {
     let text = yaml::expect_str(node, file, WRONG_TYPE, "`permission`")?;
     match Role::parse(text) {
         Some(role) if role >= Role::Write => Ok(role),
-        Some(role) => Err(Finding::error(
+        Some(role) => Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`permission`: `{}` is too weak to start batches", role.as_str()),
         )
         .help("write `write`, `maintain` or `admin`; to let fewer people run batches, add `users:` or `teams:`")),
-        None => Err(Finding::error(
+        None => Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`permission`: `{text}` is not a repository role"),
@@ -223,7 +223,7 @@ fn login(node: &Node, file: &str) -> Result<String, Finding> {
     if is_login(text) {
         Ok(text.to_string())
     } else {
-        Err(Finding::error(
+        Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`{text}` is not a GitHub login"),
@@ -245,7 +245,7 @@ fn team(node: &Node, file: &str) -> Result<Team, Finding> {
             org: org.to_string(),
             slug: slug.to_string(),
         }),
-        _ => Err(Finding::error(
+        _ => Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`{text}` is not a team"),

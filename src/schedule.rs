@@ -83,7 +83,7 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Vec<Batch>, Vec<Fin
     };
     let Some(entries) = root.entries() else {
         findings.push(
-            Finding::error(
+            Finding::of(
                 Rule::ScheduleWrongType,
                 root.location(file),
                 format!(
@@ -111,7 +111,7 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Vec<Batch>, Vec<Fin
 /// An emptied schedules file would delete every rule it used to define, so it is refused
 /// rather than read as "no batches".
 fn empty_file(file: &str) -> Finding {
-    Finding::error(
+    Finding::of(
         Rule::ScheduleEmptyFile,
         Location::file_start(file),
         "the schedules file is empty",
@@ -134,7 +134,7 @@ fn load_batch(
     }
     let Some(entries) = entry.value.entries() else {
         sink.push(
-            Finding::error(
+            Finding::of(
                 Rule::ScheduleWrongType,
                 entry.value.location(file),
                 format!(
@@ -186,7 +186,7 @@ fn load_batch(
                 cron_text = text.to_string();
                 cron = sink.take(crate::cron::parse(text).map_err(|err| {
                     let (from, to) = err.span;
-                    let finding = Finding::error(
+                    let finding = Finding::of(
                         Rule::ScheduleInvalidCron,
                         node.inner_location(file, from, to.saturating_sub(from)),
                         format!("invalid `cron`: {err}"),
@@ -280,7 +280,7 @@ fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(
     let rule = Rule::ScheduleInvalidName;
     if name.is_empty() {
         return Err(
-            Finding::error(rule, key.location(file), "the batch name is empty")
+            Finding::of(rule, key.location(file), "the batch name is empty")
                 .help("name the batch with letters, digits, `.`, `-` or `_`, e.g. `Backup`"),
         );
     }
@@ -289,7 +289,7 @@ fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(
         .enumerate()
         .find(|(_, c)| !crate::settings::is_rule_name_char(*c))
     {
-        return Err(Finding::error(
+        return Err(Finding::of(
             rule,
             key.inner_location(file, i, 1),
             format!("the batch name `{name}` has {c:?}, which an EventBridge rule name cannot contain"),
@@ -299,7 +299,7 @@ fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(
     let len = prefix.chars().count() + name.chars().count();
     let room = MAX_RULE_NAME_CHARS - SPLIT_SUFFIX_CHARS;
     if len > room {
-        return Err(Finding::error(
+        return Err(Finding::of(
             rule,
             key.location(file),
             format!(
@@ -325,7 +325,7 @@ fn batch_class_value(text: &str, node: &yaml::Node, file: &str) -> Result<String
     if valid {
         Ok(text.to_string())
     } else {
-        Err(Finding::error(
+        Err(Finding::of(
             Rule::ScheduleInvalidBatchClass,
             node.location(file),
             format!("`batch_class`: `{text}` is not a class name"),
@@ -336,7 +336,7 @@ fn batch_class_value(text: &str, node: &yaml::Node, file: &str) -> Result<String
 
 fn non_empty(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<String, Finding> {
     if text.trim().is_empty() {
-        Err(Finding::error(
+        Err(Finding::of(
             Rule::ScheduleInvalidValue,
             node.location(file),
             format!("{what} is empty"),
@@ -447,7 +447,7 @@ pub fn duplicates(batches: &[Batch]) -> Vec<Finding> {
     for batch in batches {
         match first.get(batch.name.as_str()) {
             Some(earlier) => findings.push(
-                Finding::error(
+                Finding::of(
                     Rule::ScheduleDuplicateBatch,
                     batch.location.clone(),
                     format!(

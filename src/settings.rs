@@ -249,7 +249,7 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
 /// A directory relative to the repository root, without `./` or a trailing `/`.
 fn directory(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<String, Finding> {
     let error = |message: String| {
-        Finding::error(Rule::SettingsInvalidPath, node.location(file), message).help(
+        Finding::of(Rule::SettingsInvalidPath, node.location(file), message).help(
             "write a directory relative to the repository root, with `/` separators, e.g. `schedules`",
         )
     };
@@ -280,7 +280,7 @@ fn rule_prefix(text: &str, node: &yaml::Node, file: &str) -> Result<String, Find
     let rule = Rule::SettingsInvalidPrefix;
     if text.is_empty() {
         // The prefix is what keeps cronbridge away from rules it does not manage.
-        return Err(Finding::error(rule, node.location(file), "`rule_prefix` is empty")
+        return Err(Finding::of(rule, node.location(file), "`rule_prefix` is empty")
             .help(format!("keep a prefix such as `{DEFAULT_RULE_PREFIX}`, so that cronbridge's rules stand apart from others")));
     }
     if let Some((i, c)) = text
@@ -288,7 +288,7 @@ fn rule_prefix(text: &str, node: &yaml::Node, file: &str) -> Result<String, Find
         .enumerate()
         .find(|(_, c)| !is_rule_name_char(*c))
     {
-        return Err(Finding::error(
+        return Err(Finding::of(
             rule,
             node.inner_location(file, i, 1),
             format!("`rule_prefix`: {c:?} cannot be part of an EventBridge rule name"),
@@ -297,7 +297,7 @@ fn rule_prefix(text: &str, node: &yaml::Node, file: &str) -> Result<String, Find
     }
     let len = text.chars().count();
     if len > MAX_RULE_PREFIX_CHARS {
-        return Err(Finding::error(
+        return Err(Finding::of(
             rule,
             node.location(file),
             format!("`rule_prefix` is {len} characters long; at most {MAX_RULE_PREFIX_CHARS} are allowed"),

@@ -270,7 +270,7 @@ pub enum Document {
 /// stays within [`MAX_BYTES`], [`MAX_DEPTH`], [`MAX_NODES`] and [`MAX_EXPANDED_BYTES`].
 pub fn parse(file: &str, text: &str) -> (Document, Vec<Finding>) {
     if text.len() > MAX_BYTES {
-        let finding = Finding::error(
+        let finding = Finding::of(
             Rule::YamlTooLarge,
             Location::file_start(file),
             format!(
@@ -449,7 +449,7 @@ impl Builder<'_, '_> {
         if e.info() == "recursion limit exceeded" {
             return too_deep(at);
         }
-        Box::new(Finding::error(
+        Box::new(Finding::of(
             Rule::YamlSyntax,
             at,
             format!("YAML syntax error: {}", e.info()),
@@ -463,7 +463,7 @@ impl Builder<'_, '_> {
                 self.documents += 1;
                 if self.documents > 1 {
                     return Err(Box::new(
-                        Finding::error(
+                        Finding::of(
                             Rule::YamlMultipleDocuments,
                             self.at(start),
                             "the file has more than one YAML document; cronbridge reads only one",
@@ -509,7 +509,7 @@ impl Builder<'_, '_> {
             }
             Event::Alias(id) => {
                 let Some((size, height)) = self.anchors.get(&id).map(|a| (a.size, a.height)) else {
-                    return Err(Box::new(Finding::error(
+                    return Err(Box::new(Finding::of(
                         Rule::YamlSyntax,
                         self.at(start),
                         "YAML syntax error: this alias refers to the node that contains it",
@@ -598,7 +598,7 @@ impl Builder<'_, '_> {
         }
         let at = self.at(at);
         Err(Box::new(if alias {
-            Finding::error(
+            Finding::of(
                 Rule::YamlAliasBomb,
                 at,
                 format!(
@@ -608,7 +608,7 @@ impl Builder<'_, '_> {
             )
             .help("write the values out instead of repeating them through `*` aliases")
         } else {
-            Finding::error(
+            Finding::of(
                 Rule::YamlTooLarge,
                 at,
                 format!("the file has more than {MAX_NODES} values; cronbridge refuses it"),
@@ -628,7 +628,7 @@ impl Builder<'_, '_> {
         };
         if !known.contains(&tag) {
             self.findings.push(
-                Finding::error(
+                Finding::of(
                     Rule::YamlUnsupportedTag,
                     self.at(at),
                     format!("the YAML tag `{tag}` is not supported"),
@@ -685,7 +685,7 @@ impl Builder<'_, '_> {
                 None => {
                     if built.node.scalar().is_none() {
                         return Err(Box::new(
-                            Finding::error(
+                            Finding::of(
                                 Rule::YamlComplexKey,
                                 built.node.location(file),
                                 format!(
@@ -703,7 +703,7 @@ impl Builder<'_, '_> {
                     if let Some(first) = seen.get(&text) {
                         let shown = if text.is_empty() { "(empty)" } else { &text };
                         self.findings.push(
-                            Finding::error(
+                            Finding::of(
                                 Rule::YamlDuplicateKey,
                                 k.location(file),
                                 format!("duplicate key `{shown}`: this mapping already has it"),
@@ -727,7 +727,7 @@ impl Builder<'_, '_> {
 
 fn too_deep(at: Location) -> Fatal {
     Box::new(
-        Finding::error(
+        Finding::of(
             Rule::YamlTooDeep,
             at,
             format!("the YAML is nested more than {MAX_DEPTH} levels deep; cronbridge refuses it"),

@@ -130,7 +130,7 @@ pub fn build(analysis: &Analysis, lookup: Lookup<'_>) -> Desired {
     };
     if aws.event_bus != config::DEFAULT_EVENT_BUS && !analysis.inputs.batches.is_empty() {
         desired.findings.push(
-            Finding::error(finding::Rule::AwsScheduleBus, aws.location.clone().unwrap_or(config_at.clone()), format!("schedules cannot run on the event bus `{}`: EventBridge runs schedule expressions only on the default event bus", aws.event_bus))
+            Finding::of(finding::Rule::AwsScheduleBus, aws.location.clone().unwrap_or(config_at.clone()), format!("schedules cannot run on the event bus `{}`: EventBridge runs schedule expressions only on the default event bus", aws.event_bus))
                 .help("remove `event_bus` (default: `default`)"),
         );
     }
@@ -165,7 +165,7 @@ pub fn lint(analysis: &Analysis) -> Vec<Finding> {
 
 fn missing(desired: &mut Desired, at: &Location, what: &str, key: &str, var: &str) {
     desired.findings.push(
-        Finding::error(
+        Finding::of(
             finding::Rule::AwsMissingSetting,
             at.clone(),
             format!("no {what}: deploying needs it"),
@@ -187,7 +187,7 @@ fn sourced(
         if let Err(problem) = config::check_arn(&v.value, service, resource) {
             let problem = problem.replace(&v.value, "the value");
             desired.findings.push(
-                Finding::error(
+                Finding::of(
                     finding::Rule::AwsInvalidEnv,
                     at.clone(),
                     format!("{var}: {problem}"),
@@ -306,7 +306,7 @@ fn schedule_rules(
             // The rewrite already splits long rules; this only guards what is sent.
             _ if e.to_aws().chars().count() > MAX_EXPRESSION_CHARS => {
                 desired.findings.push(
-                    Finding::error(
+                    Finding::of(
                         finding::Rule::AwsExpressionTooLong,
                         batch.field_location("cron").clone(),
                         format!(
@@ -330,7 +330,7 @@ fn schedule_rules(
         };
         if let Err(message) = valid_name(&name) {
             desired.findings.push(
-                Finding::error(
+                Finding::of(
                     finding::Rule::AwsInvalidRuleName,
                     batch.location.clone(),
                     message,
@@ -351,7 +351,7 @@ fn schedule_rules(
             let len = input.chars().count();
             if len > MAX_INPUT_CHARS {
                 desired.findings.push(
-                    Finding::error(finding::Rule::AwsInputTooLong, batch.location.clone(), format!("the target input of `{name}` is {len} characters; EventBridge allows {MAX_INPUT_CHARS}"))
+                    Finding::of(finding::Rule::AwsInputTooLong, batch.location.clone(), format!("the target input of `{name}` is {len} characters; EventBridge allows {MAX_INPUT_CHARS}"))
                         .help("shorten the `input` template in the settings"),
                 );
                 continue;
@@ -497,7 +497,7 @@ fn check_tags(tags: &BTreeMap<String, String>, at: &Location, desired: &mut Desi
                 .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c));
         if !ok {
             desired.findings.push(
-                Finding::error(finding::Rule::AwsInvalidTag, at.clone(), format!("the tag `{k}` would be `{v}`, which AWS does not accept as a tag value"))
+                Finding::of(finding::Rule::AwsInvalidTag, at.clone(), format!("the tag `{k}` would be `{v}`, which AWS does not accept as a tag value"))
                     .help("tag values have at most 256 letters, digits, spaces and `_.:/=+-@`; rename the file or batch"),
             );
         }
@@ -548,7 +548,7 @@ fn alert_rule(
     let name = format!("{prefix}{}", a.name);
     if let Err(message) = valid_name(&name) {
         desired.findings.push(
-            Finding::error(finding::Rule::AwsInvalidRuleName, at, message)
+            Finding::of(finding::Rule::AwsInvalidRuleName, at, message)
                 .help("shorten the alert name or `rule_prefix`"),
         );
         return;
@@ -614,7 +614,7 @@ fn alert_rule(
     let len = pattern.chars().count();
     if len > alert::MAX_PATTERN_CHARS {
         desired.findings.push(
-            Finding::error(
+            Finding::of(
                 finding::Rule::AwsPatternTooLong,
                 a.pattern_location.clone(),
                 format!(
@@ -686,7 +686,7 @@ fn collisions(desired: &mut Desired) {
                 Origin::Alert(n) => format!("alert `{n}`"),
             };
             findings.push(
-                Finding::error(finding::Rule::AwsRuleNameCollision, r.location.clone(), format!("{} and {} would both be the EventBridge rule `{}`", what(&r.origin), what(&first.origin), r.rule.name))
+                Finding::of(finding::Rule::AwsRuleNameCollision, r.location.clone(), format!("{} and {} would both be the EventBridge rule `{}`", what(&r.origin), what(&first.origin), r.rule.name))
                     .related(first.location.clone(), format!("{} is defined here", what(&first.origin)))
                     .help("rename one: a schedule that needs several UTC rules gets `-1`, `-2`… after its name"),
             );

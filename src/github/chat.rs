@@ -464,7 +464,7 @@ const MAX_FILE_BYTES: usize = crate::repo::MAX_FILE_BYTES as usize;
 )]
 fn text_of(path: &str, contents: Contents) -> Result<String, Finding> {
     match contents {
-        Contents::File(bytes) if bytes.len() > MAX_FILE_BYTES => Err(Finding::error(
+        Contents::File(bytes) if bytes.len() > MAX_FILE_BYTES => Err(Finding::of(
             Rule::RepoTooLarge,
             Location::file_start(path),
             format!(
@@ -473,18 +473,18 @@ fn text_of(path: &str, contents: Contents) -> Result<String, Finding> {
             ),
         )),
         Contents::File(bytes) => String::from_utf8(bytes).map_err(|_| {
-            Finding::error(
+            Finding::of(
                 Rule::RepoNotUtf8,
                 Location::file_start(path),
                 format!("`{path}` is not UTF-8 text"),
             )
         }),
-        Contents::Dir(_) => Err(Finding::error(
+        Contents::Dir(_) => Err(Finding::of(
             Rule::RepoNotAFile,
             Location::file_start(path),
             format!("`{path}` is a directory"),
         )),
-        Contents::Other { kind, .. } => Err(Finding::error(
+        Contents::Other { kind, .. } => Err(Finding::of(
             Rule::RepoNotAFile,
             Location::file_start(path),
             format!("`{path}` is a {kind}; cronbridge reads only regular files"),
@@ -527,7 +527,7 @@ pub async fn read_branch(
                 continue;
             }
             if e.kind != "file" {
-                findings.push(Finding::error(
+                findings.push(Finding::of(
                     Rule::RepoSymlink,
                     Location::file_start(&e.path),
                     format!(

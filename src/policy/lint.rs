@@ -16,7 +16,7 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             .is_none_or(|d| d.trim().is_empty())
         {
             findings.push(
-                Finding::warning(
+                Finding::of(
                     Rule::LintMissingDescription,
                     batch.location.clone(),
                     format!("`{}` has no description", batch.name),
@@ -25,7 +25,7 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             );
         }
         if !batch.is_active {
-            findings.push(Finding::info(
+            findings.push(Finding::of(
                 Rule::LintInactive,
                 batch.field_location("is_active").clone(),
                 format!(
@@ -35,7 +35,7 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             ));
         }
         match rules {
-            Ok(rules) if rules.len() > 1 => findings.push(Finding::info(
+            Ok(rules) if rules.len() > 1 => findings.push(Finding::of(
                 Rule::LintSeveralUtcRules,
                 batch.field_location("cron").clone(),
                 format!(
@@ -52,7 +52,7 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             )),
             Ok(_) => {}
             Err(err) => {
-                let mut finding = Finding::error(
+                let mut finding = Finding::of(
                     Rule::LintNotConvertible,
                     batch.field_location("cron").clone(),
                     format!(
@@ -87,7 +87,7 @@ pub fn references(policies: &crate::policy::Policies, batches: &[Batch]) -> Vec<
             None => "check the spelling, or remove the entry".to_string(),
         };
         findings.push(
-            Finding::warning(
+            Finding::of(
                 Rule::LintUnknownReference,
                 location.clone(),
                 format!("{owner} names {what} `{name}`, but no batch has it"),

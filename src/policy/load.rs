@@ -114,7 +114,7 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Policies, Vec<Findi
     }
     let Some(entries) = root.entries() else {
         findings.push(
-            Finding::error(
+            Finding::of(
                 WRONG_TYPE,
                 root.location(file),
                 format!(
@@ -184,7 +184,7 @@ impl Policies {
         }
         match (&self.overlap.location, &other.overlap.location) {
             (Some(first), Some(second)) => findings.push(
-                Finding::error(
+                Finding::of(
                     Rule::PolicyDuplicateOverlap,
                     second.clone(),
                     "a second `overlap` section; only one is allowed across all policy files",
@@ -200,7 +200,7 @@ impl Policies {
     fn add_alert(&mut self, alert: Alert, findings: &mut Vec<Finding>) {
         if let Some(first) = self.alerts.iter().find(|a| a.name == alert.name) {
             findings.push(
-                Finding::error(
+                Finding::of(
                     DUPLICATE_NAME,
                     alert.location.clone(),
                     format!("alert `{}` is defined twice", alert.name),
@@ -216,7 +216,7 @@ impl Policies {
     fn add_quiet_hours(&mut self, quiet: QuietHours, findings: &mut Vec<Finding>) {
         if let Some(first) = self.quiet_hours.iter().find(|q| q.name == quiet.name) {
             findings.push(
-                Finding::error(
+                Finding::of(
                     DUPLICATE_NAME,
                     quiet.location.clone(),
                     format!("quiet hours `{}` are defined twice", quiet.name),
@@ -315,7 +315,7 @@ fn quiet_hours(
         }
         (Some(_), Some(both)) => {
             sink.push(
-                Finding::error(
+                Finding::of(
                     INVALID_VALUE,
                     both.location(file),
                     format!("{what} has both `window` and `windows`"),
@@ -358,7 +358,7 @@ fn quiet_hours(
     };
     let severity = match get(entries, "severity") {
         Some(n) => sink.take(severity(n, file)),
-        None => Some(Severity::Error),
+        None => Some(Rule::PolicyQuietHours.severity()),
     };
     if sink.failed {
         return None;
@@ -415,7 +415,7 @@ fn alert(
             Ok(()) => Some(value.to_string()),
             Err(message) => {
                 sink.push(
-                    Finding::error(
+                    Finding::of(
                         Rule::PolicyInvalidArn,
                         node.location(file),
                         format!("`{key}`: {message}"),
@@ -456,7 +456,7 @@ fn alert(
                 .collect::<Vec<_>>()
                 .join(", ");
             sink.push(
-                Finding::error(
+                Finding::of(
                     Rule::PolicyInvalidPattern,
                     node.location(file),
                     format!("the pattern has the unknown placeholder `<{name}>`"),
@@ -485,31 +485,31 @@ fn alert(
         let at = pattern_node.location(file);
         match pattern::failure_coverage(&filled, &task) {
             Ok(c) if !c.nonzero_exit && !c.never_started => sink.push(
-                Finding::error(Rule::PolicyAlertNeverFires, at, format!("{what} would never match a failed task: neither a container exiting non-zero nor a task that never started"))
+                Finding::of(Rule::PolicyAlertNeverFires, at, format!("{what} would never match a failed task: neither a container exiting non-zero nor a task that never started"))
                     .help("match `lastStatus: [STOPPED]` and `containers: {exitCode: [{anything-but: 0}, {exists: false}]}`; exit codes are numbers, not strings"),
             ),
             Ok(c) => {
                 if !c.never_started {
                     sink.push(
-                        Finding::warning(Rule::PolicyAlertMissesFailures, at.clone(), format!("{what} does not match a task that stopped before its container ran (no exit code)"))
+                        Finding::of(Rule::PolicyAlertMissesFailures, at.clone(), format!("{what} does not match a task that stopped before its container ran (no exit code)"))
                             .help("add `{exists: false}` next to the exit-code condition: `exitCode: [{anything-but: 0}, {exists: false}]`"),
                     );
                 }
                 if !c.nonzero_exit {
                     sink.push(
-                        Finding::warning(Rule::PolicyAlertMissesFailures, at.clone(), format!("{what} does not match a container that exited with a non-zero code"))
+                        Finding::of(Rule::PolicyAlertMissesFailures, at.clone(), format!("{what} does not match a container that exited with a non-zero code"))
                             .help("match `exitCode: [{anything-but: 0}, {exists: false}]`"),
                     );
                 }
                 if c.success {
                     sink.push(
-                        Finding::warning(Rule::PolicyAlertMatchesSuccess, at, format!("{what} also matches a task whose container exited 0"))
+                        Finding::of(Rule::PolicyAlertMatchesSuccess, at, format!("{what} also matches a task whose container exited 0"))
                             .help("restrict the exit code: `exitCode: [{anything-but: 0}, {exists: false}]` (a number, not a string)"),
                     );
                 }
             }
             Err(unsupported) => sink.push(
-                Finding::info(Rule::PolicyAlertUntested, at, format!("{what} was not tested on a failed task: {unsupported}")),
+                Finding::of(Rule::PolicyAlertUntested, at, format!("{what} was not tested on a failed task: {unsupported}")),
             ),
         }
     }
@@ -586,7 +586,7 @@ fn pattern_finding(node: &Node, file: &str, e: &PatternError) -> Finding {
     } else {
         format!(" at `{}`", path.join(".").replace(".[", "["))
     };
-    Finding::error(
+    Finding::of(
         Rule::PolicyInvalidPattern,
         at.location(file),
         format!("the pattern{place}: {}", e.message),
@@ -602,7 +602,7 @@ fn alert_name(node: &Node, file: &str, settings: &Settings) -> Result<String, Fi
         .enumerate()
         .find(|(_, c)| !crate::settings::is_rule_name_char(*c))
     {
-        return Err(Finding::error(
+        return Err(Finding::of(
             Rule::PolicyInvalidName,
             node.inner_location(file, i, 1),
             format!(
@@ -613,7 +613,7 @@ fn alert_name(node: &Node, file: &str, settings: &Settings) -> Result<String, Fi
     }
     let len = settings.rule_prefix.chars().count() + name.chars().count();
     if len > 64 {
-        return Err(Finding::error(
+        return Err(Finding::of(
             Rule::PolicyInvalidName,
             node.location(file),
             format!(
@@ -630,7 +630,7 @@ fn alert_name(node: &Node, file: &str, settings: &Settings) -> Result<String, Fi
 fn name_value(node: &Node, file: &str, what: &str) -> Result<String, Finding> {
     let text = yaml::expect_str(node, file, WRONG_TYPE, what)?;
     if text.trim().is_empty() {
-        return Err(Finding::error(
+        return Err(Finding::of(
             INVALID_VALUE,
             node.location(file),
             format!("{what} is empty"),
@@ -641,7 +641,7 @@ fn name_value(node: &Node, file: &str, what: &str) -> Result<String, Finding> {
 }
 
 fn empty_list(node: &Node, file: &str, what: &str, help: &str) -> Finding {
-    Finding::error(
+    Finding::of(
         INVALID_VALUE,
         node.location(file),
         format!("{what} is an empty list"),
@@ -653,7 +653,7 @@ fn empty_list(node: &Node, file: &str, what: &str, help: &str) -> Finding {
 fn window(node: &Node, file: &str) -> Result<(u16, u16), Finding> {
     let text = yaml::expect_str(node, file, WRONG_TYPE, "a window")?;
     parse_window(text).map_err(|(message, offset, len)| {
-        Finding::error(
+        Finding::of(
             Rule::PolicyInvalidWindow,
             node.inner_location(file, offset, len),
             format!("window `{text}`: {message}"),
@@ -739,7 +739,7 @@ fn days(node: &Node, file: &str) -> Result<u8, Finding> {
                     None => "days are SUN, MON, TUE, WED, THU, FRI, SAT".to_string(),
                 }
             };
-            return Err(Finding::error(
+            return Err(Finding::of(
                 Rule::PolicyInvalidDay,
                 item.location(file),
                 format!("`{text}` is not a day of the week"),
@@ -770,7 +770,7 @@ fn dates(node: &Node, file: &str) -> Result<Vec<(MonthDay, MonthDay)>, Finding> 
         .map(|item| {
             let text = yaml::expect_str(item, file, WRONG_TYPE, "a date range")?;
             parse_date_range(text).map_err(|(message, offset, len)| {
-                Finding::error(
+                Finding::of(
                     Rule::PolicyInvalidDate,
                     item.inner_location(file, offset, len),
                     format!("date range `{text}`: {message}"),
@@ -841,7 +841,7 @@ fn scope_value(node: &Node, file: &str, sink: &mut Sink<'_>) -> Option<Scope> {
         for item in classes {
             if let Some(text) = item.text().filter(|t| !is_class_pattern(t)) {
                 sink.push(
-                    Finding::error(
+                    Finding::of(
                         INVALID_VALUE,
                         item.location(file),
                         format!("`{text}` is not a class pattern"),
@@ -887,7 +887,7 @@ fn severity(node: &Node, file: &str) -> Result<Severity, Finding> {
         "error" => Ok(Severity::Error),
         "warning" => Ok(Severity::Warning),
         _ => {
-            let finding = Finding::error(
+            let finding = Finding::of(
                 Rule::PolicyInvalidSeverity,
                 node.location(file),
                 format!("`{text}` is not a severity"),
@@ -951,7 +951,7 @@ fn overlap(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> Overlap {
                     };
                     if let Some(first) = overlap.groups.iter().find(|g| g.name == group.name) {
                         sink.push(
-                            Finding::error(
+                            Finding::of(
                                 DUPLICATE_NAME,
                                 group.location.clone(),
                                 format!("group `{}` has two limits", group.name),
@@ -986,7 +986,7 @@ fn start_limit(node: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<S
         return Some(StartLimit {
             location,
             limit,
-            severity: Severity::Error,
+            severity: Rule::PolicyStartsPerMinute.severity(),
         });
     };
     for f in yaml::unknown_keys(entries, START_LIMIT_KEYS, file, UNKNOWN_KEY, what) {
@@ -1006,7 +1006,7 @@ fn start_limit(node: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<S
     };
     let severity = match get(entries, "severity") {
         Some(n) => sink.take(severity(n, file)),
-        None => Some(Severity::Error),
+        None => Some(Rule::PolicyStartsPerMinute.severity()),
     };
     if sink.failed {
         return None;
@@ -1038,7 +1038,7 @@ fn group_limit(item: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<G
     };
     let severity = match get(entries, "severity") {
         Some(n) => sink.take(severity(n, file)),
-        None => Some(Severity::Error),
+        None => Some(Rule::PolicyGroupOverlap.severity()),
     };
     if sink.failed {
         return None;

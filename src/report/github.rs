@@ -61,7 +61,7 @@ mod tests {
 
     #[test]
     fn commands_are_escaped() {
-        let f = Finding::error(
+        let f = Finding::of(
             crate::finding::Rule::YamlSyntax,
             Location::new("a,b:c.yml", 3, 5, 3, 9),
             "100% bad\r\nnext ::error::",
