@@ -278,3 +278,36 @@ pub async fn deploy(
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::exit::{INPUT_ERRORS, USAGE};
+    use crate::finding::{Location, Rule as R};
+
+    fn refused(rules: &[R]) -> u8 {
+        let at = Location::file_start("cronbridge.yml");
+        let findings = rules
+            .iter()
+            .map(|r| Finding::of(*r, at.clone(), "x"))
+            .collect();
+        SyncError::CheckErrors(findings).exit_code()
+    }
+
+    #[test]
+    fn refusals_for_configuration_alone_exit_2() {
+        let config = [
+            R::SettingsUnknownKey,
+            R::AwsMissingSetting,
+            R::AwsInvalidEnv,
+        ];
+        assert_eq!(refused(&config), USAGE);
+        // An `event_bus` schedules cannot run on exited 1 here, though `check` exits 2 for it.
+        assert_eq!(refused(&[R::AwsScheduleBus]), USAGE);
+        assert_eq!(
+            refused(&[R::SettingsUnknownKey, R::ScheduleInvalidCron]),
+            INPUT_ERRORS
+        );
+        assert_eq!(refused(&[R::AwsRuleNameCollision]), INPUT_ERRORS);
+    }
+}
