@@ -3,7 +3,7 @@
 
 use crate::cron::Expression;
 use crate::cron::rewrite::{self, RewriteError};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Rule, Severity};
 use crate::policy::{self, Policies};
 use crate::schedule::Batch;
 use crate::settings::Settings;
@@ -125,9 +125,9 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
     // pull request already, not first at deploy time.
     let sync = crate::deploy::desired::lint(&analysis.model());
     analysis.findings.extend(sync);
-    analysis
-        .findings
-        .sort_by(|a, b| (&a.location, a.severity, a.code).cmp(&(&b.location, b.severity, b.code)));
+    analysis.findings.sort_by(|a, b| {
+        (&a.location, a.severity, a.rule.id()).cmp(&(&b.location, b.severity, b.rule.id()))
+    });
     analysis
 }
 
@@ -278,14 +278,14 @@ pub fn diff(base: &Analysis, head: &mut Analysis) -> Diff {
     }
     // Lines move between revisions, so a finding is matched by file, code and message; many
     // messages name no batch, so each base finding vouches for one head finding only.
-    let mut known: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let mut known: HashMap<(&str, Rule, &str), usize> = HashMap::new();
     for f in &base.findings {
         *known
-            .entry((f.location.file.as_str(), f.code, f.message.as_str()))
+            .entry((f.location.file.as_str(), f.rule, f.message.as_str()))
             .or_default() += 1;
     }
     for f in &mut head.findings {
-        let key = (f.location.file.as_str(), f.code, f.message.as_str());
+        let key = (f.location.file.as_str(), f.rule, f.message.as_str());
         f.preexisting = match known.get_mut(&key) {
             Some(n) if *n > 0 => {
                 *n -= 1;

@@ -7,7 +7,7 @@
 )]
 
 use crate::cron::Expression;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Rule};
 use crate::settings::{Settings, Zone};
 use crate::yaml;
 use std::collections::{BTreeMap, HashMap};
@@ -81,8 +81,8 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Vec<Batch>, Vec<Fin
     };
     let Some(entries) = root.entries() else {
         findings.push(
-            Finding::error(
-                "schedule/wrong-type",
+            Finding::of(
+                Rule::ScheduleWrongType,
                 root.location(file),
                 format!(
                     "a schedules file is a mapping of batch names to batches, found {}",
@@ -109,8 +109,8 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Vec<Batch>, Vec<Fin
 /// An emptied schedules file would delete every rule it used to define, so it is refused
 /// rather than read as "no batches".
 fn empty_file(file: &str) -> Finding {
-    Finding::error(
-        "schedule/empty-file",
+    Finding::of(
+        Rule::ScheduleEmptyFile,
         Location::file_start(file),
         "the schedules file is empty",
     )
@@ -132,8 +132,8 @@ fn load_batch(
     }
     let Some(entries) = entry.value.entries() else {
         sink.push(
-            Finding::error(
-                "schedule/wrong-type",
+            Finding::of(
+                Rule::ScheduleWrongType,
                 entry.value.location(file),
                 format!(
                     "{what}: expected a mapping, found {}",
@@ -144,21 +144,21 @@ fn load_batch(
         );
         return None;
     };
-    for finding in yaml::unknown_keys(entries, KEYS, file, "schedule/unknown-key", &what) {
+    for finding in yaml::unknown_keys(entries, KEYS, file, Rule::ScheduleUnknownKey, &what) {
         sink.push(finding);
     }
     for key in REQUIRED {
         if entries.iter().all(|e| e.key_text() != *key) {
             sink.push(yaml::missing_key(
                 location.clone(),
-                "schedule/missing-key",
+                Rule::ScheduleMissingKey,
                 key,
                 &what,
             ));
         }
     }
 
-    let type_code = "schedule/wrong-type";
+    let type_code = Rule::ScheduleWrongType;
     let mut fields = BTreeMap::new();
     let mut cron = None;
     let mut cron_text = String::new();
@@ -184,8 +184,8 @@ fn load_batch(
                 cron_text = text.to_string();
                 cron = sink.take(crate::cron::parse(text).map_err(|err| {
                     let (from, to) = err.span;
-                    let finding = Finding::error(
-                        "schedule/invalid-cron",
+                    let finding = Finding::of(
+                        Rule::ScheduleInvalidCron,
                         node.inner_location(file, from, to.saturating_sub(from)),
                         format!("invalid `cron`: {err}"),
                     );
@@ -214,7 +214,7 @@ fn load_batch(
                     node,
                     file,
                     type_code,
-                    "schedule/invalid-timezone",
+                    Rule::ScheduleInvalidTimezone,
                     &what,
                 ));
             }
@@ -222,7 +222,7 @@ fn load_batch(
                 duration = sink.take(crate::settings::duration_value(
                     node,
                     file,
-                    "schedule/invalid-duration",
+                    Rule::ScheduleInvalidDuration,
                     &what,
                 ));
             }
@@ -275,10 +275,10 @@ fn load_batch(
 /// The batch name becomes the EventBridge rule name `<prefix><name>`, with `-N` appended when
 /// a local cron needs several UTC rules; all of it must be a valid rule name.
 fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(), Finding> {
-    let code = "schedule/invalid-name";
+    let rule = Rule::ScheduleInvalidName;
     if name.is_empty() {
         return Err(
-            Finding::error(code, key.location(file), "the batch name is empty")
+            Finding::of(rule, key.location(file), "the batch name is empty")
                 .help("name the batch with letters, digits, `.`, `-` or `_`, e.g. `Backup`"),
         );
     }
@@ -287,8 +287,8 @@ fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(
         .enumerate()
         .find(|(_, c)| !crate::settings::is_rule_name_char(*c))
     {
-        return Err(Finding::error(
-            code,
+        return Err(Finding::of(
+            rule,
             key.inner_location(file, i, 1),
             format!("the batch name `{name}` has {c:?}, which an EventBridge rule name cannot contain"),
         )
@@ -297,8 +297,8 @@ fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(
     let len = prefix.chars().count() + name.chars().count();
     let room = MAX_RULE_NAME_CHARS - SPLIT_SUFFIX_CHARS;
     if len > room {
-        return Err(Finding::error(
-            code,
+        return Err(Finding::of(
+            rule,
             key.location(file),
             format!(
                 "the batch name `{name}` makes the rule name `{prefix}{name}` {len} characters long; with room for a `-N` suffix it may have at most {room}"
@@ -323,8 +323,8 @@ fn batch_class_value(text: &str, node: &yaml::Node, file: &str) -> Result<String
     if valid {
         Ok(text.to_string())
     } else {
-        Err(Finding::error(
-            "schedule/invalid-batch-class",
+        Err(Finding::of(
+            Rule::ScheduleInvalidBatchClass,
             node.location(file),
             format!("`batch_class`: `{text}` is not a class name"),
         )
@@ -334,8 +334,8 @@ fn batch_class_value(text: &str, node: &yaml::Node, file: &str) -> Result<String
 
 fn non_empty(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<String, Finding> {
     if text.trim().is_empty() {
-        Err(Finding::error(
-            "schedule/invalid-value",
+        Err(Finding::of(
+            Rule::ScheduleInvalidValue,
             node.location(file),
             format!("{what} is empty"),
         )
@@ -353,8 +353,8 @@ pub fn duplicates(batches: &[Batch]) -> Vec<Finding> {
     for batch in batches {
         match first.get(batch.name.as_str()) {
             Some(earlier) => findings.push(
-                Finding::error(
-                    "schedule/duplicate-batch",
+                Finding::of(
+                    Rule::ScheduleDuplicateBatch,
                     batch.location.clone(),
                     format!(
                         "batch `{}` is also defined in `{}`",
@@ -446,7 +446,7 @@ mod tests {
         assert_eq!(batches[0].description, None);
         assert_eq!(batches[0].field_location("description").line, 5);
         let f = one(&batch(&format!("{OK}  description: [a]\n")));
-        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(f.rule, Rule::ScheduleWrongType);
     }
 
     #[test]
@@ -471,7 +471,7 @@ mod tests {
     #[test]
     fn malformed_yaml() {
         let f = one("Backup:\n  cron: \"0 9 * * ? *\n");
-        assert_eq!(f.code, "yaml/syntax");
+        assert_eq!(f.rule, Rule::YamlSyntax);
         assert!(f.message.starts_with("YAML syntax error"));
     }
 
@@ -479,7 +479,7 @@ mod tests {
     fn empty_file_is_an_error() {
         for text in ["", "# all gone\n", "~\n", "{}\n"] {
             let f = one(text);
-            assert_eq!(f.code, "schedule/empty-file", "{text:?}");
+            assert_eq!(f.rule, Rule::ScheduleEmptyFile, "{text:?}");
             assert_eq!(at(&f), (Severity::Error, 1, 1));
             assert!(f.help.as_deref().unwrap().contains("delete the file"));
         }
@@ -488,7 +488,7 @@ mod tests {
     #[test]
     fn top_level_must_be_a_mapping() {
         let f = one("- Backup\n");
-        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(f.rule, Rule::ScheduleWrongType);
         assert_eq!(at(&f), (Severity::Error, 1, 1));
         assert!(f.message.contains("found a list"));
     }
@@ -496,7 +496,7 @@ mod tests {
     #[test]
     fn batch_must_be_a_mapping() {
         let f = one("Backup: \"0 9 * * ? *\"\n");
-        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(f.rule, Rule::ScheduleWrongType);
         assert_eq!(at(&f), (Severity::Error, 1, 9));
         assert!(f.message.contains("batch `Backup`: expected a mapping"));
         let f = one("Backup:\n");
@@ -506,7 +506,7 @@ mod tests {
     #[test]
     fn unknown_key_has_a_hint() {
         let f = one(&batch(&format!("{OK}  is_actve: true\n")));
-        assert_eq!(f.code, "schedule/unknown-key");
+        assert_eq!(f.rule, Rule::ScheduleUnknownKey);
         assert_eq!(at(&f), (Severity::Error, 5, 3));
         assert!(f.message.contains("`is_actve`") && f.message.contains("batch `Backup`"));
         assert_eq!(f.help.as_deref(), Some("did you mean `is_active`?"));
@@ -517,7 +517,7 @@ mod tests {
         let f = one(&batch(
             "  cron: \"0 9 * * ? *\"\n  batch_class: Batches::Daily::Backup\n  is_active: yes\n",
         ));
-        assert_eq!(f.code, "schedule/wrong-type");
+        assert_eq!(f.rule, Rule::ScheduleWrongType);
         assert_eq!(at(&f), (Severity::Error, 4, 14));
         assert_eq!(
             f.message,
@@ -531,7 +531,7 @@ mod tests {
         let (batches, findings) = run(&batch(&format!("{OK}  tags: nightly\n  group: 5\n")));
         assert!(batches.is_empty());
         assert_eq!(findings.len(), 2, "{findings:?}");
-        assert_eq!(findings[0].code, "schedule/wrong-type");
+        assert_eq!(findings[0].rule, Rule::ScheduleWrongType);
         assert_eq!(at(&findings[0]), (Severity::Error, 5, 9));
         assert!(findings[0].message.contains("expected a list"));
         assert_eq!(at(&findings[1]), (Severity::Error, 6, 10));
@@ -542,12 +542,12 @@ mod tests {
     fn missing_keys_point_at_the_batch_name() {
         let (batches, findings) = run("Other:\n  cron: \"0 9 * * ? *\"\n");
         assert!(batches.is_empty());
-        let codes: Vec<_> = findings.iter().map(|f| (f.code, at(f))).collect();
+        let codes: Vec<_> = findings.iter().map(|f| (f.rule, at(f))).collect();
         assert_eq!(
             codes,
             vec![
-                ("schedule/missing-key", (Severity::Error, 1, 1)),
-                ("schedule/missing-key", (Severity::Error, 1, 1)),
+                (Rule::ScheduleMissingKey, (Severity::Error, 1, 1)),
+                (Rule::ScheduleMissingKey, (Severity::Error, 1, 1)),
             ]
         );
         assert!(findings[0].message.contains("`batch_class`"));
@@ -559,7 +559,7 @@ mod tests {
         let f = one(&batch(
             "  cron: \"0 25 * * ? *\"\n  batch_class: Batches::Daily::Backup\n  is_active: true\n",
         ));
-        assert_eq!(f.code, "schedule/invalid-cron");
+        assert_eq!(f.rule, Rule::ScheduleInvalidCron);
         // `cron: "` ends at column 9; `25` is characters 2-3 of the text.
         assert_eq!(at(&f), (Severity::Error, 2, 12));
         assert_eq!(f.location.end_column, 14);
@@ -571,7 +571,7 @@ mod tests {
         let f = one(&batch(
             "  cron: 0 9 * * MON *\n  batch_class: Batches::Daily::Backup\n  is_active: true\n",
         ));
-        assert_eq!(f.code, "schedule/invalid-cron");
+        assert_eq!(f.rule, Rule::ScheduleInvalidCron);
         assert_eq!(f.location.line, 2);
         assert!(f.location.column >= 13, "{:?}", f.location);
         assert!(f.help.is_some());
@@ -582,7 +582,7 @@ mod tests {
         let f = one(&batch(
             "  cron: '0 0 9 * * ? *'\n  batch_class: Batches::Daily::Backup\n  is_active: true\n",
         ));
-        assert_eq!(f.code, "schedule/invalid-cron");
+        assert_eq!(f.rule, Rule::ScheduleInvalidCron);
         assert!(f.message.contains("7 fields"));
         assert!(f.help.as_deref().unwrap().contains("0 9 * * ? *"));
         assert_eq!(at(&f), (Severity::Error, 2, 10));
@@ -591,7 +591,7 @@ mod tests {
     #[test]
     fn invalid_zone_suggests_names() {
         let f = one(&batch(&format!("{OK}  timezone: Asia/Tokio\n")));
-        assert_eq!(f.code, "schedule/invalid-timezone");
+        assert_eq!(f.rule, Rule::ScheduleInvalidTimezone);
         assert_eq!(at(&f), (Severity::Error, 5, 13));
         assert!(f.help.as_deref().unwrap().contains("Asia/Tokyo"));
     }
@@ -610,7 +610,7 @@ mod tests {
             ("[1h]", "expected a duration"),
         ] {
             let f = one(&batch(&format!("{OK}  duration: {text}\n")));
-            assert_eq!(f.code, "schedule/invalid-duration", "{text}");
+            assert_eq!(f.rule, Rule::ScheduleInvalidDuration, "{text}");
             assert_eq!(at(&f), (Severity::Error, 5, 13), "{text}");
             assert!(f.message.contains(words), "{text}: {}", f.message);
             assert!(f.help.as_deref().unwrap().contains("1h30m"));
@@ -642,7 +642,7 @@ mod tests {
             let f = one(&batch(&format!(
                 "  cron: \"0 9 * * ? *\"\n  batch_class: {class}\n  is_active: true\n"
             )));
-            assert_eq!(f.code, "schedule/invalid-batch-class", "{class}");
+            assert_eq!(f.rule, Rule::ScheduleInvalidBatchClass, "{class}");
             assert_eq!(at(&f), (Severity::Error, 3, 16));
             assert!(
                 f.help
@@ -656,11 +656,11 @@ mod tests {
     #[test]
     fn batch_name_with_bad_character() {
         let f = one(&format!("Daily Backup:\n{OK}"));
-        assert_eq!(f.code, "schedule/invalid-name");
+        assert_eq!(f.rule, Rule::ScheduleInvalidName);
         assert_eq!(at(&f), (Severity::Error, 1, 6));
         assert!(f.message.contains("' '"));
         let f = one(&format!("バックアップ:\n{OK}"));
-        assert_eq!(f.code, "schedule/invalid-name");
+        assert_eq!(f.rule, Rule::ScheduleInvalidName);
         assert_eq!(at(&f), (Severity::Error, 1, 1));
         assert!(f.help.as_deref().unwrap().contains("description"));
     }
@@ -674,7 +674,7 @@ mod tests {
         assert_eq!(batches.len(), 1);
         let long = "B".repeat(52);
         let f = one(&format!("{long}:\n{OK}"));
-        assert_eq!(f.code, "schedule/invalid-name");
+        assert_eq!(f.rule, Rule::ScheduleInvalidName);
         assert_eq!(at(&f), (Severity::Error, 1, 1));
         assert!(f.message.contains("63 characters"), "{}", f.message);
         assert!(f.help.as_deref().unwrap().contains("at most 51"));
@@ -689,7 +689,7 @@ mod tests {
         let names: Vec<_> = batches.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(names, vec!["Good", "AlsoGood"]);
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].code, "schedule/invalid-cron");
+        assert_eq!(findings[0].rule, Rule::ScheduleInvalidCron);
     }
 
     #[test]
@@ -697,7 +697,7 @@ mod tests {
         let (batches, findings) = run(&format!("Backup:\n{OK}Backup:\n{OK}"));
         assert_eq!(batches.len(), 1);
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].code, "yaml/duplicate-key");
+        assert_eq!(findings[0].rule, Rule::YamlDuplicateKey);
         assert_eq!(at(&findings[0]), (Severity::Error, 5, 1));
     }
 
@@ -714,7 +714,7 @@ mod tests {
         let findings = duplicates(&a);
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
-        assert_eq!(f.code, "schedule/duplicate-batch");
+        assert_eq!(f.rule, Rule::ScheduleDuplicateBatch);
         assert_eq!(f.location.file, "schedules/b.yml");
         assert_eq!(at(f), (Severity::Error, 6, 1));
         assert_eq!(f.related[0].0.file, "schedules/a.yml");

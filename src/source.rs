@@ -7,7 +7,7 @@
 //! checked before reading.
 
 use crate::check::Inputs;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Rule};
 use crate::policy::{self, Policies};
 use crate::schedule;
 use crate::settings::{self, DEFAULT_SETTINGS_FILE, Settings};
@@ -222,8 +222,8 @@ impl Source {
     fn read(&self, path: &str, is_link: bool) -> Result<Read, RepoError> {
         if is_link {
             return Ok(Read::Skipped(
-                Finding::error(
-                    "repo/symlink",
+                Finding::of(
+                    Rule::RepoSymlink,
                     Location::file_start(path),
                     format!("`{path}` is a symbolic link; cronbridge does not follow links"),
                 )
@@ -231,8 +231,8 @@ impl Source {
             ));
         }
         let too_large = |size: u64| {
-            Read::Skipped(Finding::error(
-                "repo/too-large",
+            Read::Skipped(Finding::of(
+                Rule::RepoTooLarge,
                 Location::file_start(path),
                 format!("`{path}` is {size} bytes; files over {MAX_FILE_BYTES} bytes are not read"),
             ))
@@ -240,7 +240,7 @@ impl Source {
         let not_a_file = |kind: &str| {
             Read::Skipped(
                 Finding::error(
-                    "repo/not-a-file",
+                    Rule::RepoNotAFile,
                     Location::file_start(path),
                     format!("`{path}` is {kind}; cronbridge reads only regular files"),
                 )
@@ -303,8 +303,8 @@ impl Source {
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Read::Text(text)),
             Err(_) => Ok(Read::Skipped(
-                Finding::error(
-                    "repo/not-utf8",
+                Finding::of(
+                    Rule::RepoNotUtf8,
                     Location::file_start(path),
                     format!("`{path}` is not UTF-8 text"),
                 )

@@ -7,7 +7,7 @@
     reason = "a `Finding` is the error of every value check; they run once per value of a small file"
 )]
 
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Rule};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::collections::HashMap;
 
@@ -270,8 +270,8 @@ pub enum Document {
 /// stays within [`MAX_BYTES`], [`MAX_DEPTH`], [`MAX_NODES`] and [`MAX_EXPANDED_BYTES`].
 pub fn parse(file: &str, text: &str) -> (Document, Vec<Finding>) {
     if text.len() > MAX_BYTES {
-        let finding = Finding::error(
-            "yaml/too-large",
+        let finding = Finding::of(
+            Rule::YamlTooLarge,
             Location::file_start(file),
             format!(
                 "the file is {} bytes; cronbridge reads YAML files of at most {MAX_BYTES} bytes (1 MiB)",
@@ -449,8 +449,8 @@ impl Builder<'_, '_> {
         if e.info() == "recursion limit exceeded" {
             return too_deep(at);
         }
-        Box::new(Finding::error(
-            "yaml/syntax",
+        Box::new(Finding::of(
+            Rule::YamlSyntax,
             at,
             format!("YAML syntax error: {}", e.info()),
         ))
@@ -463,8 +463,8 @@ impl Builder<'_, '_> {
                 self.documents += 1;
                 if self.documents > 1 {
                     return Err(Box::new(
-                        Finding::error(
-                            "yaml/multiple-documents",
+                        Finding::of(
+                            Rule::YamlMultipleDocuments,
                             self.at(start),
                             "the file has more than one YAML document; cronbridge reads only one",
                         )
@@ -509,8 +509,8 @@ impl Builder<'_, '_> {
             }
             Event::Alias(id) => {
                 let Some((size, height)) = self.anchors.get(&id).map(|a| (a.size, a.height)) else {
-                    return Err(Box::new(Finding::error(
-                        "yaml/syntax",
+                    return Err(Box::new(Finding::of(
+                        Rule::YamlSyntax,
                         self.at(start),
                         "YAML syntax error: this alias refers to the node that contains it",
                     )));
@@ -598,8 +598,8 @@ impl Builder<'_, '_> {
         }
         let at = self.at(at);
         Err(Box::new(if alias {
-            Finding::error(
-                "yaml/alias-bomb",
+            Finding::of(
+                Rule::YamlAliasBomb,
                 at,
                 format!(
                     "aliases here expand the document past {MAX_NODES} values or {} MiB of text; cronbridge refuses it",
@@ -608,8 +608,8 @@ impl Builder<'_, '_> {
             )
             .help("write the values out instead of repeating them through `*` aliases")
         } else {
-            Finding::error(
-                "yaml/too-large",
+            Finding::of(
+                Rule::YamlTooLarge,
                 at,
                 format!("the file has more than {MAX_NODES} values; cronbridge refuses it"),
             )
@@ -628,8 +628,8 @@ impl Builder<'_, '_> {
         };
         if !known.contains(&tag) {
             self.findings.push(
-                Finding::error(
-                    "yaml/unsupported-tag",
+                Finding::of(
+                    Rule::YamlUnsupportedTag,
                     self.at(at),
                     format!("the YAML tag `{tag}` is not supported"),
                 )
@@ -685,8 +685,8 @@ impl Builder<'_, '_> {
                 None => {
                     if built.node.scalar().is_none() {
                         return Err(Box::new(
-                            Finding::error(
-                                "yaml/complex-key",
+                            Finding::of(
+                                Rule::YamlComplexKey,
                                 built.node.location(file),
                                 format!(
                                     "a key must be plain text, found {}",
@@ -703,8 +703,8 @@ impl Builder<'_, '_> {
                     if let Some(first) = seen.get(&text) {
                         let shown = if text.is_empty() { "(empty)" } else { &text };
                         self.findings.push(
-                            Finding::error(
-                                "yaml/duplicate-key",
+                            Finding::of(
+                                Rule::YamlDuplicateKey,
                                 k.location(file),
                                 format!("duplicate key `{shown}`: this mapping already has it"),
                             )
@@ -727,8 +727,8 @@ impl Builder<'_, '_> {
 
 fn too_deep(at: Location) -> Fatal {
     Box::new(
-        Finding::error(
-            "yaml/too-deep",
+        Finding::of(
+            Rule::YamlTooDeep,
             at,
             format!("the YAML is nested more than {MAX_DEPTH} levels deep; cronbridge refuses it"),
         )
@@ -772,9 +772,9 @@ impl<'a> Sink<'a> {
     }
 }
 
-fn type_error(node: &Node, file: &str, code: &'static str, what: &str, expected: &str) -> Finding {
+fn type_error(node: &Node, file: &str, rule: Rule, what: &str, expected: &str) -> Finding {
     Finding::error(
-        code,
+        rule,
         node.location(file),
         format!("{what}: expected {expected}, found {}", node.describe()),
     )
@@ -784,22 +784,22 @@ fn type_error(node: &Node, file: &str, code: &'static str, what: &str, expected:
 pub fn expect_map<'n>(
     node: &'n Node,
     file: &str,
-    code: &'static str,
+    rule: Rule,
     what: &str,
 ) -> Result<&'n [Entry], Finding> {
     node.entries()
-        .ok_or_else(|| type_error(node, file, code, what, "a mapping"))
+        .ok_or_else(|| type_error(node, file, rule, what, "a mapping"))
 }
 
 /// The items of a sequence, else a type error.
 pub fn expect_seq<'n>(
     node: &'n Node,
     file: &str,
-    code: &'static str,
+    rule: Rule,
     what: &str,
 ) -> Result<&'n [Node], Finding> {
     node.items().ok_or_else(|| {
-        let err = type_error(node, file, code, what, "a list");
+        let err = type_error(node, file, rule, what, "a list");
         if node.scalar().is_some() && !node.is_null() {
             err.help("write a list: `[a, b]`, or one `- item` per line")
         } else {
@@ -813,36 +813,31 @@ pub fn expect_seq<'n>(
 pub fn expect_str<'n>(
     node: &'n Node,
     file: &str,
-    code: &'static str,
+    rule: Rule,
     what: &str,
 ) -> Result<&'n str, Finding> {
     match node.scalar().map(|s| (s, s.resolve())) {
         Some((_, Resolved::String(t))) => Ok(t),
         Some((_, Resolved::Null)) => {
-            Err(type_error(node, file, code, what, "a string")
+            Err(type_error(node, file, rule, what, "a string")
                 .help("give a value, or remove the key"))
         }
-        Some((s, _)) => Err(type_error(node, file, code, what, "a string")
+        Some((s, _)) => Err(type_error(node, file, rule, what, "a string")
             .help(format!("quote it if it is meant as text: \"{}\"", s.text))),
-        None => Err(type_error(node, file, code, what, "a string")),
+        None => Err(type_error(node, file, rule, what, "a string")),
     }
 }
 
 /// A boolean, else a type error that explains YAML 1.2's booleans when a YAML 1.1 word such
 /// as `yes` was written.
-pub fn expect_bool(
-    node: &Node,
-    file: &str,
-    code: &'static str,
-    what: &str,
-) -> Result<bool, Finding> {
+pub fn expect_bool(node: &Node, file: &str, rule: Rule, what: &str) -> Result<bool, Finding> {
     let Some(scalar) = node.scalar() else {
-        return Err(type_error(node, file, code, what, "true or false"));
+        return Err(type_error(node, file, rule, what, "true or false"));
     };
     match scalar.resolve() {
         Resolved::Bool(b) => Ok(b),
         Resolved::String(t) => {
-            let err = type_error(node, file, code, what, "true or false");
+            let err = type_error(node, file, rule, what, "true or false");
             let meant = match t.to_ascii_lowercase().as_str() {
                 "yes" | "y" | "on" | "true" => Some(true),
                 "no" | "n" | "off" | "false" => Some(false),
@@ -856,33 +851,28 @@ pub fn expect_bool(
             })
         }
         _ => {
-            Err(type_error(node, file, code, what, "true or false").help("write `true` or `false`"))
+            Err(type_error(node, file, rule, what, "true or false").help("write `true` or `false`"))
         }
     }
 }
 
 /// A whole number from 1 to `u32::MAX`, else an error.
-pub fn expect_positive(
-    node: &Node,
-    file: &str,
-    code: &'static str,
-    what: &str,
-) -> Result<u32, Finding> {
+pub fn expect_positive(node: &Node, file: &str, rule: Rule, what: &str) -> Result<u32, Finding> {
     let expected = "a whole number of at least 1";
     match node.scalar().map(Scalar::resolve) {
         Some(Resolved::Int(t)) => match t.parse::<u32>() {
             Ok(n) if n >= 1 => Ok(n),
             _ => Err(Finding::error(
-                code,
+                rule,
                 node.location(file),
                 format!("{what}: expected {expected}, found {t}"),
             )),
         },
         Some(Resolved::String(t)) if t.parse::<u32>().is_ok() => {
-            Err(type_error(node, file, code, what, expected)
+            Err(type_error(node, file, rule, what, expected)
                 .help(format!("write {t} without quotes")))
         }
-        _ => Err(type_error(node, file, code, what, expected)),
+        _ => Err(type_error(node, file, rule, what, expected)),
     }
 }
 
@@ -917,7 +907,7 @@ pub fn unknown_keys(
     entries: &[Entry],
     allowed: &[&str],
     file: &str,
-    code: &'static str,
+    rule: Rule,
     what: &str,
 ) -> Vec<Finding> {
     entries
@@ -926,7 +916,7 @@ pub fn unknown_keys(
         .map(|e| {
             let key = e.key_text();
             let finding = Finding::error(
-                code,
+                rule,
                 e.key.location(file),
                 format!("unknown key `{key}` in {what}"),
             );
@@ -942,9 +932,9 @@ pub fn unknown_keys(
 }
 
 /// An error at `at` (the mapping's name or start) for a required key that is missing.
-pub fn missing_key(at: Location, code: &'static str, key: &str, what: &str) -> Finding {
+pub fn missing_key(at: Location, rule: Rule, key: &str, what: &str) -> Finding {
     Finding::error(
-        code,
+        rule,
         at,
         format!("{what} has no `{key}`, which is required"),
     )
@@ -1044,7 +1034,7 @@ mod tests {
     #[test]
     fn syntax_error_is_located() {
         let f = only_finding("a:\n  b: 1\n c: 2\n");
-        assert_eq!(f.code, "yaml/syntax");
+        assert_eq!(f.rule, Rule::YamlSyntax);
         assert_eq!(f.severity, Severity::Error);
         assert_eq!((f.location.line, f.location.column), (3, 2));
         assert!(
@@ -1057,7 +1047,7 @@ mod tests {
     #[test]
     fn unterminated_quote_is_a_syntax_error() {
         let f = only_finding("a: \"open\nb: c\n");
-        assert_eq!(f.code, "yaml/syntax");
+        assert_eq!(f.rule, Rule::YamlSyntax);
         assert_eq!(f.location.line, 1);
     }
 
@@ -1066,7 +1056,7 @@ mod tests {
         let (doc, findings) = parse("f.yml", "a: 1\nb: 2\na: 3\n");
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
-        assert_eq!(f.code, "yaml/duplicate-key");
+        assert_eq!(f.rule, Rule::YamlDuplicateKey);
         assert_eq!((f.location.line, f.location.column), (3, 1));
         assert_eq!(f.related[0].0.line, 1);
         assert!(f.message.contains("`a`"));
@@ -1079,14 +1069,14 @@ mod tests {
     #[test]
     fn quoted_and_plain_keys_are_the_same_key() {
         let f = only_finding("a: 1\n\"a\": 2\n");
-        assert_eq!(f.code, "yaml/duplicate-key");
+        assert_eq!(f.rule, Rule::YamlDuplicateKey);
         assert_eq!((f.location.line, f.location.column), (2, 1));
     }
 
     #[test]
     fn second_document_is_an_error() {
         let f = only_finding("a: 1\n---\nb: 2\n");
-        assert_eq!(f.code, "yaml/multiple-documents");
+        assert_eq!(f.rule, Rule::YamlMultipleDocuments);
         assert_eq!((f.location.line, f.location.column), (2, 1));
     }
 
@@ -1100,7 +1090,7 @@ mod tests {
     fn too_large_file_is_refused() {
         let text = format!("a: \"{}\"\n", "x".repeat(MAX_BYTES));
         let f = only_finding(&text);
-        assert_eq!(f.code, "yaml/too-large");
+        assert_eq!(f.rule, Rule::YamlTooLarge);
         assert_eq!((f.location.line, f.location.column), (1, 1));
     }
 
@@ -1108,30 +1098,30 @@ mod tests {
     fn too_many_nodes_is_refused() {
         let text = format!("[{}]", "1,".repeat(MAX_NODES + 1));
         let f = only_finding(&text);
-        assert_eq!(f.code, "yaml/too-large");
+        assert_eq!(f.rule, Rule::YamlTooLarge);
     }
 
     #[test]
     fn deep_flow_nesting_does_not_crash() {
         let text = "[".repeat(100_000);
         let f = only_finding(&text);
-        assert_eq!(f.code, "yaml/too-deep");
+        assert_eq!(f.rule, Rule::YamlTooDeep);
         assert_eq!(f.location.line, 1);
         let text = "{a: ".repeat(100_000);
-        assert_eq!(only_finding(&text).code, "yaml/too-deep");
+        assert_eq!(only_finding(&text).rule, Rule::YamlTooDeep);
     }
 
     #[test]
     fn deep_block_nesting_does_not_crash() {
         let text = "- ".repeat(100_000);
         let f = only_finding(&text);
-        assert_eq!(f.code, "yaml/too-deep");
+        assert_eq!(f.rule, Rule::YamlTooDeep);
         let mut text = String::new();
         for i in 0..200 {
             text.push_str(&" ".repeat(i));
             text.push_str("k:\n");
         }
-        assert_eq!(only_finding(&text).code, "yaml/too-deep");
+        assert_eq!(only_finding(&text).rule, Rule::YamlTooDeep);
     }
 
     #[test]
@@ -1153,7 +1143,7 @@ mod tests {
         let started = Instant::now();
         let f = only_finding(&text);
         assert!(started.elapsed() < Duration::from_secs(2));
-        assert_eq!(f.code, "yaml/alias-bomb");
+        assert_eq!(f.rule, Rule::YamlAliasBomb);
         assert_eq!(f.severity, Severity::Error);
     }
 
@@ -1166,7 +1156,7 @@ mod tests {
             vec!["*a"; 1_000].join(",")
         );
         let f = only_finding(&text);
-        assert_eq!(f.code, "yaml/alias-bomb");
+        assert_eq!(f.rule, Rule::YamlAliasBomb);
         assert_eq!(f.location.line, 2);
     }
 
@@ -1186,46 +1176,49 @@ mod tests {
             "[".repeat(half),
             "]".repeat(half)
         );
-        assert_eq!(only_finding(&text).code, "yaml/too-deep");
+        assert_eq!(only_finding(&text).rule, Rule::YamlTooDeep);
     }
 
     #[test]
     fn custom_tags_are_errors() {
         let f = only_finding("a: !Ref x\n");
-        assert_eq!(f.code, "yaml/unsupported-tag");
+        assert_eq!(f.rule, Rule::YamlUnsupportedTag);
         assert_eq!((f.location.line, f.location.column), (1, 4));
     }
 
     #[test]
     fn complex_keys_are_errors() {
         let f = only_finding("? [a]\n: b\n");
-        assert_eq!(f.code, "yaml/complex-key");
+        assert_eq!(f.rule, Rule::YamlComplexKey);
     }
 
     #[test]
     fn type_errors_describe_what_was_found() {
         let n = root("a: yes\nb: \"true\"\nc: 5\nd: [1]\n");
         let get = |k: &str| &n.entry(k).unwrap().value;
-        let f = expect_bool(get("a"), "f.yml", "t/x", "`is_active`").unwrap_err();
+        let f = expect_bool(get("a"), "f.yml", Rule::ScheduleWrongType, "`is_active`").unwrap_err();
         assert_eq!(
             f.message,
             "`is_active`: expected true or false, found the string \"yes\""
         );
         assert!(f.help.unwrap().contains("YAML 1.2"));
         assert_eq!((f.location.line, f.location.column), (1, 4));
-        let f = expect_bool(get("b"), "f.yml", "t/x", "`is_active`").unwrap_err();
+        let f = expect_bool(get("b"), "f.yml", Rule::ScheduleWrongType, "`is_active`").unwrap_err();
         assert!(f.help.unwrap().contains("without quotes"));
-        let f = expect_str(get("c"), "f.yml", "t/x", "`group`").unwrap_err();
+        let f = expect_str(get("c"), "f.yml", Rule::ScheduleWrongType, "`group`").unwrap_err();
         assert!(f.message.contains("found the number 5"));
         assert!(f.help.unwrap().contains("\"5\""));
         assert!(
-            expect_map(get("d"), "f.yml", "t/x", "`x`")
+            expect_map(get("d"), "f.yml", Rule::ScheduleWrongType, "`x`")
                 .unwrap_err()
                 .message
                 .contains("found a list")
         );
-        assert_eq!(expect_positive(get("c"), "f.yml", "t/x", "`n`").unwrap(), 5);
-        assert!(expect_positive(get("b"), "f.yml", "t/x", "`n`").is_err());
+        assert_eq!(
+            expect_positive(get("c"), "f.yml", Rule::ScheduleWrongType, "`n`").unwrap(),
+            5
+        );
+        assert!(expect_positive(get("b"), "f.yml", Rule::ScheduleWrongType, "`n`").is_err());
     }
 
     #[test]
@@ -1244,7 +1237,7 @@ mod tests {
             n.entries().unwrap(),
             &["cron", "is_active"],
             "f.yml",
-            "t/unknown",
+            Rule::ScheduleUnknownKey,
             "batch `B`",
         );
         assert_eq!(f.len(), 3);

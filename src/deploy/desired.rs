@@ -4,7 +4,7 @@
 
 use crate::cron::Expression;
 use crate::cron::rewrite::RewriteError;
-use crate::finding::{Finding, Location};
+use crate::finding::{self, Finding, Location};
 use crate::policy::Alert;
 use crate::policy::pattern::{self as alert, TaskValues};
 use crate::schedule::Batch;
@@ -143,7 +143,7 @@ pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
     };
     if aws.event_bus != config::DEFAULT_EVENT_BUS && !model.batches.is_empty() {
         desired.findings.push(
-            Finding::error("aws/schedule-bus", aws.location.clone().unwrap_or(config_at.clone()), format!("schedules cannot run on the event bus `{}`: EventBridge runs schedule expressions only on the default event bus", aws.event_bus))
+            Finding::of(finding::Rule::AwsScheduleBus, aws.location.clone().unwrap_or(config_at.clone()), format!("schedules cannot run on the event bus `{}`: EventBridge runs schedule expressions only on the default event bus", aws.event_bus))
                 .help("remove `event_bus` (default: `default`)"),
         );
     }
@@ -172,14 +172,14 @@ pub fn lint(model: &Model<'_>) -> Vec<Finding> {
     build(model, &|_| None)
         .findings
         .into_iter()
-        .filter(|f| f.code != "aws/missing-setting")
+        .filter(|f| f.rule != finding::Rule::AwsMissingSetting)
         .collect()
 }
 
 fn missing(desired: &mut Desired, at: &Location, what: &str, key: &str, var: &str) {
     desired.findings.push(
-        Finding::error(
-            "aws/missing-setting",
+        Finding::of(
+            finding::Rule::AwsMissingSetting,
             at.clone(),
             format!("no {what}: deploying needs it"),
         )
@@ -200,8 +200,12 @@ fn sourced(
         if let Err(problem) = config::check_arn(&v.value, service, resource) {
             let problem = problem.replace(&v.value, "the value");
             desired.findings.push(
-                Finding::error("aws/invalid-env", at.clone(), format!("{var}: {problem}"))
-                    .help(config::arn_help(var, service, resource)),
+                Finding::of(
+                    finding::Rule::AwsInvalidEnv,
+                    at.clone(),
+                    format!("{var}: {problem}"),
+                )
+                .help(config::arn_help(var, service, resource)),
             );
             return None;
         }
@@ -315,8 +319,8 @@ fn schedule_rules(
             // The rewrite already splits long rules; this only guards what is sent.
             _ if e.to_aws().chars().count() > MAX_EXPRESSION_CHARS => {
                 desired.findings.push(
-                    Finding::error(
-                        "aws/expression-too-long",
+                    Finding::of(
+                        finding::Rule::AwsExpressionTooLong,
                         batch.field_location("cron").clone(),
                         format!(
                             "the UTC rule `{}` is longer than EventBridge's {MAX_EXPRESSION_CHARS} characters",
@@ -339,8 +343,12 @@ fn schedule_rules(
         };
         if let Err(message) = valid_name(&name) {
             desired.findings.push(
-                Finding::error("aws/invalid-rule-name", batch.location.clone(), message)
-                    .help("shorten the batch name or `rule_prefix`"),
+                Finding::of(
+                    finding::Rule::AwsInvalidRuleName,
+                    batch.location.clone(),
+                    message,
+                )
+                .help("shorten the batch name or `rule_prefix`"),
             );
             continue;
         }
@@ -356,7 +364,7 @@ fn schedule_rules(
             let len = input.chars().count();
             if len > MAX_INPUT_CHARS {
                 desired.findings.push(
-                    Finding::error("aws/input-too-long", batch.location.clone(), format!("the target input of `{name}` is {len} characters; EventBridge allows {MAX_INPUT_CHARS}"))
+                    Finding::of(finding::Rule::AwsInputTooLong, batch.location.clone(), format!("the target input of `{name}` is {len} characters; EventBridge allows {MAX_INPUT_CHARS}"))
                         .help("shorten the `input` template in the settings"),
                 );
                 continue;
@@ -502,7 +510,7 @@ fn check_tags(tags: &BTreeMap<String, String>, at: &Location, desired: &mut Desi
                 .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c));
         if !ok {
             desired.findings.push(
-                Finding::error("aws/invalid-tag", at.clone(), format!("the tag `{k}` would be `{v}`, which AWS does not accept as a tag value"))
+                Finding::of(finding::Rule::AwsInvalidTag, at.clone(), format!("the tag `{k}` would be `{v}`, which AWS does not accept as a tag value"))
                     .help("tag values have at most 256 letters, digits, spaces and `_.:/=+-@`; rename the file or batch"),
             );
         }
@@ -553,7 +561,7 @@ fn alert_rule(
     let name = format!("{prefix}{}", a.name);
     if let Err(message) = valid_name(&name) {
         desired.findings.push(
-            Finding::error("aws/invalid-rule-name", at, message)
+            Finding::of(finding::Rule::AwsInvalidRuleName, at, message)
                 .help("shorten the alert name or `rule_prefix`"),
         );
         return;
@@ -619,8 +627,8 @@ fn alert_rule(
     let len = pattern.chars().count();
     if len > alert::MAX_PATTERN_CHARS {
         desired.findings.push(
-            Finding::error(
-                "aws/pattern-too-long",
+            Finding::of(
+                finding::Rule::AwsPatternTooLong,
                 a.pattern_location.clone(),
                 format!(
                     "the event pattern of `{name}` is {len} characters; EventBridge allows {}",
@@ -691,7 +699,7 @@ fn collisions(desired: &mut Desired) {
                 Origin::Alert(n) => format!("alert `{n}`"),
             };
             findings.push(
-                Finding::error("aws/rule-name-collision", r.location.clone(), format!("{} and {} would both be the EventBridge rule `{}`", what(&r.origin), what(&first.origin), r.rule.name))
+                Finding::of(finding::Rule::AwsRuleNameCollision, r.location.clone(), format!("{} and {} would both be the EventBridge rule `{}`", what(&r.origin), what(&first.origin), r.rule.name))
                     .related(first.location.clone(), format!("{} is defined here", what(&first.origin)))
                     .help("rename one: a schedule that needs several UTC rules gets `-1`, `-2`… after its name"),
             );
@@ -825,9 +833,17 @@ mod tests {
         let messages: Vec<_> = d.findings.iter().map(|f| f.message.clone()).collect();
         assert_eq!(d.findings.len(), 2, "{messages:?}");
         assert!(messages.iter().all(|m| !m.contains("secret-looking-value")));
-        assert!(d.findings.iter().any(|f| f.code == "aws/invalid-env"));
-        assert!(d.findings.iter().any(|f| f.code == "aws/missing-setting"
-            && f.help.as_deref().unwrap().contains(env::STATE_MACHINE_ARN)));
+        assert!(
+            d.findings
+                .iter()
+                .any(|f| f.rule == finding::Rule::AwsInvalidEnv)
+        );
+        assert!(
+            d.findings
+                .iter()
+                .any(|f| f.rule == finding::Rule::AwsMissingSetting
+                    && f.help.as_deref().unwrap().contains(env::STATE_MACHINE_ARN))
+        );
         assert!(lint(&a.model()).is_empty());
     }
 
@@ -838,7 +854,7 @@ mod tests {
         let a = analysis(text, "", "");
         let f = lint(&a.model());
         assert_eq!(f.len(), 1, "{f:?}");
-        assert_eq!(f[0].code, "aws/rule-name-collision");
+        assert_eq!(f[0].rule, finding::Rule::AwsRuleNameCollision);
         assert_eq!(f[0].location.line, 5);
         assert_eq!(f[0].related[0].0.line, 1);
     }
@@ -907,7 +923,7 @@ mod tests {
         assert!(
             lint(&a.model())
                 .iter()
-                .any(|f| f.code == "aws/schedule-bus")
+                .any(|f| f.rule == finding::Rule::AwsScheduleBus)
         );
         let _ = Settings::default();
     }

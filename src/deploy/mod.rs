@@ -10,7 +10,7 @@
 pub mod desired;
 pub mod plan;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Rule, Severity};
 use crate::outcome::Outcome;
 use desired::{Desired, Lookup, Model};
 use plan::{Action, DeleteGuard, Plan};
@@ -205,7 +205,7 @@ pub fn desired_state(
             desired
                 .findings
                 .into_iter()
-                .filter(|f| f.severity == Severity::Error && f.code != "aws/missing-setting"),
+                .filter(|f| f.severity == Severity::Error && f.rule != Rule::AwsMissingSetting),
         );
         return Err(Blocked::CheckErrors(errors));
     }

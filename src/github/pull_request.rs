@@ -8,6 +8,7 @@ use super::event::{PullRequestEvent, is_object_id};
 use crate::check::{self, Analysis};
 use crate::finding::Severity;
 use crate::outcome::Outcome;
+
 use crate::report;
 use crate::report::comment::{self, Context, Links, MARKER};
 use crate::source::{self, RepoError, Source};

@@ -3,7 +3,7 @@
 
 use crate::cron::Expression;
 use crate::cron::rewrite::RewriteError;
-use crate::finding::Finding;
+use crate::finding::{Finding, Rule};
 use crate::schedule::Batch;
 
 /// Lint findings for each batch, given its UTC rewrite.
@@ -16,8 +16,8 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             .is_none_or(|d| d.trim().is_empty())
         {
             findings.push(
-                Finding::warning(
-                    "lint/missing-description",
+                Finding::of(
+                    Rule::LintMissingDescription,
                     batch.location.clone(),
                     format!("`{}` has no description", batch.name),
                 )
@@ -25,8 +25,8 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             );
         }
         if !batch.is_active {
-            findings.push(Finding::info(
-                "lint/inactive",
+            findings.push(Finding::of(
+                Rule::LintInactive,
                 batch.field_location("is_active").clone(),
                 format!(
                     "`{}` is inactive: its rule stays in EventBridge, disabled, and it does not run",
@@ -35,8 +35,8 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             ));
         }
         match rules {
-            Ok(rules) if rules.len() > 1 => findings.push(Finding::info(
-                "lint/several-utc-rules",
+            Ok(rules) if rules.len() > 1 => findings.push(Finding::of(
+                Rule::LintSeveralUtcRules,
                 batch.field_location("cron").clone(),
                 format!(
                     "`{}` needs {} UTC rules to fire at exactly its {} times: {}",
@@ -52,8 +52,8 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             )),
             Ok(_) => {}
             Err(err) => {
-                let mut finding = Finding::error(
-                    "lint/not-convertible",
+                let mut finding = Finding::of(
+                    Rule::LintNotConvertible,
                     batch.field_location("cron").clone(),
                     format!(
                         "`{}` in {} has no exact UTC rule: {err}",
@@ -87,8 +87,8 @@ pub fn references(policies: &crate::policy::Policies, batches: &[Batch]) -> Vec<
             None => "check the spelling, or remove the entry".to_string(),
         };
         findings.push(
-            Finding::warning(
-                "lint/unknown-reference",
+            Finding::of(
+                Rule::LintUnknownReference,
                 location.clone(),
                 format!("{owner} names {what} `{name}`, but no batch has it"),
             )

@@ -62,7 +62,7 @@
 )]
 
 use super::{Alert, GroupLimit, Overlap, Policies, QuietHours, Scope, StartLimit};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Rule, Severity};
 use crate::policy::pattern::{self as pattern, PatternError, Seg};
 use crate::settings::duration_value;
 use crate::settings::template;
@@ -92,11 +92,11 @@ const OVERLAP_KEYS: &[&str] = &[
 const START_LIMIT_KEYS: &[&str] = &["limit", "severity"];
 const GROUP_KEYS: &[&str] = &["name", "max_concurrent", "severity"];
 
-const WRONG_TYPE: &str = "policy/wrong-type";
-const UNKNOWN_KEY: &str = "policy/unknown-key";
-const MISSING_KEY: &str = "policy/missing-key";
-const INVALID_VALUE: &str = "policy/invalid-value";
-const DUPLICATE_NAME: &str = "policy/duplicate-name";
+const WRONG_TYPE: Rule = Rule::PolicyWrongType;
+const UNKNOWN_KEY: Rule = Rule::PolicyUnknownKey;
+const MISSING_KEY: Rule = Rule::PolicyMissingKey;
+const INVALID_VALUE: Rule = Rule::PolicyInvalidValue;
+const DUPLICATE_NAME: Rule = Rule::PolicyDuplicateName;
 
 const DAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
@@ -114,7 +114,7 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Policies, Vec<Findi
     }
     let Some(entries) = root.entries() else {
         findings.push(
-            Finding::error(
+            Finding::of(
                 WRONG_TYPE,
                 root.location(file),
                 format!(
@@ -184,8 +184,8 @@ impl Policies {
         }
         match (&self.overlap.location, &other.overlap.location) {
             (Some(first), Some(second)) => findings.push(
-                Finding::error(
-                    "policy/duplicate-overlap",
+                Finding::of(
+                    Rule::PolicyDuplicateOverlap,
                     second.clone(),
                     "a second `overlap` section; only one is allowed across all policy files",
                 )
@@ -200,7 +200,7 @@ impl Policies {
     fn add_alert(&mut self, alert: Alert, findings: &mut Vec<Finding>) {
         if let Some(first) = self.alerts.iter().find(|a| a.name == alert.name) {
             findings.push(
-                Finding::error(
+                Finding::of(
                     DUPLICATE_NAME,
                     alert.location.clone(),
                     format!("alert `{}` is defined twice", alert.name),
@@ -216,7 +216,7 @@ impl Policies {
     fn add_quiet_hours(&mut self, quiet: QuietHours, findings: &mut Vec<Finding>) {
         if let Some(first) = self.quiet_hours.iter().find(|q| q.name == quiet.name) {
             findings.push(
-                Finding::error(
+                Finding::of(
                     DUPLICATE_NAME,
                     quiet.location.clone(),
                     format!("quiet hours `{}` are defined twice", quiet.name),
@@ -315,7 +315,7 @@ fn quiet_hours(
         }
         (Some(_), Some(both)) => {
             sink.push(
-                Finding::error(
+                Finding::of(
                     INVALID_VALUE,
                     both.location(file),
                     format!("{what} has both `window` and `windows`"),
@@ -343,7 +343,7 @@ fn quiet_hours(
             n,
             file,
             WRONG_TYPE,
-            "policy/invalid-timezone",
+            Rule::PolicyInvalidTimezone,
             "`timezone`",
         )),
         None => Some(settings.zone.clone()),
@@ -358,7 +358,7 @@ fn quiet_hours(
     };
     let severity = match get(entries, "severity") {
         Some(n) => sink.take(severity(n, file)),
-        None => Some(Severity::Error),
+        None => Some(Rule::PolicyQuietHours.severity()),
     };
     if sink.failed {
         return None;
@@ -415,8 +415,8 @@ fn alert(
             Ok(()) => Some(value.to_string()),
             Err(message) => {
                 sink.push(
-                    Finding::error(
-                        "policy/invalid-arn",
+                    Finding::of(
+                        Rule::PolicyInvalidArn,
                         node.location(file),
                         format!("`{key}`: {message}"),
                     )
@@ -438,7 +438,7 @@ fn alert(
         let value = sink.take(template::json_value(
             node,
             file,
-            "policy/invalid-pattern",
+            Rule::PolicyInvalidPattern,
             "`pattern`",
         ))?;
         let errors = pattern::validate(&value);
@@ -456,8 +456,8 @@ fn alert(
                 .collect::<Vec<_>>()
                 .join(", ");
             sink.push(
-                Finding::error(
-                    "policy/invalid-pattern",
+                Finding::of(
+                    Rule::PolicyInvalidPattern,
                     node.location(file),
                     format!("the pattern has the unknown placeholder `<{name}>`"),
                 )
@@ -485,31 +485,31 @@ fn alert(
         let at = pattern_node.location(file);
         match pattern::failure_coverage(&filled, &task) {
             Ok(c) if !c.nonzero_exit && !c.never_started => sink.push(
-                Finding::error("policy/alert-never-fires", at, format!("{what} would never match a failed task: neither a container exiting non-zero nor a task that never started"))
+                Finding::of(Rule::PolicyAlertNeverFires, at, format!("{what} would never match a failed task: neither a container exiting non-zero nor a task that never started"))
                     .help("match `lastStatus: [STOPPED]` and `containers: {exitCode: [{anything-but: 0}, {exists: false}]}`; exit codes are numbers, not strings"),
             ),
             Ok(c) => {
                 if !c.never_started {
                     sink.push(
-                        Finding::warning("policy/alert-misses-failures", at.clone(), format!("{what} does not match a task that stopped before its container ran (no exit code)"))
+                        Finding::of(Rule::PolicyAlertMissesFailures, at.clone(), format!("{what} does not match a task that stopped before its container ran (no exit code)"))
                             .help("add `{exists: false}` next to the exit-code condition: `exitCode: [{anything-but: 0}, {exists: false}]`"),
                     );
                 }
                 if !c.nonzero_exit {
                     sink.push(
-                        Finding::warning("policy/alert-misses-failures", at.clone(), format!("{what} does not match a container that exited with a non-zero code"))
+                        Finding::of(Rule::PolicyAlertMissesFailures, at.clone(), format!("{what} does not match a container that exited with a non-zero code"))
                             .help("match `exitCode: [{anything-but: 0}, {exists: false}]`"),
                     );
                 }
                 if c.success {
                     sink.push(
-                        Finding::warning("policy/alert-matches-success", at, format!("{what} also matches a task whose container exited 0"))
+                        Finding::of(Rule::PolicyAlertMatchesSuccess, at, format!("{what} also matches a task whose container exited 0"))
                             .help("restrict the exit code: `exitCode: [{anything-but: 0}, {exists: false}]` (a number, not a string)"),
                     );
                 }
             }
             Err(unsupported) => sink.push(
-                Finding::info("policy/alert-untested", at, format!("{what} was not tested on a failed task: {unsupported}")),
+                Finding::of(Rule::PolicyAlertUntested, at, format!("{what} was not tested on a failed task: {unsupported}")),
             ),
         }
     }
@@ -586,8 +586,8 @@ fn pattern_finding(node: &Node, file: &str, e: &PatternError) -> Finding {
     } else {
         format!(" at `{}`", path.join(".").replace(".[", "["))
     };
-    Finding::error(
-        "policy/invalid-pattern",
+    Finding::of(
+        Rule::PolicyInvalidPattern,
         at.location(file),
         format!("the pattern{place}: {}", e.message),
     )
@@ -602,8 +602,8 @@ fn alert_name(node: &Node, file: &str, settings: &Settings) -> Result<String, Fi
         .enumerate()
         .find(|(_, c)| !crate::settings::is_rule_name_char(*c))
     {
-        return Err(Finding::error(
-            "policy/invalid-name",
+        return Err(Finding::of(
+            Rule::PolicyInvalidName,
             node.inner_location(file, i, 1),
             format!(
                 "the alert name `{name}` has {c:?}, which an EventBridge rule name cannot contain"
@@ -613,8 +613,8 @@ fn alert_name(node: &Node, file: &str, settings: &Settings) -> Result<String, Fi
     }
     let len = settings.rule_prefix.chars().count() + name.chars().count();
     if len > 64 {
-        return Err(Finding::error(
-            "policy/invalid-name",
+        return Err(Finding::of(
+            Rule::PolicyInvalidName,
             node.location(file),
             format!(
                 "the rule name `{}{name}` would be {len} characters long; EventBridge allows 64",
@@ -630,7 +630,7 @@ fn alert_name(node: &Node, file: &str, settings: &Settings) -> Result<String, Fi
 fn name_value(node: &Node, file: &str, what: &str) -> Result<String, Finding> {
     let text = yaml::expect_str(node, file, WRONG_TYPE, what)?;
     if text.trim().is_empty() {
-        return Err(Finding::error(
+        return Err(Finding::of(
             INVALID_VALUE,
             node.location(file),
             format!("{what} is empty"),
@@ -641,7 +641,7 @@ fn name_value(node: &Node, file: &str, what: &str) -> Result<String, Finding> {
 }
 
 fn empty_list(node: &Node, file: &str, what: &str, help: &str) -> Finding {
-    Finding::error(
+    Finding::of(
         INVALID_VALUE,
         node.location(file),
         format!("{what} is an empty list"),
@@ -653,8 +653,8 @@ fn empty_list(node: &Node, file: &str, what: &str, help: &str) -> Finding {
 fn window(node: &Node, file: &str) -> Result<(u16, u16), Finding> {
     let text = yaml::expect_str(node, file, WRONG_TYPE, "a window")?;
     parse_window(text).map_err(|(message, offset, len)| {
-        Finding::error(
-            "policy/invalid-window",
+        Finding::of(
+            Rule::PolicyInvalidWindow,
             node.inner_location(file, offset, len),
             format!("window `{text}`: {message}"),
         )
@@ -739,8 +739,8 @@ fn days(node: &Node, file: &str) -> Result<u8, Finding> {
                     None => "days are SUN, MON, TUE, WED, THU, FRI, SAT".to_string(),
                 }
             };
-            return Err(Finding::error(
-                "policy/invalid-day",
+            return Err(Finding::of(
+                Rule::PolicyInvalidDay,
                 item.location(file),
                 format!("`{text}` is not a day of the week"),
             )
@@ -770,8 +770,8 @@ fn dates(node: &Node, file: &str) -> Result<Vec<(MonthDay, MonthDay)>, Finding> 
         .map(|item| {
             let text = yaml::expect_str(item, file, WRONG_TYPE, "a date range")?;
             parse_date_range(text).map_err(|(message, offset, len)| {
-                Finding::error(
-                    "policy/invalid-date",
+                Finding::of(
+                    Rule::PolicyInvalidDate,
                     item.inner_location(file, offset, len),
                     format!("date range `{text}`: {message}"),
                 )
@@ -841,7 +841,7 @@ fn scope_value(node: &Node, file: &str, sink: &mut Sink<'_>) -> Option<Scope> {
         for item in classes {
             if let Some(text) = item.text().filter(|t| !is_class_pattern(t)) {
                 sink.push(
-                    Finding::error(
+                    Finding::of(
                         INVALID_VALUE,
                         item.location(file),
                         format!("`{text}` is not a class pattern"),
@@ -887,8 +887,8 @@ fn severity(node: &Node, file: &str) -> Result<Severity, Finding> {
         "error" => Ok(Severity::Error),
         "warning" => Ok(Severity::Warning),
         _ => {
-            let finding = Finding::error(
-                "policy/invalid-severity",
+            let finding = Finding::of(
+                Rule::PolicyInvalidSeverity,
                 node.location(file),
                 format!("`{text}` is not a severity"),
             );
@@ -926,7 +926,7 @@ fn overlap(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> Overlap {
                 if let Some(minutes) = sink.take(duration_value(
                     node,
                     file,
-                    "policy/invalid-duration",
+                    Rule::PolicyInvalidDuration,
                     "`default_duration`",
                 )) {
                     overlap.default_duration = minutes;
@@ -951,7 +951,7 @@ fn overlap(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> Overlap {
                     };
                     if let Some(first) = overlap.groups.iter().find(|g| g.name == group.name) {
                         sink.push(
-                            Finding::error(
+                            Finding::of(
                                 DUPLICATE_NAME,
                                 group.location.clone(),
                                 format!("group `{}` has two limits", group.name),
@@ -970,7 +970,7 @@ fn overlap(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> Overlap {
     overlap
 }
 
-const NUMBER: &str = "policy/invalid-number";
+const NUMBER: Rule = Rule::PolicyInvalidNumber;
 
 /// `3`, or `{limit: 3, severity: warning}`.
 fn start_limit(node: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<StartLimit> {
@@ -986,7 +986,7 @@ fn start_limit(node: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<S
         return Some(StartLimit {
             location,
             limit,
-            severity: Severity::Error,
+            severity: Rule::PolicyStartsPerMinute.severity(),
         });
     };
     for f in yaml::unknown_keys(entries, START_LIMIT_KEYS, file, UNKNOWN_KEY, what) {
@@ -1006,7 +1006,7 @@ fn start_limit(node: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<S
     };
     let severity = match get(entries, "severity") {
         Some(n) => sink.take(severity(n, file)),
-        None => Some(Severity::Error),
+        None => Some(Rule::PolicyStartsPerMinute.severity()),
     };
     if sink.failed {
         return None;
@@ -1038,7 +1038,7 @@ fn group_limit(item: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<G
     };
     let severity = match get(entries, "severity") {
         Some(n) => sink.take(severity(n, file)),
-        None => Some(Severity::Error),
+        None => Some(Rule::PolicyGroupOverlap.severity()),
     };
     if sink.failed {
         return None;
@@ -1183,7 +1183,7 @@ overlap:
     #[test]
     fn unknown_top_level_key() {
         let f = one("quiet_hour: []\n");
-        assert_eq!(f.code, "policy/unknown-key");
+        assert_eq!(f.rule, Rule::PolicyUnknownKey);
         assert_eq!(at(&f), (Severity::Error, 1, 1));
         assert_eq!(f.help.as_deref(), Some("did you mean `quiet_hours`?"));
     }
@@ -1191,14 +1191,14 @@ overlap:
     #[test]
     fn top_level_must_be_a_mapping() {
         let f = one("- peak\n");
-        assert_eq!(f.code, "policy/wrong-type");
+        assert_eq!(f.rule, Rule::PolicyWrongType);
         assert!(f.message.contains("found a list"));
     }
 
     #[test]
     fn unknown_key_in_an_entry() {
         let f = one(&quiet("    severty: warning\n"));
-        assert_eq!(f.code, "policy/unknown-key");
+        assert_eq!(f.rule, Rule::PolicyUnknownKey);
         assert_eq!(at(&f), (Severity::Error, 4, 5));
         assert!(f.message.contains("quiet hours `peak`"));
         assert_eq!(f.help.as_deref(), Some("did you mean `severity`?"));
@@ -1217,7 +1217,7 @@ overlap:
         ] {
             let text = format!("quiet_hours:\n  - name: peak\n    window: {window}\n");
             let f = one(&text);
-            assert_eq!(f.code, "policy/invalid-window", "{window}");
+            assert_eq!(f.rule, Rule::PolicyInvalidWindow, "{window}");
             assert_eq!(at(&f), (Severity::Error, 3, column), "{window}");
             assert!(f.message.contains(words), "{window}: {}", f.message);
             assert!(f.help.as_deref().unwrap().contains("HH:MM-HH:MM"));
@@ -1227,7 +1227,7 @@ overlap:
     #[test]
     fn window_and_windows_together() {
         let f = one(&quiet("    windows: [\"01:00-02:00\"]\n"));
-        assert_eq!(f.code, "policy/invalid-value");
+        assert_eq!(f.rule, Rule::PolicyInvalidValue);
         assert_eq!(at(&f), (Severity::Error, 4, 14));
     }
 
@@ -1235,12 +1235,12 @@ overlap:
     fn missing_name_and_window() {
         let (p, findings) = run("quiet_hours:\n  - days: [MON]\n");
         assert!(p.quiet_hours.is_empty());
-        let codes: Vec<_> = findings.iter().map(|f| (f.code, at(f))).collect();
+        let codes: Vec<_> = findings.iter().map(|f| (f.rule, at(f))).collect();
         assert_eq!(
             codes,
             vec![
-                ("policy/missing-key", (Severity::Error, 2, 5)),
-                ("policy/missing-key", (Severity::Error, 2, 5)),
+                (Rule::PolicyMissingKey, (Severity::Error, 2, 5)),
+                (Rule::PolicyMissingKey, (Severity::Error, 2, 5)),
             ]
         );
         assert!(findings[0].message.contains("`name`"));
@@ -1250,20 +1250,20 @@ overlap:
     #[test]
     fn empty_name() {
         let f = one("quiet_hours:\n  - name: \"\"\n    window: \"01:00-02:00\"\n");
-        assert_eq!(f.code, "policy/invalid-value");
+        assert_eq!(f.rule, Rule::PolicyInvalidValue);
         assert_eq!(at(&f), (Severity::Error, 2, 11));
     }
 
     #[test]
     fn bad_day() {
         let f = one(&quiet("    days: [MON, TUS]\n"));
-        assert_eq!(f.code, "policy/invalid-day");
+        assert_eq!(f.rule, Rule::PolicyInvalidDay);
         assert_eq!(at(&f), (Severity::Error, 4, 17));
         assert!(f.help.as_deref().unwrap().contains("did you mean `TUE`?"));
         let f = one(&quiet("    days: [MON-FRI]\n"));
         assert!(f.help.as_deref().unwrap().contains("list each day"));
         let f = one(&quiet("    days: []\n"));
-        assert_eq!(f.code, "policy/invalid-value");
+        assert_eq!(f.rule, Rule::PolicyInvalidValue);
     }
 
     #[test]
@@ -1276,7 +1276,7 @@ overlap:
             ("\"12/25\"", 14, "MM-DD"),
         ] {
             let f = one(&quiet(&format!("    dates: [{date}]\n")));
-            assert_eq!(f.code, "policy/invalid-date", "{date}");
+            assert_eq!(f.rule, Rule::PolicyInvalidDate, "{date}");
             assert_eq!(at(&f), (Severity::Error, 4, column), "{date}");
             assert!(f.message.contains(words), "{date}: {}", f.message);
         }
@@ -1285,7 +1285,7 @@ overlap:
     #[test]
     fn bad_severity() {
         let f = one(&quiet("    severity: warn\n"));
-        assert_eq!(f.code, "policy/invalid-severity");
+        assert_eq!(f.rule, Rule::PolicyInvalidSeverity);
         assert_eq!(at(&f), (Severity::Error, 4, 15));
         assert!(
             f.help
@@ -1298,7 +1298,7 @@ overlap:
     #[test]
     fn bad_timezone() {
         let f = one(&quiet("    timezone: Asia/Tokio\n"));
-        assert_eq!(f.code, "policy/invalid-timezone");
+        assert_eq!(f.rule, Rule::PolicyInvalidTimezone);
         assert_eq!(at(&f), (Severity::Error, 4, 15));
         assert!(f.help.as_deref().unwrap().contains("Asia/Tokyo"));
     }
@@ -1310,13 +1310,13 @@ overlap:
         ));
         assert!(p.quiet_hours.is_empty());
         assert_eq!(findings.len(), 2, "{findings:?}");
-        assert_eq!(findings[0].code, "policy/unknown-key");
+        assert_eq!(findings[0].rule, Rule::PolicyUnknownKey);
         assert_eq!(at(&findings[0]), (Severity::Error, 5, 7));
         assert_eq!(findings[0].help.as_deref(), Some("did you mean `groups`?"));
-        assert_eq!(findings[1].code, "policy/invalid-value");
+        assert_eq!(findings[1].rule, Rule::PolicyInvalidValue);
         assert_eq!(at(&findings[1]), (Severity::Error, 6, 17));
         let f = one(&quiet("    except: SessionCleanup\n"));
-        assert_eq!(f.code, "policy/wrong-type");
+        assert_eq!(f.rule, Rule::PolicyWrongType);
     }
 
     #[test]
@@ -1325,7 +1325,7 @@ overlap:
         let (p, findings) = run(text);
         assert_eq!(p.quiet_hours.len(), 1);
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].code, "policy/duplicate-name");
+        assert_eq!(findings[0].rule, Rule::PolicyDuplicateName);
         assert_eq!(at(&findings[0]), (Severity::Error, 4, 11));
         assert_eq!(findings[0].related[0].0.line, 2);
     }
@@ -1333,28 +1333,28 @@ overlap:
     #[test]
     fn overlap_errors() {
         let f = one("overlap:\n  default_duration: 10\n");
-        assert_eq!(f.code, "policy/invalid-duration");
+        assert_eq!(f.rule, Rule::PolicyInvalidDuration);
         assert_eq!(at(&f), (Severity::Error, 2, 21));
         assert!(f.message.contains("no unit"));
         let f = one("overlap:\n  self_overlap: fatal\n");
-        assert_eq!(f.code, "policy/invalid-severity");
+        assert_eq!(f.rule, Rule::PolicyInvalidSeverity);
         let f = one("overlap:\n  max_starts_per_minute: 0\n");
-        assert_eq!(f.code, "policy/invalid-number");
+        assert_eq!(f.rule, Rule::PolicyInvalidNumber);
         assert_eq!(at(&f), (Severity::Error, 2, 26));
         let (p, findings) = run("overlap:\n  max_starts_per_minute: {limt: 3}\n");
         assert!(p.overlap.max_starts_per_minute.is_none());
-        assert_eq!(findings[0].code, "policy/unknown-key");
+        assert_eq!(findings[0].rule, Rule::PolicyUnknownKey);
         assert_eq!(findings[0].help.as_deref(), Some("did you mean `limit`?"));
-        assert_eq!(findings[1].code, "policy/missing-key");
+        assert_eq!(findings[1].rule, Rule::PolicyMissingKey);
         let f = one("overlap:\n  groups:\n    - name: heavy\n      max_concurrent: -1\n");
-        assert_eq!(f.code, "policy/invalid-number");
+        assert_eq!(f.rule, Rule::PolicyInvalidNumber);
         assert_eq!(at(&f), (Severity::Error, 4, 23));
         let f = one("overlap:\n  groups:\n    - max_concurrent: 2\n");
-        assert_eq!(f.code, "policy/missing-key");
+        assert_eq!(f.rule, Rule::PolicyMissingKey);
         let f = one("overlap:\n  group: []\n");
         assert_eq!(f.help.as_deref(), Some("did you mean `groups`?"));
         let f = one("overlap: 5\n");
-        assert_eq!(f.code, "policy/wrong-type");
+        assert_eq!(f.rule, Rule::PolicyWrongType);
     }
 
     #[test]
@@ -1362,7 +1362,7 @@ overlap:
         let (p, findings) = run("overlap:\n  groups:\n    - name: heavy\n    - name: heavy\n");
         assert_eq!(p.overlap.groups.len(), 1);
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].code, "policy/duplicate-name");
+        assert_eq!(findings[0].rule, Rule::PolicyDuplicateName);
         assert_eq!(at(&findings[0]), (Severity::Error, 4, 13));
     }
 
@@ -1392,10 +1392,10 @@ overlap:
         let mut findings = Vec::new();
         all.merge(b, &mut findings);
         assert_eq!(findings.len(), 2, "{findings:?}");
-        assert_eq!(findings[0].code, "policy/duplicate-name");
+        assert_eq!(findings[0].rule, Rule::PolicyDuplicateName);
         assert_eq!(findings[0].location.file, "rules/b.yml");
         assert_eq!(findings[0].related[0].0.file, "rules/a.yml");
-        assert_eq!(findings[1].code, "policy/duplicate-overlap");
+        assert_eq!(findings[1].rule, Rule::PolicyDuplicateOverlap);
         assert_eq!(at(&findings[1]), (Severity::Error, 6, 1));
         assert_eq!(findings[1].related[0].0.file, "rules/a.yml");
         let names: Vec<_> = all.quiet_hours.iter().map(|q| q.name.as_str()).collect();
@@ -1443,7 +1443,7 @@ overlap:
     fn alert_pattern_mistakes_are_located() {
         let (p, findings) = alert_with("{anything-but: 0}");
         assert!(p.alerts.is_empty());
-        assert_eq!(findings[0].code, "policy/invalid-pattern");
+        assert_eq!(findings[0].rule, Rule::PolicyInvalidPattern);
         assert_eq!(at(&findings[0]), (Severity::Error, 10, 21));
         assert!(
             findings[0].message.contains("detail.containers.exitCode"),
@@ -1476,12 +1476,12 @@ overlap:
     fn an_alert_that_never_fires_on_a_failed_task_is_an_error() {
         // Exit codes are numbers: the string "1" never matches.
         let f = one(&ALERT.replace("EXIT", "[\"1\"]"));
-        assert_eq!(f.code, "policy/alert-never-fires");
+        assert_eq!(f.rule, Rule::PolicyAlertNeverFires);
         assert_eq!(at(&f), (Severity::Error, 4, 7));
         let f = one(&ALERT.replace("EXIT", "[{anything-but: 0}]"));
         assert_eq!(
-            (f.code, f.severity),
-            ("policy/alert-misses-failures", Severity::Warning)
+            (f.rule, f.severity),
+            (Rule::PolicyAlertMissesFailures, Severity::Warning)
         );
         assert!(
             f.message.contains("before its container ran"),
@@ -1490,8 +1490,8 @@ overlap:
         );
         let f = one(&ALERT.replace("EXIT", "[{anything-but: \"0\"}, {exists: false}]"));
         assert_eq!(
-            (f.code, f.severity),
-            ("policy/alert-matches-success", Severity::Warning)
+            (f.rule, f.severity),
+            (Rule::PolicyAlertMatchesSuccess, Severity::Warning)
         );
     }
 
@@ -1502,7 +1502,7 @@ overlap:
         let (b, _) = run(&text);
         let mut findings = Vec::new();
         all.merge(b, &mut findings);
-        assert_eq!(findings[0].code, "policy/duplicate-name");
+        assert_eq!(findings[0].rule, Rule::PolicyDuplicateName);
         assert_eq!(all.alerts.len(), 1);
     }
 }

@@ -7,7 +7,7 @@ pub mod overlap;
 pub mod pattern;
 pub mod quiet_hours;
 
-use crate::finding::{Location, Severity};
+use crate::finding::{Location, Rule, Severity};
 use crate::settings::Zone;
 
 /// All policies of a repository.
@@ -94,7 +94,7 @@ impl Default for Overlap {
         Overlap {
             location: None,
             default_duration: DEFAULT_DURATION_MINUTES,
-            self_overlap: Severity::Warning,
+            self_overlap: Rule::PolicySelfOverlap.severity(),
             groups: Vec::new(),
             max_starts_per_minute: None,
         }

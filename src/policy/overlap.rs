@@ -6,7 +6,7 @@
 
 use super::Overlap;
 use super::quiet_hours::EXAMPLES;
-use crate::finding::Finding;
+use crate::finding::{Finding, Rule};
 use crate::schedule::Batch;
 use crate::timetable::{Timetable, local_and_utc};
 use std::collections::BTreeMap;
@@ -47,7 +47,7 @@ pub fn self_overlap(
         };
         findings.push(
             Finding::new(
-                "policy/self-overlap",
+                Rule::PolicySelfOverlap,
                 policy.self_overlap,
                 batch.field_location("cron").clone(),
                 format!(
@@ -200,7 +200,7 @@ pub fn groups(
                 continue;
             };
             let finding = Finding::new(
-                "policy/group-overlap",
+                Rule::PolicyGroupOverlap,
                 limit.severity,
                 c.location.clone(),
                 format!(
@@ -266,7 +266,7 @@ pub fn starts_per_minute(
             continue;
         };
         let finding = Finding::new(
-            "policy/starts-per-minute",
+            Rule::PolicyStartsPerMinute,
             limit.severity,
             c.location.clone(),
             format!(

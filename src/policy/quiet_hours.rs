@@ -4,7 +4,7 @@
 
 use super::{QuietHours, Scope};
 use crate::cron::civil::{civil_from_days, weekday};
-use crate::finding::Finding;
+use crate::finding::{Finding, Rule};
 use crate::schedule::Batch;
 use crate::timetable::{Timetable, local_and_utc, offset_segments};
 
@@ -157,7 +157,7 @@ pub fn check(
             examples.join(", "),
         );
         findings.push(
-            Finding::new("policy/quiet-hours", policy.severity, batch.field_location("cron").clone(), message)
+            Finding::new(Rule::PolicyQuietHours, policy.severity, batch.field_location("cron").clone(), message)
                 .related(policy.location.clone(), format!("quiet hours `{}`", policy.name))
                 .help(format!(
                     "move `{}` (expected to run {duration} min) out of {}, or list it under `except` of `{}`",

@@ -62,7 +62,7 @@ pub fn human_findings(findings: &[Finding]) -> String {
             };
             out.push_str(&format!(
                 "  {style}{}{style:#}[{}] {}:{}: {}{new}\n",
-                f.severity, f.code, f.location.line, f.location.column, f.message
+                f.severity, f.rule, f.location.line, f.location.column, f.message
             ));
             for (loc, note) in &f.related {
                 out.push_str(&format!("      {DIM}see {loc}: {note}{DIM:#}\n"));
@@ -313,7 +313,7 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
         .findings
         .iter()
         .map(|f| JsonFinding {
-            code: f.code,
+            code: f.rule.id(),
             severity: f.severity,
             message: &f.message,
             file: &f.location.file,

@@ -4,7 +4,7 @@
 
 use super::gantt::{self, Highlight};
 use crate::check::{Analysis, Diff};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Rule, Severity};
 use crate::report::markdown::{batches_table, code, escape, fence_safe, finding_item, headline};
 use std::collections::HashMap;
 
@@ -48,16 +48,16 @@ impl Context<'_> {
     /// Findings of the base that the head no longer has, matched as `check::diff` matches
     /// them: by file, code and message, each head finding standing for one base finding.
     pub fn fixed(&self) -> usize {
-        let mut now: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        let mut now: HashMap<(&str, Rule, &str), usize> = HashMap::new();
         for f in &self.head.findings {
-            *now.entry((f.location.file.as_str(), f.code, f.message.as_str()))
+            *now.entry((f.location.file.as_str(), f.rule, f.message.as_str()))
                 .or_default() += 1;
         }
         self.base
             .findings
             .iter()
             .filter(|f| {
-                match now.get_mut(&(f.location.file.as_str(), f.code, f.message.as_str())) {
+                match now.get_mut(&(f.location.file.as_str(), f.rule, f.message.as_str())) {
                     Some(n) if *n > 0 => {
                         *n -= 1;
                         false

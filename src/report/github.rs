@@ -44,7 +44,7 @@ pub fn annotation(f: &Finding) -> String {
     }
     props.push_str(&format!(
         ",title={}",
-        escape_property(&format!("cronbridge {}", f.code))
+        escape_property(&format!("cronbridge {}", f.rule))
     ));
     format!("::{command} {props}::{}", escape_data(&message))
 }
@@ -61,15 +61,15 @@ mod tests {
 
     #[test]
     fn commands_are_escaped() {
-        let f = Finding::error(
-            "x/y",
+        let f = Finding::of(
+            crate::finding::Rule::YamlSyntax,
             Location::new("a,b:c.yml", 3, 5, 3, 9),
             "100% bad\r\nnext ::error::",
         )
         .help("fix");
         assert_eq!(
             annotation(&f),
-            "::error file=a%2Cb%3Ac.yml,line=3,col=5,endLine=3,endColumn=9,title=cronbridge x/y::100%25 bad%0D%0Anext ::error::%0Ahelp: fix"
+            "::error file=a%2Cb%3Ac.yml,line=3,col=5,endLine=3,endColumn=9,title=cronbridge yaml/syntax::100%25 bad%0D%0Anext ::error::%0Ahelp: fix"
         );
     }
 }

@@ -213,7 +213,7 @@ pub fn finding_item(f: &Finding, link: &dyn Fn(&Finding) -> Option<String>) -> S
         "- {} {place} {}{seen} ({})",
         icon(f.severity),
         inline(&f.message),
-        code(f.code)
+        code(f.rule.id())
     );
     if let Some(help) = &f.help {
         out.push_str(&format!("<br>help: {}", inline(help)));

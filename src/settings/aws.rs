@@ -22,7 +22,7 @@
 )]
 
 use super::template;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Rule};
 use crate::yaml::{self, Entry, Node, Resolved, Sink};
 use serde_json::Value;
 
@@ -186,11 +186,11 @@ const ECS_KEYS: &[&str] = &[
 const NETWORK_KEYS: &[&str] = &["subnets", "security_groups", "assign_public_ip"];
 const RETRY_KEYS: &[&str] = &["maximum_retry_attempts", "maximum_event_age"];
 
-const WRONG_TYPE: &str = "settings/wrong-type";
-const UNKNOWN_KEY: &str = "settings/unknown-key";
-const INVALID: &str = "settings/invalid-value";
-const INVALID_ARN: &str = "settings/invalid-arn";
-const INVALID_TEMPLATE: &str = "settings/invalid-template";
+const WRONG_TYPE: Rule = Rule::SettingsWrongType;
+const UNKNOWN_KEY: Rule = Rule::SettingsUnknownKey;
+const INVALID: Rule = Rule::SettingsInvalidValue;
+const INVALID_ARN: Rule = Rule::SettingsInvalidArn;
+const INVALID_TEMPLATE: Rule = Rule::SettingsInvalidTemplate;
 
 /// Reads the `aws:` entry of the settings file.
 pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> AwsSettings {
@@ -246,7 +246,7 @@ fn region(node: &Node, file: &str) -> Result<String, Finding> {
     if ok {
         Ok(text.to_string())
     } else {
-        Err(Finding::error(
+        Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`region`: `{text}` is not an AWS region name"),
@@ -265,7 +265,7 @@ fn event_bus(node: &Node, file: &str) -> Result<String, Finding> {
     if ok {
         Ok(text.to_string())
     } else {
-        Err(Finding::error(
+        Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`event_bus`: `{text}` is not an event bus name"),
@@ -281,7 +281,7 @@ fn share(node: &Node, file: &str) -> Result<f64, Finding> {
     };
     match value {
         Some(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err(Finding::error(
+        _ => Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`max_delete_share`: expected a number from 0 to 1, found {}", node.describe()),
@@ -317,7 +317,7 @@ fn target(entry: &Entry, file: &str, sink: &mut Sink<'_>) -> TargetSettings {
     if is_ecs {
         if let Some(node) = get("state_machine_arn") {
             sink.push(
-                Finding::error(
+                Finding::of(
                     INVALID,
                     node.location(file),
                     "`aws.target` has both `state_machine_arn` and ECS keys",
@@ -333,7 +333,7 @@ fn target(entry: &Entry, file: &str, sink: &mut Sink<'_>) -> TargetSettings {
                 sink.push(
                     yaml::missing_key(
                         entry.key.location(file),
-                        "settings/missing-key",
+                        Rule::SettingsMissingKey,
                         "container_name",
                         "an ECS `target`",
                     )
@@ -353,7 +353,7 @@ fn target(entry: &Entry, file: &str, sink: &mut Sink<'_>) -> TargetSettings {
             sink.push(
                 yaml::missing_key(
                     entry.key.location(file),
-                    "settings/missing-key",
+                    Rule::SettingsMissingKey,
                     "network",
                     "a Fargate `target`",
                 )
@@ -383,7 +383,7 @@ fn target(entry: &Entry, file: &str, sink: &mut Sink<'_>) -> TargetSettings {
             }
         }
         None if is_ecs => sink.push(
-            yaml::missing_key(entry.key.location(file), "settings/missing-key", "input", "an ECS `target`")
+            yaml::missing_key(entry.key.location(file), Rule::SettingsMissingKey, "input", "an ECS `target`")
                 .help("write the container command, e.g. `input: [bundle, exec, rails, runner, \"<batch_class>.run\"]`"),
         ),
         None => {}
@@ -400,7 +400,7 @@ fn launch_type(node: &Node, file: &str) -> Result<LaunchType, Finding> {
         "FARGATE" => Ok(LaunchType::Fargate),
         "EC2" => Ok(LaunchType::Ec2),
         "EXTERNAL" => Ok(LaunchType::External),
-        _ => Err(Finding::error(
+        _ => Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`launch_type`: `{text}` is not a launch type"),
@@ -444,7 +444,7 @@ fn network(node: &Node, file: &str) -> Result<Network, Finding> {
     }
     if net.subnets.is_empty() {
         return Err(
-            Finding::error(INVALID, node.location(file), "`network` has no `subnets`")
+            Finding::of(INVALID, node.location(file), "`network` has no `subnets`")
                 .help("list the subnets the tasks run in: `subnets: [subnet-0123456789abcdef0]`"),
         );
     }
@@ -471,7 +471,7 @@ fn retry_policy(node: &Node, file: &str) -> Result<RetryPolicy, Finding> {
                     _ => None,
                 };
                 policy.maximum_retry_attempts = Some(n.ok_or_else(|| {
-                    Finding::error(
+                    Finding::of(
                         INVALID,
                         e.value.location(file),
                         format!("`maximum_retry_attempts`: expected a whole number from 0 to 185, found {}", e.value.describe()),
@@ -486,7 +486,7 @@ fn retry_policy(node: &Node, file: &str) -> Result<RetryPolicy, Finding> {
                     "`maximum_event_age`",
                 )?;
                 if minutes > 24 * 60 {
-                    return Err(Finding::error(
+                    return Err(Finding::of(
                         INVALID,
                         e.value.location(file),
                         "`maximum_event_age` is longer than EventBridge's 24 hours",
@@ -510,7 +510,7 @@ fn input(node: &Node, file: &str, is_ecs: bool) -> Result<Value, Finding> {
             .as_array()
             .is_some_and(|items| !items.is_empty() && items.iter().all(Value::is_string));
         if !is_command {
-            return Err(Finding::error(
+            return Err(Finding::of(
                 INVALID_TEMPLATE,
                 node.location(file),
                 "`input` of an ECS target is the container command: a list of strings",
@@ -527,7 +527,7 @@ fn input(node: &Node, file: &str, is_ecs: bool) -> Result<Value, Finding> {
             .map(|p| format!("`<{p}>`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let finding = Finding::error(
+        let finding = Finding::of(
             INVALID_TEMPLATE,
             node.location(file),
             format!("`input` has the unknown placeholder `<{name}>`"),
@@ -552,7 +552,7 @@ fn arn_value(
 ) -> Result<String, Finding> {
     let text = yaml::expect_str(node, file, WRONG_TYPE, &format!("`{key}`"))?;
     check_arn(text, service, resource).map_err(|message| {
-        Finding::error(
+        Finding::of(
             INVALID_ARN,
             node.location(file),
             format!("`{key}`: {message}"),
@@ -685,16 +685,16 @@ mod tests {
     #[test]
     fn mistakes_are_located_with_hints() {
         let (_, f) = load_text("aws:\n  evnt_bus: x\n");
-        assert_eq!(f[0].code, "settings/unknown-key");
+        assert_eq!(f[0].rule, Rule::SettingsUnknownKey);
         assert_eq!(f[0].help.as_deref(), Some("did you mean `event_bus`?"));
         assert_eq!((f[0].location.line, f[0].location.column), (2, 3));
         let (_, f) = load_text(
             "aws:\n  target:\n    state_machine_arn: arn:aws:lambda:ap-northeast-1:123456789012:function:x\n",
         );
-        assert_eq!(f[0].code, "settings/invalid-arn");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidArn);
         assert!(f[0].message.contains("not of `states`"), "{}", f[0].message);
         let (_, f) = load_text("aws:\n  target:\n    input: {batch: \"<batch_clas>\"}\n");
-        assert_eq!(f[0].code, "settings/invalid-template");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidTemplate);
         assert!(
             f[0].help
                 .as_deref()
@@ -702,13 +702,13 @@ mod tests {
                 .contains("did you mean `<batch_class>`?")
         );
         let (_, f) = load_text("aws:\n  max_delete_share: 2\n");
-        assert_eq!(f[0].code, "settings/invalid-value");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidValue);
         let (_, f) = load_text(
             "aws:\n  target:\n    container_name: app\n    launch_type: EC2\n    input: {a: b}\n",
         );
-        assert_eq!(f[0].code, "settings/invalid-template");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidTemplate);
         let (_, f) = load_text("aws:\n  target:\n    container_name: app\n    input: [a]\n");
-        assert_eq!(f[0].code, "settings/missing-key");
+        assert_eq!(f[0].rule, Rule::SettingsMissingKey);
         assert!(f[0].message.contains("`network`"));
         let (_, f) = load_text("aws:\n  target:\n    input: '{\"a\": '\n");
         assert!(f[0].message.contains("not valid JSON"));

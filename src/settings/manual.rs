@@ -7,7 +7,7 @@
     reason = "a `Finding` is the error of every value check; they run once per value of a small file"
 )]
 
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Rule};
 use crate::yaml::{self, Entry, Node, Sink};
 use serde::Serialize;
 
@@ -109,8 +109,8 @@ impl Default for ManualRuns {
 }
 
 const KEYS: &[&str] = &["permission", "users", "teams", "allow_inactive"];
-const WRONG_TYPE: &str = "settings/wrong-type";
-const INVALID: &str = "settings/invalid-value";
+const WRONG_TYPE: Rule = Rule::SettingsWrongType;
+const INVALID: Rule = Rule::SettingsInvalidValue;
 
 /// Reads the `manual_runs:` entry of the settings file. Anything wrong is an error finding,
 /// and a settings file with errors starts nothing (chat and `run` both refuse), so a typo in
@@ -129,7 +129,13 @@ pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> ManualRun
     )) else {
         return runs;
     };
-    for f in yaml::unknown_keys(entries, KEYS, file, "settings/unknown-key", "`manual_runs`") {
+    for f in yaml::unknown_keys(
+        entries,
+        KEYS,
+        file,
+        Rule::SettingsUnknownKey,
+        "`manual_runs`",
+    ) {
         sink.push(f);
     }
     for e in entries {
@@ -167,13 +173,13 @@ fn permission(node: &Node, file: &str) -> Result<Role, Finding> {
     let text = yaml::expect_str(node, file, WRONG_TYPE, "`permission`")?;
     match Role::parse(text) {
         Some(role) if role >= Role::Write => Ok(role),
-        Some(role) => Err(Finding::error(
+        Some(role) => Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`permission`: `{}` is too weak to start batches", role.as_str()),
         )
         .help("write `write`, `maintain` or `admin`; to let fewer people run batches, add `users:` or `teams:`")),
-        None => Err(Finding::error(
+        None => Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`permission`: `{text}` is not a repository role"),
@@ -212,7 +218,7 @@ fn login(node: &Node, file: &str) -> Result<String, Finding> {
     if is_login(text) {
         Ok(text.to_string())
     } else {
-        Err(Finding::error(
+        Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`{text}` is not a GitHub login"),
@@ -234,7 +240,7 @@ fn team(node: &Node, file: &str) -> Result<Team, Finding> {
             org: org.to_string(),
             slug: slug.to_string(),
         }),
-        _ => Err(Finding::error(
+        _ => Err(Finding::of(
             INVALID,
             node.location(file),
             format!("`{text}` is not a team"),
@@ -242,7 +248,6 @@ fn team(node: &Node, file: &str) -> Result<Team, Finding> {
         .help("write `org/team-slug`, e.g. `octo-org/batch-operators`")),
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,7 +282,7 @@ mod tests {
     #[test]
     fn settings_mistakes_are_errors() {
         let (_, f) = load_text("manual_runs:\n  permission: amdin\n");
-        assert_eq!(f[0].code, "settings/invalid-value");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidValue);
         assert!(f[0].help.as_deref().unwrap().contains("`admin`"));
         let (_, f) = load_text("manual_runs:\n  permission: read\n");
         assert!(f[0].message.contains("too weak"), "{}", f[0].message);
@@ -288,7 +293,7 @@ mod tests {
         let (_, f) = load_text("manual_runs:\n  alow_inactive: true\n");
         assert_eq!(f[0].help.as_deref(), Some("did you mean `allow_inactive`?"));
         let (_, f) = load_text("manual_runs:\n  allow_inactive: \"yes\"\n");
-        assert_eq!(f[0].code, "settings/wrong-type");
+        assert_eq!(f[0].rule, Rule::SettingsWrongType);
     }
 
     #[test]

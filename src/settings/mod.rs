@@ -11,7 +11,7 @@ pub mod aws;
 pub mod manual;
 pub mod template;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Rule};
 use crate::yaml;
 use jiff::tz::TimeZone;
 
@@ -124,19 +124,19 @@ fn zone_suggestions(name: &str) -> Vec<String> {
     scored.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
-/// A `timezone` value: a string naming an IANA zone. `type_code` and `code` are the loader's
-/// finding codes for a value that is not a string and for an unknown zone.
+/// A `timezone` value: a string naming an IANA zone. `type_code` and `rule` are the loader's
+/// rules for a value that is not a string and for an unknown zone.
 pub(crate) fn zone_value(
     node: &yaml::Node,
     file: &str,
-    type_code: &'static str,
-    code: &'static str,
+    type_code: Rule,
+    rule: Rule,
     what: &str,
 ) -> Result<Zone, Finding> {
     let name = yaml::expect_str(node, file, type_code, what)?;
     lookup_zone(name).map_err(|suggestions| {
         let finding = Finding::error(
-            code,
+            rule,
             node.location(file),
             format!("{what}: unknown time zone `{name}`"),
         );
@@ -177,14 +177,14 @@ pub const MAX_DURATION_MINUTES: u32 = 7 * 24 * 60;
 pub fn duration_value(
     node: &yaml::Node,
     file: &str,
-    code: &'static str,
+    rule: Rule,
     what: &str,
 ) -> Result<u32, Finding> {
     let text = match node.scalar().map(yaml::Scalar::resolve) {
         Some(yaml::Resolved::String(t) | yaml::Resolved::Int(t) | yaml::Resolved::Float(t)) => t,
         _ => {
             return Err(Finding::error(
-                code,
+                rule,
                 node.location(file),
                 format!(
                     "{what}: expected a duration such as `90m`, found {}",
@@ -195,7 +195,7 @@ pub fn duration_value(
         }
     };
     parse_duration(text).map_err(|message| {
-        Finding::error(code, node.location(file), format!("{what}: {message}")).help(DURATION_HELP)
+        Finding::error(rule, node.location(file), format!("{what}: {message}")).help(DURATION_HELP)
     })
 }
 
@@ -274,7 +274,8 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
     if root.is_null() {
         return (settings, findings);
     }
-    let entries = match yaml::expect_map(&root, file, "settings/wrong-type", "the settings file") {
+    let entries = match yaml::expect_map(&root, file, Rule::SettingsWrongType, "the settings file")
+    {
         Ok(entries) => entries,
         Err(f) => {
             findings.push(f.help(format!(
@@ -288,7 +289,7 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
         entries,
         KEYS,
         file,
-        "settings/unknown-key",
+        Rule::SettingsUnknownKey,
         "the settings file",
     ));
     let mut sink = yaml::Sink::new(&mut findings);
@@ -299,8 +300,8 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
                 if let Some(zone) = sink.take(zone_value(
                     value,
                     file,
-                    "settings/wrong-type",
-                    "settings/invalid-timezone",
+                    Rule::SettingsWrongType,
+                    Rule::SettingsInvalidTimezone,
                     "`timezone`",
                 )) {
                     settings.zone = zone;
@@ -308,9 +309,12 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
             }
             key @ ("schedules" | "rules") => {
                 let what = format!("`{key}`");
-                let Some(text) =
-                    sink.take(yaml::expect_str(value, file, "settings/wrong-type", &what))
-                else {
+                let Some(text) = sink.take(yaml::expect_str(
+                    value,
+                    file,
+                    Rule::SettingsWrongType,
+                    &what,
+                )) else {
                     continue;
                 };
                 if let Some(dir) = sink.take(directory(text, value, file, &what)) {
@@ -325,7 +329,7 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
                 let Some(text) = sink.take(yaml::expect_str(
                     value,
                     file,
-                    "settings/wrong-type",
+                    Rule::SettingsWrongType,
                     "`rule_prefix`",
                 )) else {
                     continue;
@@ -347,7 +351,7 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
 /// A directory relative to the repository root, without `./` or a trailing `/`.
 fn directory(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<String, Finding> {
     let error = |message: String| {
-        Finding::error("settings/invalid-path", node.location(file), message).help(
+        Finding::of(Rule::SettingsInvalidPath, node.location(file), message).help(
             "write a directory relative to the repository root, with `/` separators, e.g. `schedules`",
         )
     };
@@ -375,10 +379,10 @@ fn directory(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<St
 }
 
 fn rule_prefix(text: &str, node: &yaml::Node, file: &str) -> Result<String, Finding> {
-    let code = "settings/invalid-prefix";
+    let rule = Rule::SettingsInvalidPrefix;
     if text.is_empty() {
         // The prefix is what keeps cronbridge away from rules it does not manage.
-        return Err(Finding::error(code, node.location(file), "`rule_prefix` is empty")
+        return Err(Finding::of(rule, node.location(file), "`rule_prefix` is empty")
             .help(format!("keep a prefix such as `{DEFAULT_RULE_PREFIX}`, so that cronbridge's rules stand apart from others")));
     }
     if let Some((i, c)) = text
@@ -386,8 +390,8 @@ fn rule_prefix(text: &str, node: &yaml::Node, file: &str) -> Result<String, Find
         .enumerate()
         .find(|(_, c)| !is_rule_name_char(*c))
     {
-        return Err(Finding::error(
-            code,
+        return Err(Finding::of(
+            rule,
             node.inner_location(file, i, 1),
             format!("`rule_prefix`: {c:?} cannot be part of an EventBridge rule name"),
         )
@@ -395,8 +399,8 @@ fn rule_prefix(text: &str, node: &yaml::Node, file: &str) -> Result<String, Find
     }
     let len = text.chars().count();
     if len > MAX_RULE_PREFIX_CHARS {
-        return Err(Finding::error(
-            code,
+        return Err(Finding::of(
+            rule,
             node.location(file),
             format!("`rule_prefix` is {len} characters long; at most {MAX_RULE_PREFIX_CHARS} are allowed"),
         )
@@ -451,7 +455,7 @@ mod tests {
     #[test]
     fn unknown_zone_suggests_the_closest() {
         let f = one("timezone: Asia/Tokio\n");
-        assert_eq!(f.code, "settings/invalid-timezone");
+        assert_eq!(f.rule, Rule::SettingsInvalidTimezone);
         assert_eq!(f.severity, Severity::Error);
         assert_eq!((f.location.line, f.location.column), (1, 11));
         assert!(f.message.contains("Asia/Tokio"));
@@ -471,7 +475,7 @@ mod tests {
     #[test]
     fn unknown_key_has_a_hint() {
         let f = one("timezone: UTC\nrule_prefx: a-\n");
-        assert_eq!(f.code, "settings/unknown-key");
+        assert_eq!(f.rule, Rule::SettingsUnknownKey);
         assert_eq!((f.location.line, f.location.column), (2, 1));
         assert_eq!(f.help.as_deref(), Some("did you mean `rule_prefix`?"));
     }
@@ -479,7 +483,7 @@ mod tests {
     #[test]
     fn bad_prefix_character_is_pointed_at() {
         let f = one("rule_prefix: \"team a-\"\n");
-        assert_eq!(f.code, "settings/invalid-prefix");
+        assert_eq!(f.rule, Rule::SettingsInvalidPrefix);
         assert_eq!((f.location.line, f.location.column), (1, 19));
         assert!(f.message.contains("' '"));
     }
@@ -491,17 +495,17 @@ mod tests {
             &format!("rule_prefix: {}\n", "a".repeat(33)),
         );
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].code, "settings/invalid-prefix");
+        assert_eq!(findings[0].rule, Rule::SettingsInvalidPrefix);
         assert!(findings[0].message.contains("33 characters"));
         assert_eq!(s.rule_prefix, DEFAULT_RULE_PREFIX);
-        assert_eq!(one("rule_prefix: \"\"\n").code, "settings/invalid-prefix");
+        assert_eq!(one("rule_prefix: \"\"\n").rule, Rule::SettingsInvalidPrefix);
     }
 
     #[test]
     fn paths_stay_inside_the_repository() {
         for bad in ["/etc", "../other", "a//b", "\"\"", "C:\\x"] {
             let f = one(&format!("schedules: {bad}\n"));
-            assert_eq!(f.code, "settings/invalid-path", "{bad}");
+            assert_eq!(f.rule, Rule::SettingsInvalidPath, "{bad}");
             assert_eq!((f.location.line, f.location.column), (1, 12));
         }
     }
@@ -509,18 +513,18 @@ mod tests {
     #[test]
     fn wrong_types() {
         let f = one("- a\n");
-        assert_eq!(f.code, "settings/wrong-type");
+        assert_eq!(f.rule, Rule::SettingsWrongType);
         assert!(f.message.contains("found a list"));
         let f = one("rule_prefix: 5\n");
-        assert_eq!(f.code, "settings/wrong-type");
+        assert_eq!(f.rule, Rule::SettingsWrongType);
         let f = one("timezone: [UTC]\n");
-        assert_eq!(f.code, "settings/wrong-type");
+        assert_eq!(f.rule, Rule::SettingsWrongType);
     }
 
     #[test]
     fn syntax_errors_come_from_yaml() {
         let (s, findings) = load("cronbridge.yml", "timezone: [UTC\n");
-        assert_eq!(findings[0].code, "yaml/syntax");
+        assert_eq!(findings[0].rule, Rule::YamlSyntax);
         assert_eq!(s.zone.name, DEFAULT_ZONE);
     }
 }

@@ -9,7 +9,7 @@
     reason = "a `Finding` is the error of every value check; they run once per value of a small file"
 )]
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Rule};
 use crate::yaml::{self, Node, Resolved, Value as YamlValue};
 use serde_json::{Map, Number, Value};
 
@@ -23,18 +23,18 @@ pub fn default_input() -> Value {
 
 /// Converts a YAML node to JSON with the YAML 1.2 core schema. A string value that is meant
 /// as JSON text is not parsed here; see [`json_value`].
-pub fn to_json(node: &Node, file: &str, code: &'static str) -> Result<Value, Finding> {
+pub fn to_json(node: &Node, file: &str, rule: Rule) -> Result<Value, Finding> {
     match &node.value {
         YamlValue::Mapping(entries) => {
             let mut map = Map::new();
             for e in entries {
-                map.insert(e.key_text().to_string(), to_json(&e.value, file, code)?);
+                map.insert(e.key_text().to_string(), to_json(&e.value, file, rule)?);
             }
             Ok(Value::Object(map))
         }
         YamlValue::Sequence(items) => items
             .iter()
-            .map(|i| to_json(i, file, code))
+            .map(|i| to_json(i, file, rule))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         YamlValue::Scalar(s) => match s.resolve() {
@@ -44,7 +44,7 @@ pub fn to_json(node: &Node, file: &str, code: &'static str) -> Result<Value, Fin
             Resolved::Int(t) | Resolved::Float(t) => {
                 number(t).map(Value::Number).ok_or_else(|| {
                     Finding::error(
-                        code,
+                        rule,
                         node.location(file),
                         format!("`{t}` is not a number JSON can hold"),
                     )
@@ -67,22 +67,17 @@ fn number(text: &str) -> Option<Number> {
 }
 
 /// A value written either as YAML (a mapping or a list) or as JSON text in a string.
-pub fn json_value(
-    node: &Node,
-    file: &str,
-    code: &'static str,
-    what: &str,
-) -> Result<Value, Finding> {
+pub fn json_value(node: &Node, file: &str, rule: Rule, what: &str) -> Result<Value, Finding> {
     match node.scalar().map(yaml::Scalar::resolve) {
         Some(Resolved::String(text)) => serde_json::from_str(text).map_err(|err| {
             Finding::error(
-                code,
+                rule,
                 node.location(file),
                 format!("{what} is not valid JSON: {err}"),
             )
             .help("write it as YAML (a mapping or a list), or as JSON text in quotes")
         }),
-        _ => to_json(node, file, code),
+        _ => to_json(node, file, rule),
     }
 }
 
@@ -229,7 +224,7 @@ mod tests {
         let yaml::Document::Root(root) = doc else {
             panic!()
         };
-        let v = to_json(&root, "f.yml", "t/x").unwrap();
+        let v = to_json(&root, "f.yml", Rule::SettingsInvalidTemplate).unwrap();
         assert_eq!(
             v,
             serde_json::json!({"a": [1, 2.5, true, null, "3", 16], "b": {"c": "d"}})
@@ -238,6 +233,6 @@ mod tests {
         let yaml::Document::Root(root) = doc else {
             panic!()
         };
-        assert!(to_json(&root, "f.yml", "t/x").is_err());
+        assert!(to_json(&root, "f.yml", Rule::SettingsInvalidTemplate).is_err());
     }
 }

@@ -490,7 +490,9 @@ async fn check_errors_refuse_before_anything_is_read() {
         panic!("{err:?}")
     };
     assert!(
-        findings.iter().any(|f| f.code == "yaml/syntax"),
+        findings
+            .iter()
+            .any(|f| f.rule == cronbridge::finding::Rule::YamlSyntax),
         "{findings:?}"
     );
     assert!(err.to_string().contains("nothing is planned or applied"));

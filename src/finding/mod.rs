@@ -6,6 +6,10 @@
 use serde::Serialize;
 use std::fmt;
 
+mod rule;
+
+pub use rule::{Category, Rule};
+
 /// How bad a finding is. Errors fail `check`; warnings and notes do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -82,8 +86,9 @@ impl fmt::Display for Location {
 /// One problem, with its rule id, severity, message, location, related places and a fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable id such as `schedule/unknown-key` or `policy/quiet-hours`.
-    pub code: &'static str,
+    /// The rule it reports; serialised as its id, `schedule/unknown-key` say, under `code`.
+    #[serde(rename = "code")]
+    pub rule: Rule,
     pub severity: Severity,
     pub message: String,
     pub location: Location,
@@ -93,54 +98,28 @@ pub struct Finding {
     pub help: Option<String>,
     /// Whether the base revision already had this finding (set by `check --base`).
     pub preexisting: bool,
-    /// Whose problem it is; the rule's, except that everything wrong with the settings file
+    /// Whose problem it is: the rule's, except that everything wrong with the settings file
     /// (its YAML too) is configuration (see [`Finding::in_settings`]).
     #[serde(skip)]
     pub category: Category,
 }
 
-/// Whose problem a finding is: it decides the exit code (see [`crate::outcome`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    /// The user's schedules or policies are wrong.
-    Input,
-    /// The settings file or the environment is wrong.
-    Config,
-    /// The desired EventBridge state breaks a limit or collides.
-    Deploy,
-    /// A bug in cronbridge.
-    Internal,
-}
-
-impl Category {
-    /// The category of a rule by its id.
-    pub fn of_code(code: &str) -> Category {
-        match code {
-            "aws/missing-setting" | "aws/invalid-env" => Category::Config,
-            c if c.starts_with("settings/") => Category::Config,
-            c if c.starts_with("aws/") => Category::Deploy,
-            _ => Category::Input,
-        }
-    }
-}
-
 impl Finding {
     pub fn new(
-        code: &'static str,
+        rule: Rule,
         severity: Severity,
         location: Location,
         message: impl Into<String>,
     ) -> Finding {
         Finding {
-            code,
+            rule,
             severity,
             message: message.into(),
             location,
             related: Vec::new(),
             help: None,
             preexisting: false,
-            category: Category::of_code(code),
+            category: rule.category(),
         }
     }
 
@@ -151,16 +130,21 @@ impl Finding {
         self
     }
 
-    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Finding {
-        Finding::new(code, Severity::Error, location, message)
+    /// A finding of `rule` at its default severity.
+    pub fn of(rule: Rule, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(rule, rule.severity(), location, message)
     }
 
-    pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Finding {
-        Finding::new(code, Severity::Warning, location, message)
+    pub fn error(rule: Rule, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(rule, Severity::Error, location, message)
     }
 
-    pub fn info(code: &'static str, location: Location, message: impl Into<String>) -> Finding {
-        Finding::new(code, Severity::Info, location, message)
+    pub fn warning(rule: Rule, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(rule, Severity::Warning, location, message)
+    }
+
+    pub fn info(rule: Rule, location: Location, message: impl Into<String>) -> Finding {
+        Finding::new(rule, Severity::Info, location, message)
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Finding {
