@@ -4,6 +4,7 @@
 //! them when colour is off (`--color`, `NO_COLOR`, not a terminal).
 
 pub mod check;
+pub mod escape;
 pub mod explain;
 pub mod github;
 pub mod markdown;
