@@ -8,6 +8,7 @@ pub mod escape;
 pub mod explain;
 pub mod github;
 pub mod markdown;
+pub mod snippet;
 
 use anstyle::{AnsiColor, Style};
 
