@@ -21,9 +21,11 @@
 //!   `##[add-mask]`, `##[set-output name=a;]b` and `##[stop-commands]tok` all still work.
 //!
 //! Both searches (`IndexOf(string)`, `StartsWith(string)`) are .NET's culture-sensitive
-//! overloads, and the runner runs with ICU (not invariant globalization). ICU ignores
-//! characters without collation weight (NUL, other controls, zero-width and format characters,
-//! variation selectors), so `#\u{200B}#[` can match `##[`. The log escapers therefore never
+//! overloads, and the runner does not turn on invariant globalization (its `.csproj` files
+//! only set `PredefinedCulturesOnly=false`), so they go through ICU. ICU ignores characters
+//! without collation weight: Microsoft's "Behavior changes when comparing strings on .NET 5+"
+//! shows `"Hel\0lo".IndexOf("\0")` returning 0; the same holds for other controls, zero-width
+//! and format characters and variation selectors. So `#\u{200B}#[` can match `##[`. The log escapers therefore never
 //! rely on inserting an invisible character: they write a visible escape, and they look past
 //! every character that may be ignored when deciding whether `#`, `#` and `[` (or `:` at the
 //! start of a line) meet.
@@ -279,6 +281,42 @@ fn code_span(text: &str, in_table: bool) -> String {
     } else {
         format!("{fence} {body} {fence}")
     }
+}
+
+/// A fenced code block (top level, not inside a list or a quote) holding `text` line by line;
+/// `info` is the language tag (`diff`), reduced to ASCII letters, digits, `-` and `_`.
+///
+/// Guarantees, for any input: the fence is at least three backticks and longer than any run of
+/// backticks in the text, so no line of the text can close the block; CRLF and lone CR become
+/// LF, tabs stay, other control and invisible characters are shown as `\u{…}`; `<!` is split
+/// with a zero-width space as in [`markdown_code`]. The output ends with a newline.
+pub fn markdown_code_block(text: &str, info: &str) -> String {
+    let mut body = String::with_capacity(text.len() + 1);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                body.push('\n');
+            }
+            '\n' | '\t' => body.push(c),
+            c if is_hidden(c) => push_visible(&mut body, c),
+            '<' if chars.peek() == Some(&'!') => body.push_str("<\u{200B}"),
+            c => body.push(c),
+        }
+    }
+    if !body.is_empty() && !body.ends_with('\n') {
+        body.push('\n');
+    }
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat((longest + 1).max(3));
+    let info: String = info
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect();
+    format!("{fence}{info}\n{body}{fence}\n")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -718,6 +756,20 @@ mod tests {
             }
         }
 
+        let block = markdown_code_block(s, "diff`\n");
+        let lines: Vec<&str> = block.lines().collect();
+        let fence = lines[0].trim_end_matches("diff");
+        assert!(
+            fence.len() >= 3 && fence.chars().all(|c| c == '`'),
+            "{block:?}"
+        );
+        assert_eq!(lines.last(), Some(&fence), "{block:?}");
+        assert!(block.ends_with('\n') && !block.contains(['\r']) && !block.contains("<!"));
+        for line in &lines[1..lines.len() - 1] {
+            let run = line.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            assert!(run < fence.len(), "{block:?}");
+        }
+
         let property = command_property(s);
         assert!(!property.contains([':', ',', '\r', '\n']), "{property:?}");
         let message = command_message(s);
@@ -830,6 +882,19 @@ mod tests {
             "` <\u{200B}!-- cronbridge --> `"
         );
         assert_eq!(markdown_code("\x1b[2J"), "` \\u{1b}[2J `");
+    }
+
+    #[test]
+    fn code_blocks_cannot_be_closed_from_inside() {
+        assert_eq!(
+            markdown_code_block("- a\r\n+ b", "diff"),
+            "```diff\n- a\n+ b\n```\n"
+        );
+        assert_eq!(
+            markdown_code_block("```\n<!-- x -->\n", "diff"),
+            "````diff\n```\n<\u{200B}!-- x -->\n````\n"
+        );
+        assert_eq!(markdown_code_block("", "a b`c"), "```abc\n```\n");
     }
 
     #[test]
