@@ -387,16 +387,27 @@ schedules/batches.yml:2:9: warning[policy/overlap] runs at the same time as `Rep
         assert_eq!(plain, render(&f, Some(SOURCE), false));
     }
 
+    #[test]
+    fn a_long_line_is_cut_without_making_a_command() {
+        let source = format!("x: \"##[add-mask]{}#[end\"", "漢a".repeat(120));
+        let f = Finding::error("x/y", Location::new(FILE, 1, 250, 1, 253), "long");
+        let out = render(&f, Some(&source), false);
+        assert!(out.contains("..."), "{out}");
+        for line in out.lines() {
+            assert!(!line.contains("#["), "{line}");
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
         /// Whatever the file holds and wherever the finding points: no panic, and nothing the
         /// terminal or the runner would act on.
         #[test]
         fn any_finding_on_any_text_renders_inert(
-            source in "(\\PC|[\t\r\n\x1b\u{9b}#\\[:漢]){0,80}",
+            source in "(\\PC|[\t\r\n\x1b\u{9b}#\\[:漢]){0,400}",
             message in "(\\PC|[\n\x1b#\\[:]){0,20}",
             file in "(\\PC|[\n\x1b#\\[:]){0,12}",
-            line in 0u32..6, column in 0u32..30, end_line in 0u32..6, end_column in 0u32..30,
+            line in 0u32..6, column in 0u32..200, end_line in 0u32..6, end_column in 0u32..200,
             related_line in 0u32..6,
         ) {
             let f = Finding::error("x/y", Location::new(file.clone(), line, column, end_line, end_column), message.clone())
