@@ -43,7 +43,7 @@ pub fn render(finding: &Finding, source: Option<&str>, color: bool) -> String {
     );
 
     let lines: Vec<&str> = source.map(|s| s.lines().collect()).unwrap_or_default();
-    let primary = source.and_then(|_| span_on_line(&lines, loc, true));
+    let primary = span_on_line(&lines, loc, true);
     // Related places shown in the snippet: same file, and only when the primary line is shown.
     let marked: Vec<(usize, Range<usize>)> = match primary {
         Some(_) => finding
