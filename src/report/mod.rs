@@ -5,12 +5,14 @@
 
 pub mod check;
 pub mod comment;
+pub mod escape;
 pub mod explain;
 pub mod gantt;
 pub mod github;
 pub mod manual;
 pub mod markdown;
 pub mod plan;
+pub mod snippet;
 
 use anstyle::{AnsiColor, Style};
 
