@@ -85,7 +85,9 @@ fn main() {
     let desired = deploy::desired_state(&analysis.findings, &analysis.model(), &|_| None).unwrap();
     if !bench {
         // Quick mode: the pure half only.
-        let p = plan::plan(&desired, &Live::default(), "default", &prefix, 2000, 0.25);
+        let mut limits = plan::Limits::of(&analysis.inputs.settings, "default");
+        limits.rules_quota = 2000;
+        let p = plan::plan(&desired, &Live::default(), &limits);
         assert_eq!(p.count(Action::Create), desired.rules.len());
         return;
     }

@@ -5,7 +5,7 @@
 use super::eventbridge::{ApiError, EventBridge};
 use crate::check::Analysis;
 use crate::deploy::desired::{Lookup, Rule, TAG_PREFIX};
-use crate::deploy::plan::{Action, Change, Live, LiveRule, Plan};
+use crate::deploy::plan::{Action, Change, Limits, Live, LiveRule, Plan};
 use crate::deploy::{
     self, ApplyOutcome, Blocked, DeployOptions, DeployReport, RuleOutcome, Status,
 };
@@ -111,16 +111,9 @@ pub async fn deploy(
     }
     let settings = &analysis.inputs.settings;
     let live = read_live(client, &settings.rule_prefix, options.concurrency).await?;
-    let aws = &settings.aws;
-    let plan = crate::deploy::plan::plan(
-        &desired,
-        &live,
-        client.bus(),
-        &settings.rule_prefix,
-        aws.rules_quota,
-        aws.max_delete_share,
-    );
-    let reasons = deploy::refusals(&plan, options.allow_delete);
+    let limits = Limits::of(settings, client.bus());
+    let plan = crate::deploy::plan::plan(&desired, &live, &limits);
+    let reasons = deploy::refusals(&plan, options.allow_delete, &limits.at);
     let status = if options.dry_run {
         Status::Planned
     } else if !reasons.is_empty() {

@@ -10,7 +10,7 @@
 pub mod desired;
 pub mod plan;
 
-use crate::finding::{Finding, Rule, Severity};
+use crate::finding::{Finding, Location, Rule, Severity};
 use crate::outcome::Outcome;
 use desired::{Desired, Lookup, Model};
 use plan::{Action, DeleteGuard, Plan};
@@ -74,7 +74,10 @@ pub enum Status {
     Planned,
     /// The plan was not applied: the reasons (a rule cronbridge does not own, the quota, the
     /// delete guard).
-    Refused { reasons: Vec<String> },
+    Refused {
+        #[serde(serialize_with = "messages")]
+        reasons: Vec<Finding>,
+    },
     /// The plan was applied (possibly with failures, listed per rule).
     Applied(ApplyOutcome),
 }
@@ -198,17 +201,12 @@ pub fn desired_state(
         .filter(|f| f.severity == Severity::Error)
         .cloned()
         .collect();
-    // Rule-name collisions and limits are errors of the repository too.
-    let desired = desired::build(model, lookup);
+    // `check` reports rule-name collisions and limits already (everything the desired state
+    // finds without the environment), so they are among these.
     if !errors.is_empty() {
-        errors.extend(
-            desired
-                .findings
-                .into_iter()
-                .filter(|f| f.severity == Severity::Error && f.rule != Rule::AwsMissingSetting),
-        );
         return Err(Blocked::CheckErrors(errors));
     }
+    let desired = desired::build(model, lookup);
     errors.extend(
         desired
             .findings
@@ -223,8 +221,9 @@ pub fn desired_state(
     }
 }
 
-/// Why a plan may not be applied, if it may not.
-pub fn refusals(plan: &Plan, allow_delete: bool) -> Vec<String> {
+/// Why a plan may not be applied, if it may not: its errors, and the delete guard unless
+/// `allow_delete`, located at `at` (the settings' `aws:` section).
+pub fn refusals(plan: &Plan, allow_delete: bool, at: &Location) -> Vec<Finding> {
     let mut reasons = plan.errors.clone();
     if let (
         Some(DeleteGuard {
@@ -235,11 +234,32 @@ pub fn refusals(plan: &Plan, allow_delete: bool) -> Vec<String> {
         false,
     ) = (plan.delete_guard, allow_delete)
     {
-        reasons.push(if deletes == managed {
-            format!("the plan deletes all {managed} rules cronbridge manages; if that is really meant (and not a broken or emptied schedules directory), run again with --allow-delete")
+        let (message, help) = if deletes == managed {
+            (
+                format!("the plan deletes all {managed} rules cronbridge manages"),
+                "if that is really meant (and not a broken or emptied schedules directory), run again with --allow-delete".to_string(),
+            )
         } else {
-            format!("the plan deletes {deletes} of the {managed} rules cronbridge manages, more than the {allowed} that `aws.max_delete_share` allows; check the deletions and run again with --allow-delete")
-        });
+            (
+                format!(
+                    "the plan deletes {deletes} of the {managed} rules cronbridge manages, more than the {allowed} that `aws.max_delete_share` allows"
+                ),
+                "check the deletions and run again with --allow-delete".to_string(),
+            )
+        };
+        reasons.push(Finding::of(Rule::AwsDeleteGuard, at.clone(), message).help(help));
     }
     reasons
+}
+
+/// Findings as their messages: the JSON shape of `errors`, `warnings` and `reasons`
+/// (version 1 had strings there; the full findings are in the report's `findings`).
+pub(crate) fn messages<S: serde::Serializer>(
+    findings: &[Finding],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(findings.iter().map(|f| match &f.help {
+        Some(help) => format!("{}; {help}", f.message),
+        None => f.message.clone(),
+    }))
 }

@@ -5,6 +5,7 @@
 use super::desired::{
     Desired, MANAGED_TAG, MANAGED_VALUE, Origin, Rule, TAG_PREFIX, TARGET_ID, Target,
 };
+use crate::finding::{self, Finding, Location};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -96,9 +97,12 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Rules with the prefix but without the managed tag: never touched.
     pub unmanaged: Vec<String>,
-    /// Reasons the plan must not be applied at all.
-    pub errors: Vec<String>,
-    pub warnings: Vec<String>,
+    /// Reasons the plan must not be applied at all, located where they can be fixed
+    /// (serialised as their messages; the deploy report lists them in full as `findings`).
+    #[serde(serialize_with = "crate::deploy::messages")]
+    pub errors: Vec<Finding>,
+    #[serde(serialize_with = "crate::deploy::messages")]
+    pub warnings: Vec<Finding>,
     /// Set when the plan deletes more than `max_delete_share` allows.
     pub delete_guard: Option<DeleteGuard>,
     pub quota: Quota,
@@ -118,16 +122,43 @@ impl Plan {
 /// The share of the quota above which the plan warns.
 const QUOTA_WARN_SHARE: f64 = 0.8;
 
-/// Compares desired and live rules. `max_delete_share` and `rules_quota` come from the
-/// settings.
-pub fn plan(
-    desired: &Desired,
-    live: &Live,
-    bus: &str,
-    prefix: &str,
-    rules_quota: u32,
-    max_delete_share: f64,
-) -> Plan {
+/// Where the settings of a plan are: the bus, the quota and the delete share.
+#[derive(Debug, Clone)]
+pub struct Limits<'a> {
+    pub bus: &'a str,
+    pub prefix: &'a str,
+    pub rules_quota: u32,
+    pub max_delete_share: f64,
+    /// Where problems of the settings (the quota, the share) are reported.
+    pub at: Location,
+}
+
+impl<'a> Limits<'a> {
+    /// The limits the settings give, for rules on `bus`.
+    pub fn of(settings: &'a crate::settings::Settings, bus: &'a str) -> Limits<'a> {
+        let aws = &settings.aws;
+        Limits {
+            bus,
+            prefix: &settings.rule_prefix,
+            rules_quota: aws.rules_quota,
+            max_delete_share: aws.max_delete_share,
+            at: aws
+                .location
+                .clone()
+                .unwrap_or_else(|| Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE)),
+        }
+    }
+}
+
+/// Compares desired and live rules within the settings' `limits`.
+pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
+    let Limits {
+        bus,
+        prefix,
+        rules_quota,
+        max_delete_share,
+        ..
+    } = *limits;
     let live_by_name: BTreeMap<&str, &LiveRule> = live
         .rules
         .iter()
@@ -151,10 +182,17 @@ pub fn plan(
                 targets_changed: true,
                 tags_changed: true,
             }),
-            Some(l) if !l.is_managed() => errors.push(format!(
-                "the rule `{}` exists without the `{MANAGED_TAG}` tag, so cronbridge does not own it and will not overwrite it; delete or rename it, or tag it `{MANAGED_TAG}={MANAGED_VALUE}` to let cronbridge take it over",
-                d.rule.name
-            )),
+            Some(l) if !l.is_managed() => errors.push(
+                Finding::of(
+                    finding::Rule::AwsUnownedRule,
+                    d.location.clone(),
+                    format!(
+                        "the rule `{}` exists without the `{MANAGED_TAG}` tag, so cronbridge does not own it and will not overwrite it",
+                        d.rule.name
+                    ),
+                )
+                .help(format!("delete or rename it, or tag it `{MANAGED_TAG}={MANAGED_VALUE}` to let cronbridge take it over")),
+            ),
             Some(l) => {
                 let (rule_fields, target_fields, tag_fields) = diff(&d.rule, &l.rule);
                 let (rule_changed, targets_changed, tags_changed) = (!rule_fields.is_empty(), !target_fields.is_empty(), !tag_fields.is_empty());
@@ -223,14 +261,26 @@ pub fn plan(
     };
     let mut warnings = Vec::new();
     if after > rules_quota as usize && creates > 0 {
-        errors.push(format!(
-            "the event bus `{bus}` would have {after} rules, more than its quota of {rules_quota}; raise the quota with AWS (and `aws.rules_quota` in the settings), or schedule fewer rules"
-        ));
+        errors.push(
+            Finding::of(
+                finding::Rule::AwsRulesQuota,
+                limits.at.clone(),
+                format!("the event bus `{bus}` would have {after} rules, more than its quota of {rules_quota}"),
+            )
+            .help("raise the quota with AWS (and `aws.rules_quota` in the settings), or schedule fewer rules"),
+        );
     } else if after as f64 > QUOTA_WARN_SHARE * f64::from(rules_quota) {
-        warnings.push(format!(
-            "the event bus `{bus}` will have {after} of its {rules_quota} rules ({}%); ask AWS to raise the quota before it runs out",
-            after * 100 / rules_quota.max(1) as usize
-        ));
+        warnings.push(
+            Finding::of(
+                finding::Rule::AwsRulesQuotaNear,
+                limits.at.clone(),
+                format!(
+                    "the event bus `{bus}` will have {after} of its {rules_quota} rules ({}%)",
+                    after * 100 / rules_quota.max(1) as usize
+                ),
+            )
+            .help("ask AWS to raise the quota before it runs out"),
+        );
     }
     Plan {
         bus: bus.to_string(),
@@ -486,8 +536,18 @@ mod tests {
         }
     }
 
+    fn limits(rules_quota: u32) -> Limits<'static> {
+        Limits {
+            bus: "default",
+            prefix: "cb-",
+            rules_quota,
+            max_delete_share: 0.25,
+            at: Location::file_start("cronbridge.yml"),
+        }
+    }
+
     fn p(d: &Desired, l: &Live) -> Plan {
-        plan(d, l, "default", "cb-", 300, 0.25)
+        plan(d, l, &limits(300))
     }
 
     #[test]
@@ -588,7 +648,7 @@ mod tests {
         assert_eq!(plan.unmanaged, vec!["cb-Manual"]);
         assert!(plan.changes.is_empty());
         assert!(
-            plan.errors[0].contains("will not overwrite"),
+            plan.errors[0].message.contains("will not overwrite"),
             "{:?}",
             plan.errors
         );
@@ -628,15 +688,19 @@ mod tests {
             rule("cb-A", "rate(1 day)"),
             rule("cb-B", "rate(1 day)"),
         ]);
-        let plan = plan(&d, &live(vec![], 7), "default", "cb-", 10, 0.25);
+        let plan = plan(&d, &live(vec![], 7), &limits(10));
         assert!(plan.errors.is_empty());
         assert!(
-            plan.warnings[0].contains("9 of its 10"),
+            plan.warnings[0].message.contains("9 of its 10"),
             "{:?}",
             plan.warnings
         );
-        let plan2 = super::plan(&d, &live(vec![], 9), "default", "cb-", 10, 0.25);
-        assert!(plan2.errors[0].contains("more than its quota of 10"));
+        let plan2 = super::plan(&d, &live(vec![], 9), &limits(10));
+        assert!(
+            plan2.errors[0]
+                .message
+                .contains("more than its quota of 10")
+        );
         assert_eq!(
             plan2.quota,
             Quota {

@@ -145,9 +145,11 @@ rules! {
     LintInactive = "lint/inactive", Input, Info, "a batch is inactive: its rule is kept, disabled";
     LintMissingDescription = "lint/missing-description", Input, Warning, "a batch has no description";
     LintNotConvertible = "lint/not-convertible", Input, Error, "no set of UTC rules fires at exactly the schedule's times";
+    LintRewriteUnproven = "lint/rewrite-unproven", Internal, Error, "a bug: the UTC rules did not prove exact, so nothing is deployed";
     LintSeveralUtcRules = "lint/several-utc-rules", Input, Info, "a schedule needs more than one UTC rule";
     LintUnknownReference = "lint/unknown-reference", Input, Warning, "a policy names a batch or group that no batch has";
 
+    AwsDeleteGuard = "aws/delete-guard", Deploy, Error, "the plan deletes all managed rules, or more than `aws.max_delete_share` allows";
     AwsExpressionTooLong = "aws/expression-too-long", Deploy, Error, "a UTC rule is longer than EventBridge allows";
     AwsInputTooLong = "aws/input-too-long", Deploy, Error, "a rule's target input is longer than EventBridge allows";
     AwsInvalidEnv = "aws/invalid-env", Config, Error, "an environment variable holds an invalid ARN";
@@ -156,7 +158,10 @@ rules! {
     AwsMissingSetting = "aws/missing-setting", Config, Error, "deploying needs a setting given neither in the settings nor the environment";
     AwsPatternTooLong = "aws/pattern-too-long", Deploy, Error, "an alert's event pattern is longer than EventBridge allows";
     AwsRuleNameCollision = "aws/rule-name-collision", Deploy, Error, "two batches or alerts would be the same EventBridge rule";
+    AwsRulesQuota = "aws/rules-quota", Deploy, Error, "the event bus would hold more rules than its quota";
+    AwsRulesQuotaNear = "aws/rules-quota-near", Deploy, Warning, "the event bus will use most of its rules quota";
     AwsScheduleBus = "aws/schedule-bus", Config, Error, "the settings' `event_bus` is not the default bus, where schedules run";
+    AwsUnownedRule = "aws/unowned-rule", Deploy, Error, "a rule of the name cronbridge would use exists without cronbridge's tag";
 }
 
 impl fmt::Display for Rule {
@@ -201,6 +206,15 @@ mod tests {
         let start = readme.find(BEGIN).map(|i| i + BEGIN.len());
         let end = readme.find(END);
         let expected = table();
+        if let (Some(start), Some(end), Some(_)) =
+            (start, end, std::env::var_os("CRONBRIDGE_BLESS"))
+        {
+            // `CRONBRIDGE_BLESS=1 cargo test --lib readme_table` rewrites the table.
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+            let text = format!("{}{expected}{}", &readme[..start], &readme[end..]);
+            std::fs::write(path, text).expect("write README.md");
+            return;
+        }
         let (Some(start), Some(end)) = (start, end) else {
             panic!(
                 "README.md has no `{}` … `{END}` markers; put this between them:\n{expected}",

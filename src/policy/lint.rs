@@ -52,8 +52,15 @@ pub fn check(batches: &[Batch], utc: &[Result<Vec<Expression>, RewriteError>]) -
             )),
             Ok(_) => {}
             Err(err) => {
+                // A proof that failed is cronbridge's bug, not the schedule's.
+                let rule = match err {
+                    crate::cron::rewrite::RewriteError::ProofFailed { .. } => {
+                        Rule::LintRewriteUnproven
+                    }
+                    _ => Rule::LintNotConvertible,
+                };
                 let mut finding = Finding::of(
-                    Rule::LintNotConvertible,
+                    rule,
                     batch.field_location("cron").clone(),
                     format!(
                         "`{}` in {} has no exact UTC rule: {err}",

@@ -103,11 +103,8 @@ pub fn plan_human(plan: &Plan) -> String {
             plan.unmanaged.join(", ")
         );
     }
-    for w in &plan.warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    for e in &plan.errors {
-        let _ = writeln!(out, "error: {e}");
+    for f in plan.warnings.iter().chain(&plan.errors) {
+        let _ = write!(out, "{}", super::snippet::render(f, None, false));
     }
     if let Some(g) = plan.delete_guard {
         let _ = writeln!(
@@ -181,10 +178,10 @@ pub fn plan_markdown(plan: &Plan) -> String {
         );
     }
     for w in &plan.warnings {
-        let _ = writeln!(out, "> [!WARNING]\n> {}\n", md(w));
+        let _ = writeln!(out, "> [!WARNING]\n> {}\n", md_finding(w));
     }
     for e in &plan.errors {
-        let _ = writeln!(out, "> [!CAUTION]\n> {}\n", md(e));
+        let _ = writeln!(out, "> [!CAUTION]\n> {}\n", md_finding(e));
     }
     if let Some(g) = plan.delete_guard {
         let _ = writeln!(
@@ -197,6 +194,20 @@ pub fn plan_markdown(plan: &Plan) -> String {
 }
 
 /// Escapes what would break a Markdown table cell or start markup.
+/// A finding on one Markdown line: the message, the fix and where.
+fn md_finding(f: &crate::finding::Finding) -> String {
+    let help = f
+        .help
+        .as_deref()
+        .map(|h| format!(" — {}", md(h)))
+        .unwrap_or_default();
+    format!(
+        "{}{help} (`{}`)",
+        md(&f.message),
+        md(&f.location.to_string())
+    )
+}
+
 fn md(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('|', "\\|")
@@ -273,7 +284,7 @@ pub fn deploy_human(report: &DeployReport) -> String {
         Status::Refused { reasons } => {
             let _ = writeln!(out, "Not applied:");
             for r in reasons {
-                let _ = writeln!(out, "  - {r}");
+                let _ = write!(out, "{}", super::snippet::render(r, None, false));
             }
         }
         Status::Applied(a) => {
@@ -325,7 +336,7 @@ pub fn deploy_markdown(report: &DeployReport) -> String {
         Status::Refused { reasons } => {
             let _ = writeln!(out, "**Not applied:**\n");
             for r in reasons {
-                let _ = writeln!(out, "- {}", md(r));
+                let _ = writeln!(out, "- {}", md_finding(r));
             }
             let _ = writeln!(out);
         }

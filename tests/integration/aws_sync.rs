@@ -445,7 +445,14 @@ async fn mass_deletion_needs_allow_delete() {
     let Status::Refused { reasons } = &report.status else {
         panic!("{:?}", report.status)
     };
-    assert!(reasons[0].contains("--allow-delete"), "{reasons:?}");
+    assert!(
+        reasons[0]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("--allow-delete"),
+        "{reasons:?}"
+    );
     assert!(report.failed());
     assert_eq!(
         live_rules(&client, &prefix).await.len(),
@@ -460,7 +467,10 @@ async fn mass_deletion_needs_allow_delete() {
     let Status::Refused { reasons } = &report.status else {
         panic!("{:?}", report.status)
     };
-    assert!(reasons[0].contains("deletes all 5 rules"), "{reasons:?}");
+    assert!(
+        reasons[0].message.contains("deletes all 5 rules"),
+        "{reasons:?}"
+    );
     let report = deploy(&client, &repo, true).await;
     assert_eq!(applied(&report).succeeded(), 5);
     assert!(live_rules(&client, &prefix).await.is_empty());
