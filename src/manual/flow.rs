@@ -108,11 +108,13 @@ impl Refusal {
         }
     }
 
-    /// The verdict for `cronbridge run`: a name that is not a batch is a usage problem, a
-    /// duplicate or inactive batch the schedules' problem, the rest configuration.
+    /// The verdict for `cronbridge run`: a duplicate or inactive batch, or one that the
+    /// schedule files' errors kept from loading, is the schedules' problem; a name that is no
+    /// batch is usage; the rest configuration.
     pub fn outcome(&self) -> Outcome {
         match self {
             Refusal::Duplicate { .. } | Refusal::Inactive { .. } => Outcome::Findings,
+            Refusal::UnknownBatch { broken, .. } if *broken > 0 => Outcome::Findings,
             _ => Outcome::Config,
         }
     }

@@ -25,20 +25,20 @@ const HEAD_BRANCH: &str = "feature";
 const ROLE: &str = "arn:aws:iam::123456789012:role/cronbridge-events";
 
 /// The emulator's URL; the tests fail (never skip) without it.
-fn endpoint() -> String {
+pub(crate) fn endpoint() -> String {
     std::env::var(ENDPOINT_VAR).unwrap_or_else(|_| {
         panic!("{ENDPOINT_VAR} is not set: these tests need the moto AWS emulator. Run ./test.sh, which installs and starts it, or start `moto_server` yourself and set {ENDPOINT_VAR}=http://127.0.0.1:PORT")
     })
 }
 
-fn fixture(path: &str) -> Value {
+pub(crate) fn fixture(path: &str) -> Value {
     let full = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/github")
         .join(path);
     serde_json::from_str(&std::fs::read_to_string(full).unwrap()).unwrap()
 }
 
-fn sfn() -> Sfn {
+pub(crate) fn sfn() -> Sfn {
     let conf = aws_sdk_sfn::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -49,7 +49,7 @@ fn sfn() -> Sfn {
 }
 
 /// A state machine no other test (or earlier run against the same emulator) uses.
-async fn state_machine(client: &Sfn, tag: &str) -> String {
+pub(crate) async fn state_machine(client: &Sfn, tag: &str) -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -130,7 +130,7 @@ fn not_found() -> ResponseTemplate {
 
 /// A file as the contents API returns it: base64 with a newline every 60 characters, as the
 /// real API sends (the documented example's base64 is broken; see the fixtures README).
-fn file_json(path: &str, text: &str) -> Value {
+pub(crate) fn file_json(path: &str, text: &str) -> Value {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     let wrapped: Vec<String> = encoded
         .as_bytes()
@@ -421,7 +421,7 @@ impl Scene {
     }
 }
 
-fn aws_env(cmd: &mut std::process::Command) {
+pub(crate) fn aws_env(cmd: &mut std::process::Command) {
     cmd.env("AWS_ENDPOINT_URL", endpoint())
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
