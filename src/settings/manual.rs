@@ -113,7 +113,7 @@ const WRONG_TYPE: Rule = Rule::SettingsWrongType;
 const INVALID: Rule = Rule::SettingsInvalidValue;
 
 /// Reads the `manual_runs:` entry of the settings file. Anything wrong is an error finding,
-/// and a settings file with errors starts nothing (chat and `run` both refuse), so a typo in
+/// and a settings file with errors starts nothing (`/run` and `cronbridge run` both refuse), so a typo in
 /// `permission: amdin` can never fall back to the weaker default.
 pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> ManualRuns {
     let mut runs = ManualRuns {

@@ -1,6 +1,7 @@
 //! The settings file (`cronbridge.yml` at the repository root, optional): default time zone,
-//! where schedules and rules live, the rule-name prefix, and the `aws:` section (its loader
-//! is `aws::config`). Defaults live here and only here.
+//! where schedules and rules live, the rule-name prefix, the `aws:` section (`aws`, with the
+//! input template in `template`) and the `manual_runs:` section (`manual`), and the scalar
+//! readers every file shares (zones, durations). Defaults live here and only here.
 
 #![allow(
     clippy::result_large_err,
