@@ -1,7 +1,7 @@
 //! The command line: argument types (separate from domain types) and the dispatch to them.
 
 pub mod deploy;
-pub mod run;
+pub mod manual;
 
 use crate::cron::{self, words};
 use crate::outcome::Outcome;
@@ -45,7 +45,7 @@ pub enum Command {
     /// Make EventBridge follow the repository: create, update, delete the managed rules.
     Apply(crate::cli::deploy::ApplyArgs),
     /// Start a batch now, by hand, through its Step Functions state machine.
-    Run(run::RunArgs),
+    Run(manual::RunArgs),
     /// Run as the GitHub Action: read the Actions environment and handle the event
     /// (pull_request: check, annotate, summarise and comment).
     Github(GithubArgs),
@@ -182,7 +182,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check(args),
         Command::Plan(args) => deploy::plan(args),
         Command::Apply(args) => deploy::apply(args),
-        Command::Run(args) => run::command(args),
+        Command::Run(args) => manual::command(args),
         Command::Github(args) => github(args),
     };
     let outcome = result.unwrap_or_else(|err| {

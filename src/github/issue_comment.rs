@@ -385,7 +385,7 @@ async fn decide(
     };
     let lookup = |name: &str| std::env::var(name).ok();
     let mut audit = audit;
-    let result = flow::run(
+    let result = flow::start(
         &inputs,
         settings_file,
         &request,

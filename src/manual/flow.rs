@@ -322,7 +322,7 @@ pub fn refuse(audit: &mut Audit, refusal: &Refusal) {
 }
 
 /// Prepares, launches and concludes: the whole flow once the requester may ask.
-pub async fn run<'a, L: Launcher>(
+pub async fn start<'a, L: Launcher>(
     inputs: &'a Inputs,
     settings_file: &str,
     request: &Request<'_>,
@@ -429,7 +429,7 @@ mod tests {
             "o",
             AuditOutcome::Refused,
         );
-        let err = block_on(run(
+        let err = block_on(start(
             &i,
             "cronbridge.yml",
             &request("backup"),
@@ -473,7 +473,7 @@ mod tests {
             "o",
             AuditOutcome::Refused,
         );
-        let (prepared, begun) = block_on(run(
+        let (prepared, begun) = block_on(start(
             &i,
             "cronbridge.yml",
             &request("Backup"),

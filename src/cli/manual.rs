@@ -135,7 +135,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let result = runtime.block_on(flow::run(
+    let result = runtime.block_on(flow::start(
         &inputs,
         settings_file,
         &request,
