@@ -349,8 +349,30 @@ fn non_empty(text: &str, node: &yaml::Node, file: &str, what: &str) -> Result<St
 /// first as related location. (Within one file the YAML reader already reports it.)
 pub fn duplicates(batches: &[Batch]) -> Vec<Finding> {
     let mut first: HashMap<&str, &Batch> = HashMap::new();
+    let mut folded: HashMap<String, &Batch> = HashMap::new();
     let mut findings = Vec::new();
     for batch in batches {
+        // `Backup` and `backup` are two rules to EventBridge but one batch to people, and
+        // `/run backup` would start the one they did not mean.
+        if let Some(other) = folded.get(&batch.name.to_ascii_lowercase())
+            && other.name != batch.name
+        {
+            findings.push(
+                Finding::of(
+                    Rule::ScheduleCaseCollision,
+                    batch.location.clone(),
+                    format!(
+                        "batch `{}` differs from batch `{}` only in case",
+                        batch.name, other.name
+                    ),
+                )
+                .related(other.location.clone(), "the other batch")
+                .help("give the batches names that differ in more than case"),
+            );
+        }
+        folded
+            .entry(batch.name.to_ascii_lowercase())
+            .or_insert(batch);
         match first.get(batch.name.as_str()) {
             Some(earlier) => findings.push(
                 Finding::of(
@@ -719,5 +741,21 @@ mod tests {
         assert_eq!(at(f), (Severity::Error, 6, 1));
         assert_eq!(f.related[0].0.file, "schedules/a.yml");
         assert!(f.message.contains("schedules/a.yml"));
+    }
+
+    // `Backup` and `backup` loaded as two batches, and `/run backup` started the other one.
+    #[test]
+    fn names_that_differ_only_in_case_are_an_error() {
+        let (batches, findings) = run(&format!(
+            "{}{}",
+            "Backup:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"Batches::A\"\n  is_active: true\n",
+            "backup:\n  cron: \"0 10 * * ? *\"\n  batch_class: \"Batches::B\"\n  is_active: true\n"
+        ));
+        assert!(findings.is_empty(), "{findings:?}");
+        let found = duplicates(&batches);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, Rule::ScheduleCaseCollision);
+        assert_eq!(found[0].location.line, 5);
+        assert_eq!(found[0].related[0].0.line, 1);
     }
 }

@@ -422,6 +422,19 @@ fn tag_text(tag: Option<&Tag>) -> Option<String> {
     })
 }
 
+/// `line` with its value quoted, when the value is plain text that starts with a character
+/// YAML reads as an indicator: `cron: */5 * * * ? *` is an alias to YAML, not a string.
+fn quoted_fix(line: &str) -> Option<String> {
+    let (key, value) = line.split_once(": ")?;
+    let value = value.trim();
+    let starts = value.chars().next()?;
+    if !matches!(starts, '*' | '&' | '!' | '%' | '@' | '`') || key.trim().is_empty() {
+        return None;
+    }
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    Some(format!("{key}: \"{escaped}\""))
+}
+
 impl Builder<'_, '_> {
     fn at(&self, p: Pos) -> Location {
         Location::new(
@@ -449,11 +462,23 @@ impl Builder<'_, '_> {
         if e.info() == "recursion limit exceeded" {
             return too_deep(at);
         }
-        Box::new(Finding::of(
+        let line = self
+            .cursor
+            .text
+            .lines()
+            .nth(at.line.saturating_sub(1) as usize);
+        let finding = Finding::of(
             Rule::YamlSyntax,
             at,
             format!("YAML syntax error: {}", e.info()),
-        ))
+        );
+        Box::new(match line.and_then(quoted_fix) {
+            Some(fixed) => finding.help(format!(
+                "a value that starts with a YAML indicator (`*` is an alias, `&` an anchor, `!` a tag…) must be quoted: `{}`",
+                fixed.trim()
+            )),
+            None => finding,
+        })
     }
 
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Fatal> {
@@ -1029,6 +1054,21 @@ mod tests {
         let n = root("\u{feff}a: \"xy\"\n");
         let a = &n.entry("a").unwrap().value;
         assert_eq!(a.inner_location("f.yml", 1, 1).column, 6);
+    }
+
+    // Unquoted `cron: */5 * * * ? *` said only "found unknown anchor"; the fix is to quote it.
+    #[test]
+    fn an_unquoted_value_that_yaml_reads_as_an_alias_says_to_quote_it() {
+        for (text, fixed) in [
+            ("A:\n  cron: */5 * * * ? *\n", "cron: \"*/5 * * * ? *\""),
+            ("A:\n  cron: * 9 * * ? *\n", "cron: \"* 9 * * ? *\""),
+        ] {
+            let f = only_finding(text);
+            assert_eq!(f.rule, Rule::YamlSyntax);
+            assert_eq!(f.location.line, 2, "{text}");
+            let help = f.help.unwrap_or_default();
+            assert!(help.contains(fixed), "{text}: {help}");
+        }
     }
 
     #[test]

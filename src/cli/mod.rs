@@ -123,7 +123,9 @@ fn parse_horizon(text: &str) -> Result<u32, String> {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The expression: `cron(0 9 * * ? *)`, `0 9 * * ? *` or `rate(5 minutes)`.
+    /// The expression: `cron(0 9 * * ? *)`, `0 9 * * ? *` or `rate(5 minutes)`. One that
+    /// starts with `-` is read as the expression too (and rejected as one), not as a flag.
+    #[arg(allow_hyphen_values = true)]
     pub expression: String,
     /// IANA time zone the expression is written in.
     #[arg(long, default_value = "Asia/Tokyo", value_parser = parse_zone)]

@@ -95,6 +95,7 @@ rules! {
     RepoSymlink = "repo/symlink", Input, Error, "a file is a symbolic link, which cronbridge does not follow";
     RepoTooLarge = "repo/too-large", Input, Error, "a file is over 1 MiB and is not read";
 
+    ScheduleCaseCollision = "schedule/case-collision", Input, Error, "two batch names differ only in case";
     ScheduleDuplicateBatch = "schedule/duplicate-batch", Input, Error, "the same batch name is defined in two schedule files";
     ScheduleEmptyFile = "schedule/empty-file", Input, Error, "a schedules file is empty, which would remove its rules";
     ScheduleInvalidBatchClass = "schedule/invalid-batch-class", Input, Error, "`batch_class` is not a class name such as `Batches::Daily::Backup`";

@@ -61,6 +61,11 @@ fn command_lines(body: &str) -> Vec<&str> {
     let mut found = Vec::new();
     let mut fence: Option<(char, usize)> = None;
     let mut in_html_comment = false;
+    // The closing tag of a raw HTML block (`<pre>`, `<script>`…) being skipped.
+    let mut html_block: Option<&str> = None;
+    // Inside a block quote's paragraph: a following line without `>` still belongs to it
+    // (CommonMark's lazy continuation), and GitHub renders it inside the quote.
+    let mut in_quote = false;
     for raw in body.split('\n') {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let indented = line.len() - line.trim_start_matches(' ').len();
@@ -89,6 +94,31 @@ fn command_lines(body: &str) -> Vec<&str> {
             }
             continue;
         }
+        if let Some(close) = html_block {
+            if line.to_ascii_lowercase().contains(close) {
+                html_block = None;
+            }
+            continue;
+        }
+        if indented <= 3
+            && let Some(close) = raw_html_block(text)
+        {
+            if !text.to_ascii_lowercase().contains(close) {
+                html_block = Some(close);
+            }
+            continue;
+        }
+        if text.trim().is_empty() {
+            in_quote = false;
+            continue;
+        }
+        if indented <= 3 && text.starts_with('>') {
+            in_quote = !text[1..].trim().is_empty();
+            continue;
+        }
+        if in_quote {
+            continue;
+        }
         if is_command_line(line) {
             found.push(line);
         }
@@ -99,6 +129,25 @@ fn command_lines(body: &str) -> Vec<&str> {
         }
     }
     found
+}
+
+/// The closing tag when `text` opens one of CommonMark's raw HTML blocks of the first kind
+/// (`<pre>`, `<script>`, `<style>`, `<textarea>`), whose lines GitHub shows as they are.
+fn raw_html_block(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    [
+        ("<pre", "</pre>"),
+        ("<script", "</script>"),
+        ("<style", "</style>"),
+        ("<textarea", "</textarea>"),
+    ]
+    .into_iter()
+    .find(|(open, _)| {
+        lower
+            .strip_prefix(open)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '>']))
+    })
+    .map(|(_, close)| close)
 }
 
 /// `/run` followed by nothing, white space, or any non-ASCII character (a look-alike space
@@ -357,5 +406,43 @@ mod tests {
         }
         assert_eq!(command("```\n/run Other\n```\n/run Backup"), run("Backup"));
         assert_eq!(command("<!-- hidden -->\n/run Backup"), run("Backup"));
+    }
+
+    // `/run` inside `<pre>…</pre>` was a command, though GitHub shows it as preformatted text.
+    #[test]
+    fn a_command_inside_pre_is_not_a_command() {
+        assert_eq!(parse("<pre>\n/run Backup\n</pre>"), Parsed::NoCommand);
+        assert_eq!(
+            parse("<PRE class=x>\n/run Backup\n</PRE>\n"),
+            Parsed::NoCommand
+        );
+        assert_eq!(
+            parse("<pre>/run Backup</pre>\n/run Other"),
+            Parsed::Command {
+                line: "/run Other",
+                command: run("Other"),
+            }
+        );
+    }
+
+    // A quote's lazy continuation line was read as a command, though GitHub renders it
+    // inside the quote.
+    #[test]
+    fn a_quotes_continuation_line_is_not_a_command() {
+        assert_eq!(parse("> could you\n/run Backup"), Parsed::NoCommand);
+        assert_eq!(
+            parse("> quoted\n\n/run Backup"),
+            Parsed::Command {
+                line: "/run Backup",
+                command: run("Backup"),
+            }
+        );
+        assert_eq!(
+            parse(">\n/run Backup"),
+            Parsed::Command {
+                line: "/run Backup",
+                command: run("Backup"),
+            }
+        );
     }
 }

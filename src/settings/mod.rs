@@ -125,6 +125,54 @@ fn zone_suggestions(name: &str) -> Vec<String> {
     scored.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
+/// For a zone written as an offset (`UTC+9`, `GMT+09:00`, `+9`): the zones to write instead,
+/// with the sign of `Etc/GMT` explained — it is POSIX's, the opposite of ISO's, so the fuzzy
+/// match to `Etc/GMT+9` would be nine hours off in the other direction.
+fn offset_help(name: &str) -> Option<String> {
+    let upper = name.trim().to_ascii_uppercase();
+    let rest = ["UTC", "GMT", "Z"]
+        .iter()
+        .find_map(|p| upper.strip_prefix(p))
+        .unwrap_or(&upper);
+    let (sign, digits) = match rest.chars().next()? {
+        '+' => (1, &rest[1..]),
+        '-' => (-1, &rest[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = match digits.split_once(':') {
+        Some((h, m)) => (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?),
+        None if digits.len() == 4 => (digits[..2].parse().ok()?, digits[2..].parse().ok()?),
+        None => (digits.parse().ok()?, 0),
+    };
+    if !(0..=14).contains(&hours) || !(0..60).contains(&minutes) {
+        return None;
+    }
+    let ahead = if sign > 0 { "ahead of" } else { "behind" };
+    let places = match (sign * hours, minutes) {
+        (9, 0) => "`Asia/Tokyo` (or `Asia/Seoul`)",
+        (8, 0) => "`Asia/Shanghai` (or `Asia/Singapore`)",
+        (5, 30) => "`Asia/Kolkata`",
+        (5, 45) => "`Asia/Kathmandu`",
+        (7, 0) => "`Asia/Bangkok`",
+        (0, 0) => "`UTC`",
+        (-3, 0) => "`America/Sao_Paulo`",
+        (-5, 0) => "`America/New_York` (with daylight saving time)",
+        (1, 0) => "`Europe/Berlin` (with daylight saving time)",
+        _ => "the IANA name of the place the batches follow",
+    };
+    let fixed = if minutes == 0 && hours != 0 {
+        let posix = if sign > 0 { '-' } else { '+' };
+        format!(
+            "; for a fixed offset with no daylight saving time, `Etc/GMT{posix}{hours}` (its sign is POSIX's: `Etc/GMT{posix}{hours}` is {hours} hours {ahead} UTC)"
+        )
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "an offset is not a zone name: write {places}{fixed}"
+    ))
+}
+
 /// A `timezone` value: a string naming an IANA zone. `type_code` and `rule` are the loader's
 /// rules for a value that is not a string and for an unknown zone.
 pub(crate) fn zone_value(
@@ -141,6 +189,9 @@ pub(crate) fn zone_value(
             node.location(file),
             format!("{what}: unknown time zone `{name}`"),
         );
+        if let Some(help) = offset_help(name) {
+            return finding.help(help);
+        }
         match suggestions.as_slice() {
             [] => finding.help(
                 "write an IANA time zone name such as `Asia/Tokyo` or `UTC` (the tz database list)",
@@ -167,8 +218,6 @@ const KEYS: &[&str] = &[
     "manual_runs",
 ];
 
-/// Reads `cronbridge.yml` (`file` is its repository-relative path, for locations). Anything
-/// missing or wrong keeps its default; what was wrong is in the findings.
 /// The longest `duration`: a batch that runs longer than a week is not what overlap checks
 /// are for, and a bigger number is more likely a typo.
 pub const MAX_DURATION_MINUTES: u32 = 7 * 24 * 60;
@@ -265,6 +314,8 @@ pub fn parse_duration(text: &str) -> Result<u32, String> {
     u32::try_from(total).map_err(|_| format!("`{text}` is too long"))
 }
 
+/// Reads `cronbridge.yml` (`file` is its repository-relative path, for locations). Anything
+/// missing or wrong keeps its default; what was wrong is in the findings.
 pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
     let mut settings = Settings::default();
     let (doc, mut findings) = yaml::parse(file, text);
@@ -471,6 +522,31 @@ mod tests {
             vec!["Asia/Tokyo".to_string()]
         );
         assert!(lookup_zone("Etc/Unknown").is_err());
+    }
+
+    // `timezone: UTC+9` suggested `Etc/UTC`, nine hours off, and the fuzzy match could have
+    // offered `Etc/GMT+9`, nine hours the other way.
+    #[test]
+    fn an_offset_suggests_the_zone_and_explains_the_etc_sign() {
+        let f = one("timezone: UTC+9\n");
+        let help = f.help.unwrap();
+        assert!(help.contains("`Asia/Tokyo`"), "{help}");
+        assert!(
+            help.contains("`Etc/GMT-9` is 9 hours ahead of UTC"),
+            "{help}"
+        );
+        assert!(!help.contains("Etc/UTC"), "{help}");
+        let help = one("timezone: \"GMT-03:00\"\n").help.unwrap();
+        assert!(
+            help.contains("`America/Sao_Paulo`")
+                && help.contains("`Etc/GMT+3` is 3 hours behind UTC"),
+            "{help}"
+        );
+        let help = one("timezone: \"+05:30\"\n").help.unwrap();
+        assert!(
+            help.contains("`Asia/Kolkata`") && !help.contains("Etc/GMT"),
+            "{help}"
+        );
     }
 
     #[test]
