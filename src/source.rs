@@ -110,6 +110,13 @@ impl RepoError {
     }
 }
 
+/// The files of a directory cronbridge reads, and what it does not read there (with why).
+#[derive(Debug, Default)]
+struct Listing {
+    files: Vec<(String, bool)>,
+    unread: Vec<(String, String)>,
+}
+
 /// What reading one file gave: its text, or a finding saying why it was not read.
 enum Read {
     Text(String),
@@ -144,17 +151,45 @@ impl Source {
         Ok(out.stdout)
     }
 
-    /// The YAML files directly in `dir`, sorted; `None` when the directory does not exist.
-    fn list(&self, dir: &str) -> Result<Option<Vec<(String, bool)>>, RepoError> {
-        let is_yaml = |name: &str| name.ends_with(".yml") || name.ends_with(".yaml");
+    /// The first directory on the way to `path` (not `path` itself) that is a symbolic link:
+    /// every component is checked, since a link anywhere leads out of the checkout.
+    fn linked_parent(&self, path: &str) -> Result<Option<String>, RepoError> {
+        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        for end in 1..parts.len() {
+            let parent = parts[..end].join("/");
+            let linked = match self {
+                Source::WorkTree(root) => std::fs::symlink_metadata(root.join(&parent))
+                    .is_ok_and(|m| m.file_type().is_symlink()),
+                Source::Revision { rev, .. } => {
+                    let listing = self.git(&["ls-tree", rev, "--", &parent])?;
+                    // `<mode> <type> <object>\t<path>`; mode 120000 is a symbolic link.
+                    String::from_utf8_lossy(&listing).starts_with("120000")
+                }
+                Source::Snapshot(snapshot) => snapshot.entries.get(&parent) == Some(&Remote::Link),
+            };
+            if linked {
+                return Ok(Some(parent));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The YAML files directly in `dir`, sorted, and what else is there that looks meant to be
+    /// read; `None` when the directory does not exist.
+    fn list(&self, dir: &str) -> Result<Option<Listing>, RepoError> {
         let dir = dir.trim_end_matches('/');
-        let mut files = match self {
+        if let Some(link) = self.linked_parent(dir)? {
+            return Err(RepoError::LinkedDirectory(link));
+        }
+        // Every entry directly in `dir`: its path and whether it is a directory or a link.
+        let mut entries: Vec<(String, bool, bool)> = Vec::new();
+        match self {
             Source::WorkTree(root) => {
                 let path = root.join(dir);
                 if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
                     return Err(RepoError::LinkedDirectory(dir.to_string()));
                 }
-                let entries = match std::fs::read_dir(&path) {
+                let read = match std::fs::read_dir(&path) {
                     Ok(e) => e,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
                     Err(source) => {
@@ -164,22 +199,16 @@ impl Source {
                         });
                     }
                 };
-                let mut files = Vec::new();
-                for entry in entries {
-                    let entry = entry.map_err(|source| RepoError::Io {
+                for entry in read {
+                    let io = |source| RepoError::Io {
                         path: dir.to_string(),
                         source,
-                    })?;
+                    };
+                    let entry = entry.map_err(io)?;
                     let name = entry.file_name().to_string_lossy().to_string();
-                    let kind = entry.file_type().map_err(|source| RepoError::Io {
-                        path: dir.to_string(),
-                        source,
-                    })?;
-                    if is_yaml(&name) && !kind.is_dir() {
-                        files.push((format!("{dir}/{name}"), kind.is_symlink()));
-                    }
+                    let kind = entry.file_type().map_err(io)?;
+                    entries.push((format!("{dir}/{name}"), kind.is_dir(), kind.is_symlink()));
                 }
-                files
             }
             Source::Revision { rev, .. } => {
                 // `rev:dir` must be a tree; a missing directory at the base is no schedules.
@@ -188,19 +217,17 @@ impl Source {
                     return Ok(None);
                 }
                 let listing = self.git(&["ls-tree", "-z", rev, "--", &format!("{dir}/")])?;
-                let mut files = Vec::new();
                 for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
                     let entry = String::from_utf8_lossy(entry);
                     // `<mode> <type> <object>\t<path>`; mode 120000 is a symbolic link.
                     let Some((meta, path)) = entry.split_once('\t') else {
                         continue;
                     };
-                    let name = path.rsplit('/').next().unwrap_or(path);
-                    if is_yaml(name) && meta.contains(" blob ") {
-                        files.push((path.to_string(), meta.starts_with("120000")));
+                    let is_dir = meta.contains(" tree ");
+                    if is_dir || meta.contains(" blob ") {
+                        entries.push((path.to_string(), is_dir, meta.starts_with("120000")));
                     }
                 }
-                files
             }
             Source::Snapshot(snapshot) => {
                 match snapshot.entries.get(dir) {
@@ -208,15 +235,36 @@ impl Source {
                     Some(Remote::Link) => return Err(RepoError::LinkedDirectory(dir.to_string())),
                     _ => return Ok(None),
                 }
-                snapshot
-                    .children(dir)
-                    .filter(|(path, entry)| is_yaml(path) && **entry != Remote::Dir)
-                    .map(|(path, entry)| (path.to_string(), *entry == Remote::Link))
-                    .collect()
+                entries.extend(snapshot.children(dir).map(|(path, entry)| {
+                    (
+                        path.to_string(),
+                        *entry == Remote::Dir,
+                        *entry == Remote::Link,
+                    )
+                }));
             }
-        };
-        files.sort();
-        Ok(Some(files))
+        }
+        entries.sort();
+        let mut listing = Listing::default();
+        for (path, is_dir, is_link) in entries {
+            let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+            let lower = name.to_ascii_lowercase();
+            let yaml = |n: &str| n.ends_with(".yml") || n.ends_with(".yaml");
+            if is_dir {
+                listing.unread.push((
+                    path.clone(),
+                    format!("`{path}/` is a directory; cronbridge reads only the files directly in `{dir}/`, not those below"),
+                ));
+            } else if yaml(&name) {
+                listing.files.push((path, is_link));
+            } else if yaml(&lower) {
+                listing.unread.push((
+                    path.clone(),
+                    format!("`{path}` is not read: cronbridge reads files ending in `.yml` or `.yaml`, in lower case"),
+                ));
+            }
+        }
+        Ok(Some(listing))
     }
 
     fn read(&self, path: &str, is_link: bool) -> Result<Read, RepoError> {
@@ -335,7 +383,21 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
     }
     let mut findings = Vec::new();
     let settings_path = config.unwrap_or(DEFAULT_SETTINGS_FILE);
-    let settings = match source.read(settings_path, false)? {
+    // The settings file is named, not listed: the directories on its way are checked here.
+    let settings_read = match source.linked_parent(settings_path)? {
+        Some(link) => Read::Skipped(
+            Finding::of(
+                Rule::RepoSymlink,
+                Location::file_start(settings_path),
+                format!(
+                    "`{link}`, on the way to `{settings_path}`, is a symbolic link; cronbridge does not follow links"
+                ),
+            )
+            .help("commit the directory itself instead of a link"),
+        ),
+        None => source.read(settings_path, false)?,
+    };
+    let settings = match settings_read {
         Read::Text(text) => {
             let (settings, problems) = settings::load(settings_path, &text);
             findings.extend(problems.into_iter().map(Finding::in_settings));
@@ -351,9 +413,19 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
         Read::Missing => Settings::default(),
     };
     let mut batches = Vec::new();
+    let unread = |listing: &Listing, findings: &mut Vec<Finding>| {
+        for (path, why) in &listing.unread {
+            findings.push(Finding::of(
+                Rule::RepoNotRead,
+                Location::file_start(path),
+                why,
+            ));
+        }
+    };
     match source.list(&settings.schedules_dir)? {
-        Some(files) => {
-            for (path, is_link) in files {
+        Some(listing) => {
+            unread(&listing, &mut findings);
+            for (path, is_link) in listing.files {
                 match source.read(&path, is_link)? {
                     Read::Text(text) => {
                         let (mut loaded, mut problems) = schedule::load(&path, &text, &settings);
@@ -372,7 +444,9 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
     }
     findings.extend(schedule::duplicates(&batches));
     let mut policies = Policies::default();
-    for (path, is_link) in source.list(&settings.rules_dir)?.unwrap_or_default() {
+    let rules = source.list(&settings.rules_dir)?.unwrap_or_default();
+    unread(&rules, &mut findings);
+    for (path, is_link) in rules.files {
         match source.read(&path, is_link)? {
             Read::Text(text) => {
                 let (loaded, mut problems) = policy::load::load(&path, &text, &settings);

@@ -55,8 +55,10 @@ pub enum Command {
 pub struct GithubArgs {
     /// GitHub token; default $GITHUB_TOKEN. Prefer the environment: arguments show in process
     /// lists.
-    #[arg(long, value_parser = parse_token)]
-    pub token: Option<crate::github::env::Token>,
+    ///
+    /// Checked after parsing, so that a malformed value is never echoed in the error.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
     /// Start of the timetable (RFC 3339); default now.
     #[arg(long, value_parser = parse_instant)]
     pub now: Option<Timestamp>,
@@ -73,10 +75,6 @@ pub struct GithubArgs {
     /// managed rules, or all of them.
     #[arg(long)]
     pub allow_delete: bool,
-}
-
-fn parse_token(text: &str) -> Result<crate::github::env::Token, String> {
-    crate::github::env::Token::new(text)
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +108,9 @@ pub enum CheckFormat {
     Github,
 }
 
+/// The most runs `explain` lists: each is a line, and a person reads them.
+pub const MAX_EXPLAIN_COUNT: i64 = 10_000;
+
 /// The longest horizon: five years keeps a minutely batch's timetable within memory.
 pub const MAX_HORIZON_DAYS: u32 = 1830;
 
@@ -133,9 +134,9 @@ pub struct ExplainArgs {
     /// List runs strictly after this instant (RFC 3339, e.g. 2026-11-29T00:00:00Z); default now.
     #[arg(long, value_parser = parse_instant)]
     pub from: Option<Timestamp>,
-    /// How many runs to list.
-    #[arg(long, default_value_t = 5)]
-    pub count: usize,
+    /// How many runs to list (at most 10,000).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=MAX_EXPLAIN_COUNT))]
+    pub count: u16,
     /// Language of the description.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
@@ -170,10 +171,18 @@ fn parse_instant(text: &str) -> Result<Timestamp, String> {
     })
 }
 
+/// `FORCE_COLOR` (set, not empty, not `0`) asks for colour when it is not a terminal, unless
+/// `NO_COLOR` says otherwise; anstream itself honours `NO_COLOR` and `CLICOLOR_FORCE`.
+fn force_color(var: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    let set = |k: &str| var(k).is_some_and(|v| !v.is_empty() && v != "0");
+    set("FORCE_COLOR") && var("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Runs the parsed command line and returns the process exit code: the one place where an
 /// [`Outcome`] becomes one.
 pub fn run(cli: Cli) -> ExitCode {
     anstream::ColorChoice::write_global(match cli.color {
+        ColorArg::Auto if force_color(&|k| std::env::var_os(k)) => anstream::ColorChoice::Always,
         ColorArg::Auto => anstream::ColorChoice::Auto,
         ColorArg::Always => anstream::ColorChoice::Always,
         ColorArg::Never => anstream::ColorChoice::Never,
@@ -188,6 +197,16 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Github(args) => github(args),
     };
     let outcome = result.unwrap_or_else(|err| {
+        // A reader that stopped reading (`check | head -1`) is not a failure: stop quietly,
+        // as other command-line tools do.
+        let closed = err.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        });
+        if closed {
+            return Outcome::Success;
+        }
         // What is left here is cronbridge failing: standard output or error gone, no runtime.
         let _ = writeln!(anstream::stderr().lock(), "error: {err:#}");
         Outcome::Failure
@@ -196,8 +215,16 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn github(args: GithubArgs) -> anyhow::Result<Outcome> {
+    let token = match args.token.as_deref().map(crate::github::env::Token::new) {
+        None => None,
+        Some(Ok(token)) => Some(token),
+        Some(Err(problem)) => {
+            writeln!(anstream::stderr().lock(), "error: --token: {problem}")?;
+            return Ok(Outcome::Config);
+        }
+    };
     let options = crate::github::Options {
-        token: args.token,
+        token,
         root: args.repo,
         config: args.config,
         now: args.now.unwrap_or_else(Timestamp::now),
@@ -241,7 +268,7 @@ fn explain(args: ExplainArgs) -> anyhow::Result<Outcome> {
         utc: cron::rewrite::to_utc(&expression, &zone, from),
         next: expression
             .fire_times_after(from, &zone)
-            .take(args.count)
+            .take(usize::from(args.count))
             .collect(),
         expression,
         zone_name,

@@ -91,6 +91,7 @@ rules! {
     YamlUnsupportedTag = "yaml/unsupported-tag", Input, Error, "a YAML tag outside the core schema, such as `!Ref`";
 
     RepoNotAFile = "repo/not-a-file", Input, Error, "a path cronbridge reads is a directory or another non-file";
+    RepoNotRead = "repo/not-read", Input, Info, "a file or directory beside the schedules or rules is not read (a subdirectory, an upper-case extension)";
     RepoNotUtf8 = "repo/not-utf8", Input, Error, "a file is not UTF-8 text";
     RepoSymlink = "repo/symlink", Input, Error, "a file is a symbolic link, which cronbridge does not follow";
     RepoTooLarge = "repo/too-large", Input, Error, "a file is over 1 MiB and is not read";

@@ -10,6 +10,7 @@ mod cron_parse;
 mod cron_props;
 mod exit_codes;
 mod github_bot;
+mod hardening;
 mod layers;
 mod manual_run;
 mod rewrite_props;
