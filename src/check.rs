@@ -97,6 +97,21 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
     let mut findings = inputs.findings.clone();
     let batches = &inputs.batches;
     let days = options.horizon_days;
+    if let Some(i) = timetable.truncated {
+        let batch = &inputs.batches[i];
+        findings.push(
+            Finding::of(
+                Rule::LintTooManyRuns,
+                batch.field_location("cron").clone(),
+                format!(
+                    "the timetable over {days} days would hold more than {} runs (`{}` is one of the batches that run most), so cronbridge stopped expanding it and the policies were not checked in full",
+                    crate::timetable::DEFAULT_MAX_RUNS,
+                    batch.name
+                ),
+            )
+            .help("shorten the horizon (`--horizon 30d`), or run such frequent batches less often"),
+        );
+    }
     findings.extend(policy::lint::check(batches, &utc));
     findings.extend(policy::lint::references(&inputs.policies, batches));
     for quiet in &inputs.policies.quiet_hours {

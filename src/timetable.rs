@@ -27,12 +27,34 @@ pub struct Timetable {
     /// Length of the horizon in minutes.
     pub minutes: u32,
     pub runs: Vec<BatchRuns>,
+    /// Set when the runs were more than the limit and expanding stopped: the batch that was
+    /// being expanded then. Policies on a truncated timetable are incomplete.
+    pub truncated: Option<usize>,
 }
 
+/// The most runs one timetable holds by default: about 400 MB of start minutes, and a
+/// thousand minutely batches over 90 days. A repository that needs more raises it with
+/// `--max-runs` or shortens `--horizon`.
+pub const DEFAULT_MAX_RUNS: u64 = 100_000_000;
+
 impl Timetable {
-    /// Expands every active batch. Work is split across the available cores: each batch's
-    /// runs depend on that batch alone.
+    /// Expands every active batch, up to [`DEFAULT_MAX_RUNS`] runs.
     pub fn build(batches: &[Batch], from: Timestamp, minutes: u32) -> Timetable {
+        Timetable::build_bounded(batches, from, minutes, DEFAULT_MAX_RUNS)
+    }
+
+    /// Expands every active batch, stopping once more than `max_runs` runs were found (see
+    /// [`Timetable::truncated`]). Work is split across the available cores: each batch's runs
+    /// depend on that batch alone.
+    pub fn build_bounded(
+        batches: &[Batch],
+        from: Timestamp,
+        minutes: u32,
+        max_runs: u64,
+    ) -> Timetable {
+        use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+        let total = AtomicU64::new(0);
+        let over = AtomicUsize::new(usize::MAX);
         let base_minute = from.as_second().div_euclid(60) + 1;
         let end_second = (base_minute + i64::from(minutes)) * 60;
         let active: Vec<usize> = (0..batches.len())
@@ -47,14 +69,32 @@ impl Timetable {
                     break;
                 }
                 starts.push((s.div_euclid(60) - base_minute) as u32);
+                // Counted in blocks, so the threads rarely touch the shared counter.
+                if starts.len() % 4096 == 0
+                    && total.fetch_add(4096, Ordering::Relaxed) + 4096 > max_runs
+                {
+                    over.fetch_min(i, Ordering::Relaxed);
+                    return BatchRuns { batch: i, starts };
+                }
+                if over.load(Ordering::Relaxed) != usize::MAX {
+                    break;
+                }
+            }
+            if total.fetch_add((starts.len() % 4096) as u64, Ordering::Relaxed)
+                + (starts.len() % 4096) as u64
+                > max_runs
+            {
+                over.fetch_min(i, Ordering::Relaxed);
             }
             BatchRuns { batch: i, starts }
         };
         let runs = crate::parallel::map(&active, 32, |&i| expand(i));
+        let over = over.into_inner();
         Timetable {
             base_minute,
             minutes,
             runs,
+            truncated: (over != usize::MAX).then_some(over),
         }
     }
 
@@ -171,5 +211,26 @@ mod tests {
                 b.name
             );
         }
+    }
+
+    // One thousand minutely batches took 2 GB: expanding stops at the limit and says so.
+    #[test]
+    fn expanding_stops_at_the_run_limit() {
+        let text: String = (0..40)
+            .map(|i| {
+                format!(
+                    "M{i}:\n  cron: \"* * * * ? *\"\n  batch_class: \"A::B\"\n  is_active: true\n"
+                )
+            })
+            .collect();
+        let (batches, _) = crate::schedule::load("s.yml", &text, &Settings::default());
+        let from: Timestamp = "2026-11-29T00:00:00Z".parse().unwrap();
+        let t = Timetable::build_bounded(&batches, from, 1440, 20_000);
+        assert!(t.truncated.is_some());
+        // Bounded: the limit plus at most one block per thread.
+        assert!(t.len() <= 20_000 + 4096 * 16, "{}", t.len());
+        let t = Timetable::build_bounded(&batches, from, 1440, 40 * 1440);
+        assert_eq!(t.truncated, None);
+        assert_eq!(t.len(), 40 * 1440);
     }
 }

@@ -149,6 +149,7 @@ rules! {
     LintNotConvertible = "lint/not-convertible", Input, Error, "no set of UTC rules fires at exactly the schedule's times";
     LintRewriteUnproven = "lint/rewrite-unproven", Internal, Error, "a bug: the UTC rules did not prove exact, so nothing is deployed";
     LintSeveralUtcRules = "lint/several-utc-rules", Input, Info, "a schedule needs more than one UTC rule";
+    LintTooManyRuns = "lint/too-many-runs", Input, Error, "the timetable holds more runs than one check expands";
     LintUnknownReference = "lint/unknown-reference", Input, Warning, "a policy names a batch or group that no batch has";
 
     AwsDeleteGuard = "aws/delete-guard", Deploy, Error, "the plan deletes all managed rules, or more than `aws.max_delete_share` allows";
