@@ -6,7 +6,7 @@ use super::eventbridge::{ClientOptions, Connection};
 use crate::manual::flow::LaunchError;
 use crate::manual::request as manual;
 use aws_sdk_sfn::Client;
-use aws_sdk_sfn::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sfn::error::{ProvideErrorMetadata, SdkError};
 use jiff::Timestamp;
 use std::time::Duration;
 
@@ -19,14 +19,11 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    let message = match (err.code(), err.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        _ => DisplayErrorContext(err).to_string(),
-    };
+    let (code, message) = super::sdk_failure(err);
     LaunchError::Api {
         operation,
         subject: subject.to_string(),
-        code: err.code().map(str::to_string),
+        code,
         message,
     }
 }
