@@ -239,3 +239,32 @@ fn an_offset_for_a_zone_suggests_the_place() {
     );
     assert!(!help.contains("Etc/UTC"), "{help}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Whatever the bytes, every loader returns findings instead of panicking, and each
+    /// finding points into the file.
+    #[test]
+    fn loaders_take_arbitrary_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let settings = cronbridge::settings::Settings::default();
+        // YAML breaks lines at LF, CRLF and a lone CR.
+        let lines = text.replace("\r\n", "\n").replace('\r', "\n").split('\n').count() as u32;
+        let (_, a) = cronbridge::schedule::load("s.yml", &text, &settings);
+        let (_, b) = cronbridge::settings::load("c.yml", &text);
+        let (_, c) = cronbridge::policy::load::load("p.yml", &text, &settings);
+        for f in a.iter().chain(&b).chain(&c) {
+            proptest::prop_assert!(f.location.line >= 1 && f.location.line <= lines, "{f:?}");
+        }
+    }
+
+    /// The same for text made of YAML's own punctuation, where the parser has most to do.
+    #[test]
+    fn loaders_take_arbitrary_yaml_shapes(text in "([A-Za-z_]{1,8}: ?|- |  |[\\[\\]{},:&*!|>'\"#?%@`]|\"[^\"]{0,6}\"|[0-9 ?*/LW#-]{1,12}|\n){0,60}") {
+        let settings = cronbridge::settings::Settings::default();
+        let _ = cronbridge::schedule::load("s.yml", &text, &settings);
+        let _ = cronbridge::settings::load("c.yml", &text);
+        let _ = cronbridge::policy::load::load("p.yml", &text, &settings);
+    }
+}
