@@ -83,6 +83,25 @@ impl fmt::Display for Location {
     }
 }
 
+/// How often a finding about runs happens over the horizon: exact, however many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Occurrences {
+    /// What is counted, per rule: runs that start before the previous one ends, stretches of
+    /// minutes over a group's limit, minutes with too many starts, runs in a quiet window.
+    pub count: usize,
+    /// The first and last occurrence (a run's start, a stretch's first minute); RFC 3339.
+    #[serde(serialize_with = "as_text")]
+    pub first: jiff::Timestamp,
+    #[serde(serialize_with = "as_text")]
+    pub last: jiff::Timestamp,
+    /// The batches involved, by name, in file order.
+    pub batches: Vec<String>,
+}
+
+fn as_text<S: serde::Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(t)
+}
+
 /// One problem, with its rule id, severity, message, location, related places and a fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -98,6 +117,10 @@ pub struct Finding {
     pub help: Option<String>,
     /// Whether the base revision already had this finding (set by `check --base`).
     pub preexisting: bool,
+    /// For findings about runs (overlaps, quiet hours): how often, first and last, and the
+    /// batches involved, counted over the whole horizon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrences: Option<Occurrences>,
     /// Whose problem it is: the rule's, except that everything wrong with the settings file
     /// (its YAML too) is configuration (see [`Finding::in_settings`]).
     #[serde(skip)]
@@ -119,6 +142,7 @@ impl Finding {
             related: Vec::new(),
             help: None,
             preexisting: false,
+            occurrences: None,
             category: rule.category(),
         }
     }
@@ -149,6 +173,11 @@ impl Finding {
 
     pub fn help(mut self, help: impl Into<String>) -> Finding {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn occurrences(mut self, occurrences: Occurrences) -> Finding {
+        self.occurrences = Some(occurrences);
         self
     }
 

@@ -1,18 +1,37 @@
-//! Overlap: a batch starting again before its previous run's expected end, more concurrent
-//! runs in a group than it allows, and too many batches starting in one minute.
+//! Overlap: a batch starting again before its previous run's expected end, more batches of a
+//! group at once than it allows, and too many batches starting in one minute.
 //!
-//! Concurrency is a difference array over the horizon's minutes (a sweep in linear time);
-//! the batches involved are then found only for the first few collisions.
+//! What is counted, exactly, over the whole horizon (a run counts from its start minute for
+//! its duration; a run starting at the horizon's end is outside it):
+//! - self-overlap: the runs that start before the batch's previous run ends;
+//! - a group: the maximal stretches of minutes in which more of its *batches* run than
+//!   `max_concurrent` allows. A batch overlapping itself counts once — two copies of one
+//!   batch are the self-overlap finding's business, and counting them here would hide or
+//!   invent collisions of the group — and every batch that runs at some minute of a stretch
+//!   is named, including one that joins a stretch already over the limit;
+//! - starts per minute: the minutes in which more batches start than allowed.
+//!
+//! Concurrency is a difference array over the horizon's minutes (a sweep in linear time).
 
 use super::Overlap;
 use super::quiet_hours::EXAMPLES;
-use crate::finding::{Finding, Rule};
+use crate::finding::{Finding, Occurrences, Rule};
 use crate::schedule::Batch;
 use crate::timetable::{Timetable, local_and_utc};
 use std::collections::BTreeMap;
 
-/// How many collisions are examined in detail to name the batches involved.
-const DETAILED: usize = 1_000;
+/// A batch's key in the starts-per-minute sums: a fixed mix of its index (SplitMix64), so
+/// that distinct sets of starters have distinct sums but for a 2^-128 chance.
+fn batch_key(batch: usize) -> u128 {
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let a = mix((batch as u64).wrapping_add(0x9e37_79b9_7f4a_7c15));
+    let b = mix(a.wrapping_add(0x9e37_79b9_7f4a_7c15));
+    (u128::from(a) << 64) | u128::from(b)
+}
 
 /// A batch that starts again before its previous run is expected to end.
 pub fn self_overlap(
@@ -35,6 +54,7 @@ pub fn self_overlap(
             continue;
         }
         let batch = &batches[runs.batch];
+        let how_often = occurrences(timetable, &clashes, batches, &[runs.batch]);
         let examples: Vec<String> = clashes
             .iter()
             .take(EXAMPLES)
@@ -60,6 +80,9 @@ pub fn self_overlap(
             )
             .help("space the runs further apart than the expected duration, or correct `duration`"),
         );
+        if let (Some(f), Some(how)) = (findings.last_mut(), how_often) {
+            f.occurrences = Some(how);
+        }
     }
     findings
 }
@@ -126,20 +149,41 @@ fn stretches_over(count: &[i32], limit: i32) -> Vec<(u32, u32)> {
     out
 }
 
-/// Batches (indices into `runs` entries) running at minute `m`.
-fn running_at(timetable: &Timetable, members: &[usize], durations: &[u32], m: u32) -> Vec<usize> {
-    members
-        .iter()
-        .copied()
-        .filter(|&r| {
-            let runs = &timetable.runs[r];
-            let i = runs.starts.partition_point(|&s| s <= m);
-            i > 0 && runs.starts[i - 1] + durations[runs.batch] > m
-        })
-        .collect()
+/// A batch's runs as disjoint minute intervals `[start, end)`, overlapping runs merged.
+fn merged_intervals(starts: &[u32], duration: u32, len: u32) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for &s in starts {
+        let end = s.saturating_add(duration.max(1)).min(len);
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((s, end)),
+        }
+    }
+    out
 }
 
-/// More concurrent runs in a group than its `max_concurrent`.
+/// Whether any interval of `intervals` (sorted, disjoint) meets `[from, to)`.
+fn meets(intervals: &[(u32, u32)], from: u32, to: u32) -> bool {
+    let i = intervals.partition_point(|&(_, end)| end <= from);
+    intervals.get(i).is_some_and(|&(start, _)| start < to)
+}
+
+/// How often, first and last, for the start minutes of the occurrences of a finding.
+fn occurrences(
+    timetable: &Timetable,
+    minutes: &[u32],
+    batches: &[Batch],
+    set: &[usize],
+) -> Option<Occurrences> {
+    Some(Occurrences {
+        count: minutes.len(),
+        first: timetable.instant(*minutes.first()?),
+        last: timetable.instant(*minutes.last()?),
+        batches: set.iter().map(|&b| batches[b].name.clone()).collect(),
+    })
+}
+
+/// More batches of a group running at once than its `max_concurrent`.
 pub fn groups(
     policy: &Overlap,
     batches: &[Batch],
@@ -148,24 +192,22 @@ pub fn groups(
     horizon_days: u32,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let len = timetable.minutes;
     for limit in &policy.groups {
-        let members: Vec<usize> = (0..timetable.runs.len())
-            .filter(|&r| {
-                batches[timetable.runs[r].batch].group.as_deref() == Some(limit.name.as_str())
+        let members: Vec<(usize, Vec<(u32, u32)>)> = timetable
+            .runs
+            .iter()
+            .filter(|r| batches[r.batch].group.as_deref() == Some(limit.name.as_str()))
+            .map(|r| {
+                let intervals = merged_intervals(&r.starts, durations[r.batch], len);
+                (r.batch, intervals)
             })
             .collect();
-        if members.len() < 2 && limit.max_concurrent >= 1 {
-            // One batch alone can only collide with itself, which self-overlap reports.
-            continue;
-        }
-        let len = timetable.minutes as usize;
-        let mut count = vec![0i32; len + 1];
-        for &r in &members {
-            let runs = &timetable.runs[r];
-            let d = durations[runs.batch].max(1) as usize;
-            for &s in &runs.starts {
-                count[s as usize] += 1;
-                count[(s as usize + d).min(len)] -= 1;
+        let mut count = vec![0i32; len as usize + 1];
+        for (_, intervals) in &members {
+            for &(start, end) in intervals {
+                count[start as usize] += 1;
+                count[end as usize] -= 1;
             }
         }
         let mut running = 0;
@@ -173,53 +215,60 @@ pub fn groups(
             running += *c;
             *c = running;
         }
-        count.truncate(len);
+        count.truncate(len as usize);
         let stretches = stretches_over(&count, limit.max_concurrent as i32);
-        if stretches.is_empty() {
-            continue;
-        }
         // The same set of batches colliding again and again is one finding.
         let mut by_set: BTreeMap<Vec<usize>, Vec<u32>> = BTreeMap::new();
-        for &(start, _) in stretches.iter().take(DETAILED) {
-            let mut set: Vec<usize> = running_at(timetable, &members, durations, start)
-                .into_iter()
-                .map(|r| timetable.runs[r].batch)
+        for &(start, end) in &stretches {
+            let set: Vec<usize> = members
+                .iter()
+                .filter(|(_, intervals)| meets(intervals, start, end))
+                .map(|(b, _)| *b)
                 .collect();
-            set.dedup();
-            set.sort_unstable();
             by_set.entry(set).or_default().push(start);
         }
-        let more = stretches.len().saturating_sub(DETAILED);
         for (set, starts) in by_set {
-            // Fewer distinct batches than the limit: the excess is a batch overlapping
-            // itself, which self-overlap reports.
-            if set.len() <= limit.max_concurrent as usize {
-                continue;
-            }
             let Some(c) = Collision::of(batches, &set, &starts, timetable) else {
                 continue;
             };
+            let Some(how_often) = occurrences(timetable, &starts, batches, &set) else {
+                continue;
+            };
+            let n = starts.len();
             let finding = Finding::new(
                 Rule::PolicyGroupOverlap,
                 limit.severity,
                 c.location.clone(),
                 format!(
-                    "group `{}` allows {} at a time, but {} run together {} time{} in the next {horizon_days} days{}, first {}",
+                    "group `{}` allows {} at a time, but more of its batches run at once ({}) {n} time{} in the next {horizon_days} days, first {}{}",
                     limit.name,
                     limit.max_concurrent,
                     c.names,
-                    starts.len(),
-                    if starts.len() == 1 { "" } else { "s" },
-                    if more > 0 { format!(" (and {more} more collisions not itemised)") } else { String::new() },
-                    c.examples
+                    if n == 1 { "" } else { "s" },
+                    c.examples,
+                    last_text(&starts, timetable, &batches[set[set.len() - 1]]),
                 ),
             )
+            .occurrences(how_often)
             .related(limit.location.clone(), format!("group `{}`", limit.name))
             .help("move one of them to a time when the others have finished, or raise `max_concurrent`");
             findings.push(c.relate(finding));
         }
     }
     findings
+}
+
+/// `, last …` when the last occurrence is not among the examples already listed.
+fn last_text(minutes: &[u32], timetable: &Timetable, batch: &Batch) -> String {
+    match minutes.last() {
+        Some(last) if minutes.len() > EXAMPLES => {
+            format!(
+                ", last {}",
+                local_and_utc(timetable.instant(*last), &batch.zone)
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 /// Too many batches starting in the same minute.
@@ -241,28 +290,45 @@ pub fn starts_per_minute(
     let busy: Vec<u32> = (0..timetable.minutes)
         .filter(|&m| count[m as usize] > limit.limit)
         .collect();
-    // One pass over all runs collects who starts in each itemised minute.
-    let mut starters: Vec<Vec<usize>> = vec![Vec::new(); busy.len().min(DETAILED)];
+    // Who starts in each busy minute, without a list per minute (a thousand minutely batches
+    // would make that a list of every run): each batch adds a random 128-bit key to a
+    // minute's sum, so minutes with the same starters have the same sum; the starters are
+    // then read for one minute of each sum.
     let mut slot = vec![u32::MAX; timetable.minutes as usize];
-    for (i, &m) in busy.iter().take(DETAILED).enumerate() {
+    for (i, &m) in busy.iter().enumerate() {
         slot[m as usize] = i as u32;
     }
+    let mut sums = vec![0u128; busy.len()];
     for runs in &timetable.runs {
+        let key = batch_key(runs.batch);
         for &s in &runs.starts {
-            if let Some(list) = starters.get_mut(slot[s as usize] as usize) {
-                list.push(runs.batch);
+            if let Some(sum) = sums.get_mut(slot[s as usize] as usize) {
+                *sum = sum.wrapping_add(key);
             }
         }
     }
-    let mut by_set: BTreeMap<Vec<usize>, Vec<u32>> = BTreeMap::new();
-    for (mut set, &m) in starters.into_iter().zip(&busy) {
-        set.sort_unstable();
-        by_set.entry(set).or_default().push(m);
+    let mut by_sum: BTreeMap<u128, Vec<u32>> = BTreeMap::new();
+    for (&m, &sum) in busy.iter().zip(&sums) {
+        by_sum.entry(sum).or_default().push(m);
     }
-    let more = busy.len().saturating_sub(DETAILED);
+    let mut by_set: BTreeMap<Vec<usize>, Vec<u32>> = BTreeMap::new();
+    for minutes in by_sum.into_values() {
+        let m = minutes[0];
+        let set: Vec<usize> = timetable
+            .runs
+            .iter()
+            .filter(|r| r.starts.binary_search(&m).is_ok())
+            .map(|r| r.batch)
+            .collect();
+        by_set.entry(set).or_default().extend(minutes);
+    }
     let mut findings = Vec::new();
-    for (set, minutes) in by_set {
+    for (set, mut minutes) in by_set {
+        minutes.sort_unstable();
         let Some(c) = Collision::of(batches, &set, &minutes, timetable) else {
+            continue;
+        };
+        let Some(how_often) = occurrences(timetable, &minutes, batches, &set) else {
             continue;
         };
         let finding = Finding::new(
@@ -270,16 +336,17 @@ pub fn starts_per_minute(
             limit.severity,
             c.location.clone(),
             format!(
-                "{} batches start in the same minute (at most {} may): {} — {} time{} in the next {horizon_days} days{}, first {}",
+                "{} batches start in the same minute (at most {} may): {} — {} time{} in the next {horizon_days} days, first {}{}",
                 set.len(),
                 limit.limit,
                 c.names,
                 minutes.len(),
                 if minutes.len() == 1 { "" } else { "s" },
-                if more > 0 { format!(" (and {more} more busy minutes not itemised)") } else { String::new() },
-                c.examples
+                c.examples,
+                last_text(&minutes, timetable, &batches[set[set.len() - 1]]),
             ),
         )
+        .occurrences(how_often)
         .related(limit.location.clone(), "max_starts_per_minute".to_string())
         .help("stagger the start minutes (e.g. 00:00, 00:05, 00:10)");
         findings.push(c.relate(finding));
@@ -289,7 +356,11 @@ pub fn starts_per_minute(
 
 #[cfg(test)]
 mod tests {
-    use super::stretches_over;
+    use super::*;
+    use crate::finding::{Location, Severity};
+    use crate::policy::{GroupLimit, StartLimit};
+    use crate::settings::Settings;
+    use jiff::Timestamp;
 
     #[test]
     fn stretches_are_maximal() {
@@ -298,5 +369,197 @@ mod tests {
             vec![(1, 3), (4, 5), (6, 7)]
         );
         assert!(stretches_over(&[1, 1, 0], 1).is_empty());
+    }
+
+    /// Batches in group `g` from `(name, cron, duration)`, in Asia/Tokyo, over `days` days
+    /// from 2026-11-29T00:00 JST (so a `0 1 * * ? *` batch runs at minute 60 of each day).
+    fn scene(specs: &[(&str, &str, u32)], days: u32) -> (Vec<Batch>, Timetable, Vec<u32>) {
+        let text: String = specs
+            .iter()
+            .map(|(name, cron, _)| {
+                format!("{name}:\n  cron: \"{cron}\"\n  batch_class: \"A::B\"\n  is_active: true\n  group: g\n")
+            })
+            .collect();
+        let (batches, findings) = crate::schedule::load("s.yml", &text, &Settings::default());
+        assert!(findings.is_empty(), "{findings:?}");
+        // One minute before midnight JST, so the horizon's minute 0 is 00:00 JST.
+        let from: Timestamp = "2026-11-28T14:59:00Z".parse().unwrap();
+        let timetable = Timetable::build(&batches, from, days * 1440);
+        let durations = specs.iter().map(|s| s.2).collect();
+        (batches, timetable, durations)
+    }
+
+    fn max_one() -> Overlap {
+        Overlap {
+            groups: vec![GroupLimit {
+                name: "g".into(),
+                location: Location::file_start("rules/p.yml"),
+                max_concurrent: 1,
+                severity: Severity::Error,
+            }],
+            ..Overlap::default()
+        }
+    }
+
+    fn names(f: &Finding) -> Vec<String> {
+        f.occurrences.as_ref().unwrap().batches.clone()
+    }
+
+    // A 01:00–02:00, B 01:10–01:50 and C 01:20–01:30 in a max-1 group: the finding named
+    // A and B only, though C collides with both.
+    #[test]
+    fn a_batch_that_joins_a_stretch_already_over_the_limit_is_named() {
+        let (batches, t, d) = scene(
+            &[
+                ("A", "0 1 * * ? *", 60),
+                ("B", "10 1 * * ? *", 40),
+                ("C", "20 1 * * ? *", 10),
+            ],
+            3,
+        );
+        let found = groups(&max_one(), &batches, &t, &d, 3);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(names(&found[0]), ["A", "B", "C"]);
+        let how = found[0].occurrences.as_ref().unwrap();
+        // One stretch a day, 01:10–01:50 JST.
+        assert_eq!(how.count, 3);
+        assert_eq!(how.first.to_string(), "2026-11-28T16:10:00Z");
+        assert_eq!(how.last.to_string(), "2026-11-30T16:10:00Z");
+    }
+
+    // R overlapping itself 06:00–06:30 (every 10 minutes, 20 each) and W 06:10–06:20 in the
+    // same group: the stretch began with R's two copies and was dropped whole.
+    #[test]
+    fn self_overlap_does_not_hide_another_batch_in_the_group() {
+        let (batches, t, d) = scene(&[("R", "0,10 6 * * ? *", 20), ("W", "10 6 * * ? *", 10)], 2);
+        let found = groups(&max_one(), &batches, &t, &d, 2);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(names(&found[0]), ["R", "W"]);
+        assert_eq!(found[0].occurrences.as_ref().unwrap().count, 2);
+        // R alone, two copies of itself, is not a group collision: self-overlap says so.
+        let (batches, t, d) = scene(&[("R", "0,10 6 * * ? *", 20)], 2);
+        assert!(groups(&max_one(), &batches, &t, &d, 2).is_empty());
+        assert_eq!(self_overlap(&max_one(), &batches, &t, &d, 2).len(), 1);
+    }
+
+    // Two batches that overlap each other every day went unreported when a third batch of
+    // the group always ran two copies of itself.
+    #[test]
+    fn a_batch_always_overlapping_itself_does_not_mask_a_pair() {
+        let (batches, t, d) = scene(
+            &[
+                ("Busy", "0/30 * * * ? *", 45),
+                ("X", "0 3 * * ? *", 30),
+                ("Y", "10 3 * * ? *", 30),
+            ],
+            2,
+        );
+        let found = groups(&max_one(), &batches, &t, &d, 2);
+        // Busy runs all the time: with any of X, Y it is over the limit; the stretch that
+        // holds X and Y is named with all three.
+        assert!(
+            found.iter().any(|f| names(f) == ["Busy", "X", "Y"]),
+            "{:?}",
+            found.iter().map(names).collect::<Vec<_>>()
+        );
+    }
+
+    // Beyond the first 1,000 itemised collisions the count was what was listed: "998 times"
+    // where 21,600 was right.
+    #[test]
+    fn counts_are_exact_however_many() {
+        // Two batches every two minutes for one minute each, at the same minutes: a
+        // collision stretch of one minute, 720 a day, for 30 days.
+        let (batches, t, d) = scene(&[("P", "0/2 * * * ? *", 1), ("Q", "0/2 * * * ? *", 1)], 30);
+        let found = groups(&max_one(), &batches, &t, &d, 30);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].occurrences.as_ref().unwrap().count, 21_600);
+        assert!(
+            found[0].message.contains("21600 times"),
+            "{}",
+            found[0].message
+        );
+        let mut policy = Overlap::default();
+        policy.max_starts_per_minute = Some(StartLimit {
+            location: Location::file_start("rules/p.yml"),
+            limit: 1,
+            severity: Severity::Error,
+        });
+        let found = starts_per_minute(&policy, &batches, &t, 30);
+        assert_eq!(found.len(), 1);
+        let how = found[0].occurrences.as_ref().unwrap();
+        assert_eq!(how.count, 21_600);
+        assert_eq!(how.batches, ["P", "Q"]);
+    }
+
+    /// Minute by minute, the sets of batches of each stretch over the limit and how often.
+    fn brute_force(t: &Timetable, d: &[u32], limit: usize) -> BTreeMap<Vec<usize>, usize> {
+        let running = |m: u32| -> Vec<usize> {
+            t.runs
+                .iter()
+                .filter(|r| {
+                    r.starts
+                        .iter()
+                        .any(|&s| s <= m && m < s + d[r.batch].max(1))
+                })
+                .map(|r| r.batch)
+                .collect()
+        };
+        let mut out: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
+        let mut stretch: Option<std::collections::BTreeSet<usize>> = None;
+        for m in 0..=t.minutes {
+            let now = if m < t.minutes {
+                running(m)
+            } else {
+                Vec::new()
+            };
+            if now.len() > limit {
+                stretch.get_or_insert_with(Default::default).extend(now);
+            } else if let Some(set) = stretch.take() {
+                *out.entry(set.into_iter().collect()).or_default() += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Group findings equal a minute-by-minute count on random repositories, with
+        /// batches that overlap themselves among them.
+        #[test]
+        fn groups_match_a_minute_by_minute_reference(
+            specs in proptest::collection::vec(
+                (proptest::collection::btree_set(0u32..60, 1..3), proptest::collection::btree_set(0u32..24, 1..3), 1u32..120),
+                1..5,
+            ),
+            limit in 1u32..3,
+        ) {
+            let names: Vec<String> = (0..specs.len()).map(|i| format!("B{i}")).collect();
+            let crons: Vec<String> = specs
+                .iter()
+                .map(|(mins, hours, _)| {
+                    let list = |s: &std::collections::BTreeSet<u32>| s.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+                    format!("{} {} * * ? *", list(mins), list(hours))
+                })
+                .collect();
+            let triples: Vec<(&str, &str, u32)> = specs
+                .iter()
+                .enumerate()
+                .map(|(i, (_, _, dur))| (names[i].as_str(), crons[i].as_str(), *dur))
+                .collect();
+            let (batches, t, d) = scene(&triples, 2);
+            let mut policy = max_one();
+            policy.groups[0].max_concurrent = limit;
+            let found: BTreeMap<Vec<usize>, usize> = groups(&policy, &batches, &t, &d, 2)
+                .iter()
+                .map(|f| {
+                    let how = f.occurrences.as_ref().unwrap();
+                    let set = how.batches.iter().map(|n| names.iter().position(|x| x == n).unwrap()).collect();
+                    (set, how.count)
+                })
+                .collect();
+            proptest::prop_assert_eq!(found, brute_force(&t, &d, limit as usize));
+        }
     }
 }

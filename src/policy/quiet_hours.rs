@@ -4,7 +4,7 @@
 
 use super::{QuietHours, Scope};
 use crate::cron::civil::{civil_from_days, weekday};
-use crate::finding::{Finding, Rule};
+use crate::finding::{Finding, Occurrences, Rule};
 use crate::schedule::Batch;
 use crate::timetable::{Timetable, local_and_utc, offset_segments};
 
@@ -112,7 +112,10 @@ impl QuietHours {
     }
 }
 
-/// Findings of one quiet-hours policy: one per batch that runs into it.
+/// Findings of one quiet-hours policy: one per batch that runs into it. A run counts when any
+/// minute of it, from its start for its expected duration, falls in a window; runs are those
+/// of the horizon (a run exactly at its start is outside it, see `Timetable`), and a run near
+/// the horizon's end is judged with its whole duration.
 pub fn check(
     policy: &QuietHours,
     batches: &[Batch],
@@ -156,8 +159,15 @@ pub fn check(
             runs.starts.len(),
             examples.join(", "),
         );
+        let how_often = Occurrences {
+            count: hits.len(),
+            first: timetable.instant(hits[0]),
+            last: timetable.instant(hits[hits.len() - 1]),
+            batches: vec![batch.name.clone()],
+        };
         findings.push(
             Finding::new(Rule::PolicyQuietHours, policy.severity, batch.field_location("cron").clone(), message)
+                .occurrences(how_often)
                 .related(policy.location.clone(), format!("quiet hours `{}`", policy.name))
                 .help(format!(
                     "move `{}` (expected to run {duration} min) out of {}, or list it under `except` of `{}`",

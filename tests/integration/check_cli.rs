@@ -1022,7 +1022,7 @@ fn a_group_over_max_concurrent_names_the_batches_and_times() {
     // 02:15 JST is 17:15 UTC the day before; Nov 30 to Dec 29, 30 days.
     assert_eq!(
         f["message"],
-        "group `heavy` allows 1 at a time, but `Alpha`, `Beta` run together 30 times in the next 30 days, first 2026-11-30 Mon 02:15 JST (2026-11-29 Sun 17:15 UTC), 2026-12-01 Tue 02:15 JST (2026-11-30 Mon 17:15 UTC), 2026-12-02 Wed 02:15 JST (2026-12-01 Tue 17:15 UTC)"
+        "group `heavy` allows 1 at a time, but more of its batches run at once (`Alpha`, `Beta`) 30 times in the next 30 days, first 2026-11-30 Mon 02:15 JST (2026-11-29 Sun 17:15 UTC), 2026-12-01 Tue 02:15 JST (2026-11-30 Mon 17:15 UTC), 2026-12-02 Wed 02:15 JST (2026-12-01 Tue 17:15 UTC), last 2026-12-29 Tue 02:15 JST (2026-12-28 Mon 17:15 UTC)"
     );
     assert_says(f, "help", &["`max_concurrent`"]);
     let related = f["related"].as_array().unwrap();
