@@ -479,12 +479,14 @@ mod tests {
             "{}",
             found[0].message
         );
-        let mut policy = Overlap::default();
-        policy.max_starts_per_minute = Some(StartLimit {
-            location: Location::file_start("rules/p.yml"),
-            limit: 1,
-            severity: Severity::Error,
-        });
+        let policy = Overlap {
+            max_starts_per_minute: Some(StartLimit {
+                location: Location::file_start("rules/p.yml"),
+                limit: 1,
+                severity: Severity::Error,
+            }),
+            ..Overlap::default()
+        };
         let found = starts_per_minute(&policy, &batches, &t, 30);
         assert_eq!(found.len(), 1);
         let how = found[0].occurrences.as_ref().unwrap();
