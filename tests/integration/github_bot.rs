@@ -786,9 +786,17 @@ fn workflows_pin_third_party_actions_and_use_only_existing_inputs() {
         .iter()
         .map(|e| e.key_text().to_string())
         .collect();
-    assert_eq!(outputs, ["errors", "warnings", "changed", "comment-url"]);
+    assert_eq!(
+        outputs,
+        ["errors", "warnings", "changed", "comment-url", "path"]
+    );
     let files = workflow_files();
-    for name in ["ci.yml", "release.yml", "example-cronbridge.yml"] {
+    for name in [
+        "ci.yml",
+        "release.yml",
+        "example-cronbridge.yml",
+        "example-drift.yml",
+    ] {
         assert!(
             files.contains(&format!(".github/workflows/{name}")),
             "{files:?}"
