@@ -100,6 +100,34 @@ pub enum RepoError {
     },
 }
 
+/// The repository root for `given`: itself, unless it is the current directory and has
+/// neither settings nor schedules nor `.git` — then the nearest parent with `.git`, as git
+/// finds its root, so that `check` works from a subdirectory.
+pub fn repository_root(given: &Path) -> PathBuf {
+    if given != Path::new(".") {
+        return given.to_path_buf();
+    }
+    let here = |dir: &Path| {
+        [
+            ".git",
+            DEFAULT_SETTINGS_FILE,
+            settings::DEFAULT_SCHEDULES_DIR,
+        ]
+        .iter()
+        .any(|name| std::fs::symlink_metadata(dir.join(name)).is_ok())
+    };
+    let Ok(cwd) = std::env::current_dir() else {
+        return given.to_path_buf();
+    };
+    if here(&cwd) {
+        return given.to_path_buf();
+    }
+    cwd.ancestors()
+        .skip(1)
+        .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok())
+        .map_or_else(|| given.to_path_buf(), Path::to_path_buf)
+}
+
 impl RepoError {
     /// The verdict: everything but a failing disk is how cronbridge was set up or called.
     pub fn outcome(&self) -> crate::outcome::Outcome {
@@ -373,6 +401,17 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
             let detail = match err {
                 RepoError::Git { message, .. } if !message.is_empty() => format!(" ({message})"),
                 _ => String::new(),
+            };
+            // A shallow clone has no history to compare with: say how to get it.
+            let shallow = source
+                .git(&["rev-parse", "--is-shallow-repository"])
+                .is_ok_and(|out| out.starts_with(b"true"));
+            let detail = if shallow {
+                format!(
+                    "{detail}; this clone is shallow, so older commits are not in it: fetch the history (`fetch-depth: 0` for actions/checkout, or `git fetch --unshallow`)"
+                )
+            } else {
+                detail
             };
             return Err(RepoError::UnknownRevision {
                 rev: rev.clone(),

@@ -93,14 +93,16 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<Outcome> {
 
 fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
     let mut stderr = anstream::stderr().lock();
-    let inputs =
-        match source::read_inputs(&Source::WorkTree(args.repo.clone()), args.config.as_deref()) {
-            Ok(inputs) => inputs,
-            Err(err) => {
-                writeln!(stderr, "error: {err}")?;
-                return Ok(err.outcome());
-            }
-        };
+    let inputs = match source::read_inputs(
+        &Source::WorkTree(source::repository_root(&args.repo)),
+        args.config.as_deref(),
+    ) {
+        Ok(inputs) => inputs,
+        Err(err) => {
+            writeln!(stderr, "error: {err}")?;
+            return Ok(err.outcome());
+        }
+    };
     let now = args.now.unwrap_or_else(Timestamp::now);
     let analysis = check::analyse(
         inputs,

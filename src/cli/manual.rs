@@ -97,16 +97,18 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
     let mut audit = Audit::new(now, Via::Cli, &who, AuditOutcome::Refused)
         .with_command(&format!("cronbridge run {}", args.batch));
     audit.batch = Some(args.batch.clone());
-    let inputs =
-        match source::read_inputs(&Source::WorkTree(args.repo.clone()), args.config.as_deref()) {
-            Ok(inputs) => inputs,
-            Err(err) => {
-                writeln!(anstream::stderr().lock(), "error: {err}")?;
-                audit.reason = Some(err.to_string());
-                record(&audit)?;
-                return Ok(err.outcome());
-            }
-        };
+    let inputs = match source::read_inputs(
+        &Source::WorkTree(source::repository_root(&args.repo)),
+        args.config.as_deref(),
+    ) {
+        Ok(inputs) => inputs,
+        Err(err) => {
+            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            audit.reason = Some(err.to_string());
+            record(&audit)?;
+            return Ok(err.outcome());
+        }
+    };
     let settings_file = args
         .config
         .as_deref()

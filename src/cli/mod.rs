@@ -225,7 +225,7 @@ fn github(args: GithubArgs) -> anyhow::Result<Outcome> {
     };
     let options = crate::github::Options {
         token,
-        root: args.repo,
+        root: crate::source::repository_root(&args.repo),
         config: args.config,
         now: args.now.unwrap_or_else(Timestamp::now),
         horizon_days: args.horizon,
@@ -290,7 +290,8 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         horizon_days: args.horizon,
     };
     let config = args.config.as_deref();
-    let head_inputs = match source::read_inputs(&Source::WorkTree(args.repo.clone()), config) {
+    let root = source::repository_root(&args.repo);
+    let head_inputs = match source::read_inputs(&Source::WorkTree(root.clone()), config) {
         Ok(inputs) => inputs,
         Err(err) => {
             writeln!(anstream::stderr().lock(), "error: {err}")?;
@@ -301,7 +302,7 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     let (base, diff) = match &args.base {
         Some(rev) => {
             let source = Source::Revision {
-                root: args.repo.clone(),
+                root: root.clone(),
                 rev: rev.clone(),
             };
             let base_inputs = match source::read_inputs(&source, config) {

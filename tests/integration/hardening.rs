@@ -268,3 +268,49 @@ proptest::proptest! {
         let _ = cronbridge::policy::load::load("p.yml", &text, &settings);
     }
 }
+
+// `check` from a subdirectory failed with "no `schedules` directory".
+#[test]
+fn check_from_a_subdirectory_finds_the_repository_root() {
+    let repo = Repo::new();
+    repo.init();
+    repo.write("schedules/batches.yml", BACKUP)
+        .write("docs/deep/er/README.md", "notes\n");
+    let sub = repo.dir.join("docs/deep/er");
+    let run = common::run(
+        common::cronbridge(&sub).args(["check", "--now", NOW]),
+        &repo.dir,
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("1 batch"), "{}", run.stdout);
+}
+
+// `check --base HEAD~1` in a shallow clone said only that the revision is unknown.
+#[test]
+fn a_base_missing_from_a_shallow_clone_says_to_fetch_the_history() {
+    let origin = Repo::new();
+    origin.init();
+    origin.write("schedules/batches.yml", BACKUP);
+    origin.commit("one");
+    origin.write("schedules/batches.yml", &BACKUP.replace("0 9", "0 10"));
+    origin.commit("two");
+    let clone = Repo::new();
+    let url = format!("file://{}", origin.dir.display());
+    let dest = clone.dir.join("c");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(&dest)
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = common::run(
+        common::cronbridge(&dest).args(["check", "--now", NOW, "--base", "HEAD~1"]),
+        &dest,
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+}
