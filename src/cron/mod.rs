@@ -45,6 +45,7 @@ pub mod civil;
 mod eval;
 mod parse;
 pub mod rewrite;
+pub mod to_local;
 pub mod words;
 
 pub use ast::{
