@@ -11,6 +11,7 @@ use crate::finding::{Finding, Location, Rule};
 use crate::policy::{self, Policies};
 use crate::schedule;
 use crate::settings::{self, DEFAULT_SETTINGS_FILE, Settings};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -334,11 +335,13 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
         }
     }
     let mut findings = Vec::new();
+    let mut sources = BTreeMap::new();
     let settings_path = config.unwrap_or(DEFAULT_SETTINGS_FILE);
     let settings = match source.read(settings_path, false)? {
         Read::Text(text) => {
             let (settings, problems) = settings::load(settings_path, &text);
             findings.extend(problems.into_iter().map(Finding::in_settings));
+            sources.insert(settings_path.to_string(), text);
             settings
         }
         Read::Skipped(finding) => {
@@ -359,6 +362,7 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
                         let (mut loaded, mut problems) = schedule::load(&path, &text, &settings);
                         batches.append(&mut loaded);
                         findings.append(&mut problems);
+                        sources.insert(path.clone(), text);
                     }
                     Read::Skipped(finding) => findings.push(finding),
                     Read::Missing => {}
@@ -378,6 +382,7 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
                 let (loaded, mut problems) = policy::load::load(&path, &text, &settings);
                 findings.append(&mut problems);
                 policies.merge(loaded, &mut findings);
+                sources.insert(path.clone(), text);
             }
             Read::Skipped(finding) => findings.push(finding),
             Read::Missing => {}
@@ -388,5 +393,6 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
         batches,
         policies,
         findings,
+        sources,
     })
 }

@@ -476,6 +476,7 @@ mod tests {
             batches,
             policies,
             findings,
+            ..Default::default()
         };
         let options = Options {
             now: NOW.parse().unwrap(),
