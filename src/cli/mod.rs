@@ -187,7 +187,11 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let outcome = result.unwrap_or_else(|err| {
         // What is left here is cronbridge failing: standard output or error gone, no runtime.
-        let _ = writeln!(anstream::stderr().lock(), "error: {err:#}");
+        let _ = write!(
+            anstream::stderr().lock(),
+            "{}",
+            report::diagnostic("error", &format!("{err:#}"))
+        );
         Outcome::Failure
     });
     ExitCode::from(outcome.exit_code(detailed))
@@ -206,7 +210,8 @@ fn github(args: GithubArgs) -> anyhow::Result<Outcome> {
     match crate::github::run(options, &mut stdout) {
         Ok(outcome) => Ok(outcome),
         Err(err) => {
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            let text = report::diagnostic("error", &err.to_string());
+            write!(anstream::stderr().lock(), "{text}")?;
             Ok(err.outcome())
         }
     }
@@ -264,7 +269,8 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     let head_inputs = match source::read_inputs(&Source::WorkTree(args.repo.clone()), config) {
         Ok(inputs) => inputs,
         Err(err) => {
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            let text = report::diagnostic("error", &err.to_string());
+            write!(anstream::stderr().lock(), "{text}")?;
             return Ok(err.outcome());
         }
     };
@@ -278,7 +284,8 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             let base_inputs = match source::read_inputs(&source, config) {
                 Ok(inputs) => inputs,
                 Err(err) => {
-                    writeln!(anstream::stderr().lock(), "error: base {rev}: {err}")?;
+                    let text = report::diagnostic("error", &format!("base {rev}: {err}"));
+                    write!(anstream::stderr().lock(), "{text}")?;
                     return Ok(err.outcome());
                 }
             };
