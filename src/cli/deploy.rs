@@ -7,6 +7,7 @@ use crate::check::{self, Options};
 use crate::deploy::DeployOptions;
 use crate::outcome::Outcome;
 use crate::report::diagnostic;
+use crate::report::escape::log_lines;
 use crate::report::plan as report;
 use crate::source::{self, Source};
 use clap::{Args, ValueEnum};
@@ -136,8 +137,9 @@ fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
         (SyncFormat::Human, true) => report::plan_human(&report.plan),
         (SyncFormat::Human, false) => report::deploy_human(&report),
         (SyncFormat::Json, _) => report::deploy_json(&report) + "\n",
-        (SyncFormat::Markdown, true) => report::plan_markdown(&report.plan),
-        (SyncFormat::Markdown, false) => report::deploy_markdown(&report),
+        // On stdout, which is the job log in a workflow step, Markdown is made log-safe too.
+        (SyncFormat::Markdown, true) => log_lines(&report::plan_markdown(&report.plan)),
+        (SyncFormat::Markdown, false) => log_lines(&report::deploy_markdown(&report)),
     };
     write!(stdout, "{text}")?;
     for w in &report.warnings {

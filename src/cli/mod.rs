@@ -308,10 +308,16 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             "{}",
             report::check::json(&head, diff.as_ref(), options.now, days)
         )?,
+        // Standard output is the job log in a workflow step: a code span could still hold a
+        // `##[command]`, so the Markdown is made log-safe too (the job summary file is not).
         CheckFormat::Markdown => write!(
             stdout,
             "{}",
-            report::markdown::report(&head, base.as_ref(), diff.as_ref())
+            report::escape::log_lines(&report::markdown::report(
+                &head,
+                base.as_ref(),
+                diff.as_ref()
+            ))
         )?,
         CheckFormat::Github => {
             write!(stdout, "{}", report::github::annotations(&head.findings))?;

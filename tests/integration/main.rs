@@ -8,6 +8,7 @@ mod common;
 mod cron_eval;
 mod cron_parse;
 mod cron_props;
+mod escaping;
 mod github_bot;
 mod layers;
 mod manual_run;
