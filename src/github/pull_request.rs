@@ -236,7 +236,10 @@ pub async fn run(
                     Upsert::Updated(_) => "updated",
                     _ => "unchanged",
                 };
-                eprintln!("cronbridge: comment {verb}: {url}");
+                eprintln!(
+                    "cronbridge: comment {verb}: {}",
+                    report::escape::log_inline(url)
+                );
             } else {
                 eprintln!("cronbridge: no schedule changes and no earlier comment; not commenting");
             }

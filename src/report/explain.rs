@@ -128,7 +128,10 @@ pub fn human(e: &Explanation) -> String {
             out.push('\n');
         }
         Err(err) => {
-            out.push_str(&format!("{ERROR}no exact UTC rule{ERROR:#}: {err}\n"));
+            out.push_str(&format!(
+                "{ERROR}no exact UTC rule{ERROR:#}: {}\n",
+                log_inline(&err.to_string())
+            ));
             if let Some(help) = err.help() {
                 out.push_str(&format!("{HELP}help{HELP:#}: {help}\n"));
             }
