@@ -7,7 +7,7 @@ use crate::check::{self, Options};
 use crate::deploy::DeployOptions;
 use crate::outcome::Outcome;
 use crate::report::diagnostic;
-use crate::report::escape::log_lines;
+use crate::report::escape::log_markdown;
 use crate::report::plan as report;
 use crate::source::{self, Source};
 use clap::{Args, ValueEnum};
@@ -138,8 +138,8 @@ fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
         (SyncFormat::Human, false) => report::deploy_human(&report),
         (SyncFormat::Json, _) => report::deploy_json(&report) + "\n",
         // On stdout, which is the job log in a workflow step, Markdown is made log-safe too.
-        (SyncFormat::Markdown, true) => log_lines(&report::plan_markdown(&report.plan)),
-        (SyncFormat::Markdown, false) => log_lines(&report::deploy_markdown(&report)),
+        (SyncFormat::Markdown, true) => log_markdown(&report::plan_markdown(&report.plan)),
+        (SyncFormat::Markdown, false) => log_markdown(&report::deploy_markdown(&report)),
     };
     write!(stdout, "{text}")?;
     for w in &report.warnings {

@@ -313,7 +313,7 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         CheckFormat::Markdown => write!(
             stdout,
             "{}",
-            report::escape::log_lines(&report::markdown::report(
+            report::escape::log_markdown(&report::markdown::report(
                 &head,
                 base.as_ref(),
                 diff.as_ref()
