@@ -43,6 +43,7 @@ fn analysis(prefix: &str) -> Analysis {
         batches,
         policies: Default::default(),
         findings,
+        sources: Default::default(),
     };
     let now = "2026-11-29T00:00:00Z".parse().unwrap();
     check::analyse(

@@ -19,6 +19,9 @@ pub struct Inputs {
     pub policies: Policies,
     /// Problems found while reading and loading the files.
     pub findings: Vec<Finding>,
+    /// The text of every file read, by repository path, so reports can quote the lines
+    /// findings point at.
+    pub sources: BTreeMap<String, String>,
 }
 
 /// When the analysis starts and how far it looks.

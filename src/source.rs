@@ -11,6 +11,7 @@ use crate::finding::{Finding, Location, Rule};
 use crate::policy::{self, Policies};
 use crate::schedule;
 use crate::settings::{self, DEFAULT_SETTINGS_FILE, Settings};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -421,6 +422,7 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
         }
     }
     let mut findings = Vec::new();
+    let mut sources = BTreeMap::new();
     let settings_path = config.unwrap_or(DEFAULT_SETTINGS_FILE);
     // The settings file is named, not listed: the directories on its way are checked here.
     let settings_read = match source.linked_parent(settings_path)? {
@@ -440,6 +442,7 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
         Read::Text(text) => {
             let (settings, problems) = settings::load(settings_path, &text);
             findings.extend(problems.into_iter().map(Finding::in_settings));
+            sources.insert(settings_path.to_string(), text);
             settings
         }
         Read::Skipped(finding) => {
@@ -470,6 +473,7 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
                         let (mut loaded, mut problems) = schedule::load(&path, &text, &settings);
                         batches.append(&mut loaded);
                         findings.append(&mut problems);
+                        sources.insert(path.clone(), text);
                     }
                     Read::Skipped(finding) => findings.push(finding),
                     Read::Missing => {}
@@ -491,6 +495,7 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
                 let (loaded, mut problems) = policy::load::load(&path, &text, &settings);
                 findings.append(&mut problems);
                 policies.merge(loaded, &mut findings);
+                sources.insert(path.clone(), text);
             }
             Read::Skipped(finding) => findings.push(finding),
             Read::Missing => {}
@@ -501,5 +506,6 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
         batches,
         policies,
         findings,
+        sources,
     })
 }

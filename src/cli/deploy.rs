@@ -6,10 +6,13 @@ use crate::aws::sync::{self, SyncError};
 use crate::check::{self, Options};
 use crate::deploy::DeployOptions;
 use crate::outcome::Outcome;
+use crate::report::diagnostic;
+use crate::report::escape::log_markdown;
 use crate::report::plan as report;
 use crate::source::{self, Source};
 use clap::{Args, ValueEnum};
 use jiff::Timestamp;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -99,7 +102,7 @@ fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
     ) {
         Ok(inputs) => inputs,
         Err(err) => {
-            writeln!(stderr, "error: {err}")?;
+            write!(stderr, "{}", diagnostic("error", &err.to_string()))?;
             return Ok(err.outcome());
         }
     };
@@ -129,31 +132,33 @@ fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
     });
     let report = match result {
         Ok(report) => report,
-        Err(err) => return failure(&err),
+        Err(err) => return failure(&err, &analysis.inputs.sources),
     };
     let mut stdout = anstream::stdout().lock();
     let text = match (args.format, options.dry_run) {
         (SyncFormat::Human, true) => report::plan_human(&report.plan),
         (SyncFormat::Human, false) => report::deploy_human(&report),
         (SyncFormat::Json, _) => report::deploy_json(&report) + "\n",
-        (SyncFormat::Markdown, true) => report::plan_markdown(&report.plan),
-        (SyncFormat::Markdown, false) => report::deploy_markdown(&report),
+        // On stdout, which is the job log in a workflow step, Markdown is made log-safe too.
+        (SyncFormat::Markdown, true) => log_markdown(&report::plan_markdown(&report.plan)),
+        (SyncFormat::Markdown, false) => log_markdown(&report::deploy_markdown(&report)),
     };
     write!(stdout, "{text}")?;
     for w in &report.warnings {
-        writeln!(stderr, "warning: {}: {}", w.location, w.message)?;
+        let text = format!("{}: {}", w.location, w.message);
+        write!(stderr, "{}", diagnostic("warning", &text))?;
     }
     Ok(report.outcome())
 }
 
-fn failure(err: &SyncError) -> anyhow::Result<Outcome> {
+fn failure(err: &SyncError, sources: &BTreeMap<String, String>) -> anyhow::Result<Outcome> {
     let mut stderr = anstream::stderr().lock();
-    writeln!(stderr, "error: {err}")?;
+    write!(stderr, "{}", diagnostic("error", &err.to_string()))?;
     if let SyncError::Blocked(blocked) = err {
         write!(
             stderr,
             "{}",
-            crate::report::check::human_findings(blocked.findings())
+            crate::report::check::human_findings(blocked.findings(), sources, true)
         )?;
     }
     Ok(err.outcome())

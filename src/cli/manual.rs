@@ -8,6 +8,7 @@ use crate::manual::flow::{self, Launch, LaunchError, Request, RunId};
 use crate::manual::request::{self, Requester, Via};
 use crate::outcome::Outcome;
 use crate::report;
+use crate::report::escape::{log_inline, mask_secrets};
 use crate::source::{self, Source};
 use clap::Args;
 use jiff::Timestamp;
@@ -103,7 +104,8 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
     ) {
         Ok(inputs) => inputs,
         Err(err) => {
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            let text = report::diagnostic("error", &err.to_string());
+            write!(anstream::stderr().lock(), "{text}")?;
             audit.reason = Some(err.to_string());
             record(&audit)?;
             return Ok(err.outcome());
@@ -157,7 +159,11 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
                     .filter(|f| f.category == crate::finding::Category::Config)
                     .cloned()
                     .collect();
-                write!(stderr, "{}", report::check::human_findings(&errors))?;
+                write!(
+                    stderr,
+                    "{}",
+                    report::check::human_findings(&errors, &inputs.sources, true)
+                )?;
             }
             drop(stderr);
             record(&audit)?;
@@ -169,13 +175,14 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
         writeln!(
             anstream::stderr().lock(),
             "note: `{}` is inactive (`is_active: false`); starting it by hand anyway",
-            batch.name
+            log_inline(&batch.name)
         )?;
     }
     let arn = match &begun {
         Ok(b) => b.arn().to_string(),
         Err(err) => {
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            let text = report::diagnostic("error", &err.to_string());
+            write!(anstream::stderr().lock(), "{text}")?;
             record(&audit)?;
             return Ok(err.outcome());
         }
@@ -185,18 +192,18 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
         let description = batch
             .description
             .as_deref()
-            .map(|d| format!(" ({d})"))
+            .map(|d| format!(" ({})", log_inline(d)))
             .unwrap_or_default();
-        writeln!(stdout, "Started {}{description}", batch.name)?;
+        writeln!(stdout, "Started {}{description}", log_inline(&batch.name))?;
         match &prepared.launch {
-            Launch::StepFunctions { .. } => writeln!(stdout, "  execution: {arn}")?,
+            Launch::StepFunctions { .. } => writeln!(stdout, "  execution: {}", log_inline(&arn))?,
             Launch::Ecs { started_by, .. } => {
-                writeln!(stdout, "  task:      {arn}")?;
-                writeln!(stdout, "  startedBy: {started_by}")?;
+                writeln!(stdout, "  task:      {}", log_inline(&arn))?;
+                writeln!(stdout, "  startedBy: {}", log_inline(started_by))?;
             }
         }
         if let Some(url) = request::console_url(&arn) {
-            writeln!(stdout, "  console:   {url}")?;
+            writeln!(stdout, "  console:   {}", log_inline(&url))?;
         }
     }
     record(&audit)?;
@@ -208,15 +215,27 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
     let mut stdout = anstream::stdout().lock();
     match ended {
         Ok((status, None)) => {
-            writeln!(stdout, "{}: {status}", batch.name)?;
+            writeln!(
+                stdout,
+                "{}: {}",
+                log_inline(&batch.name),
+                log_inline(&status.to_string())
+            )?;
             Ok(Outcome::Success)
         }
         Ok((status, Some(why))) => {
-            writeln!(stdout, "{}: {status}{why}", batch.name)?;
+            let line = format!("{status}{why}");
+            writeln!(
+                stdout,
+                "{}: {}",
+                log_inline(&batch.name),
+                log_inline(&mask_secrets(&line))
+            )?;
             Ok(Outcome::Findings)
         }
         Err(err) => {
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            let text = report::diagnostic("error", &err.to_string());
+            write!(anstream::stderr().lock(), "{text}")?;
             Ok(Outcome::Failure)
         }
     }

@@ -208,7 +208,11 @@ pub fn run(cli: Cli) -> ExitCode {
             return Outcome::Success;
         }
         // What is left here is cronbridge failing: standard output or error gone, no runtime.
-        let _ = writeln!(anstream::stderr().lock(), "error: {err:#}");
+        let _ = write!(
+            anstream::stderr().lock(),
+            "{}",
+            report::diagnostic("error", &format!("{err:#}"))
+        );
         Outcome::Failure
     });
     ExitCode::from(outcome.exit_code(detailed))
@@ -235,7 +239,8 @@ fn github(args: GithubArgs) -> anyhow::Result<Outcome> {
     match crate::github::run(options, &mut stdout) {
         Ok(outcome) => Ok(outcome),
         Err(err) => {
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            let text = report::diagnostic("error", &err.to_string());
+            write!(anstream::stderr().lock(), "{text}")?;
             Ok(err.outcome())
         }
     }
@@ -294,7 +299,8 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     let head_inputs = match source::read_inputs(&Source::WorkTree(root.clone()), config) {
         Ok(inputs) => inputs,
         Err(err) => {
-            writeln!(anstream::stderr().lock(), "error: {err}")?;
+            let text = report::diagnostic("error", &err.to_string());
+            write!(anstream::stderr().lock(), "{text}")?;
             return Ok(err.outcome());
         }
     };
@@ -308,7 +314,8 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             let base_inputs = match source::read_inputs(&source, config) {
                 Ok(inputs) => inputs,
                 Err(err) => {
-                    writeln!(anstream::stderr().lock(), "error: base {rev}: {err}")?;
+                    let text = report::diagnostic("error", &format!("base {rev}: {err}"));
+                    write!(anstream::stderr().lock(), "{text}")?;
                     return Ok(err.outcome());
                 }
             };
@@ -331,10 +338,16 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             "{}",
             report::check::json(&head, diff.as_ref(), options.now, days)
         )?,
+        // Standard output is the job log in a workflow step: a code span could still hold a
+        // `##[command]`, so the Markdown is made log-safe too (the job summary file is not).
         CheckFormat::Markdown => write!(
             stdout,
             "{}",
-            report::markdown::report(&head, base.as_ref(), diff.as_ref())
+            report::escape::log_markdown(&report::markdown::report(
+                &head,
+                base.as_ref(),
+                diff.as_ref()
+            ))
         )?,
         CheckFormat::Github => {
             write!(stdout, "{}", report::github::annotations(&head.findings))?;

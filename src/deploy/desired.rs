@@ -730,6 +730,7 @@ mod tests {
             batches,
             policies,
             findings,
+            ..Default::default()
         };
         let now = "2026-11-29T00:00:00Z".parse().unwrap();
         analyse(

@@ -16,8 +16,10 @@ use crate::manual::command::{Command, Parsed, parse};
 use crate::manual::flow::{self, Begun, Request, RunId};
 use crate::manual::request::{Requester, Via};
 use crate::outcome::Outcome;
+use crate::report::escape::{log_inline, markdown_code as code, markdown_text, mask_secrets};
+use crate::report::github::{Level, message};
 use crate::report::manual::{self as manual_report, Reply, reply_body};
-use crate::report::markdown::{code, escape, inline};
+use crate::report::markdown;
 use crate::settings::DEFAULT_SETTINGS_FILE;
 use crate::settings::manual::Role;
 use crate::source::{self, MAX_FILE_BYTES, Remote, RepoError, Snapshot, Source};
@@ -233,7 +235,10 @@ async fn decide(
         .react_to_comment(event.comment.id, Reaction::Eyes)
         .await
     {
-        eprintln!("cronbridge: could not react to the comment: {err}");
+        eprintln!(
+            "cronbridge: could not react to the comment: {}",
+            log_inline(&mask_secrets(&err.to_string()))
+        );
     }
     let default_branch = event.repository.default_branch.as_str();
     let inputs = match read_branch(&client, default_branch, config).await {
@@ -249,7 +254,7 @@ async fn decide(
                 format!(
                     "the default branch {} could not be read ({}).",
                     code(default_branch),
-                    escape(&err.to_string())
+                    markdown_text(&mask_secrets(&err.to_string()))
                 ),
                 outcome,
             );
@@ -314,12 +319,12 @@ async fn decide(
             "Team memberships could not be read: the workflow's token needs `members: read` on the organisation (a GitHub App token; the default `GITHUB_TOKEN` cannot read teams).".to_string()
         });
         for e in &team_errors {
-            eprintln!("cronbridge: {e}");
+            eprintln!("cronbridge: {}", log_inline(&mask_secrets(&e.to_string())));
         }
         let reply = reply_body(
             login,
             &Reply::Refused {
-                reason: inline(&denial.to_string()),
+                reason: markdown::message(&denial.to_string(), false),
                 help,
             },
         );
@@ -439,7 +444,7 @@ async fn decide(
         ),
         Err(err) => (
             Reply::Failed {
-                reason: format!("{}.", escape(&err.to_string())),
+                reason: format!("{}.", markdown_text(&mask_secrets(&err.to_string()))),
             },
             err.outcome(),
         ),
@@ -466,12 +471,7 @@ async fn conclude(
     stdout: &mut dyn Write,
 ) -> Result<Outcome, GithubError> {
     if let Some(text) = c.log {
-        writeln!(
-            stdout,
-            "::error title=cronbridge::{}",
-            crate::report::github::escape_data(text)
-        )
-        .map_err(GithubError::Stdout)?;
+        write!(stdout, "{}", message(Level::Error, text)).map_err(GithubError::Stdout)?;
     }
     let client = env
         .token
@@ -481,7 +481,10 @@ async fn conclude(
         if let Some(reaction) = c.reaction
             && let Err(err) = client.react_to_comment(event.comment.id, reaction).await
         {
-            eprintln!("cronbridge: could not react to the comment: {err}");
+            eprintln!(
+                "cronbridge: could not react to the comment: {}",
+                log_inline(&mask_secrets(&err.to_string()))
+            );
         }
         if let Some(body) = &c.reply
             && let Err(err) = client.create_issue_comment(event.issue.number, body).await
@@ -489,12 +492,7 @@ async fn conclude(
             let text = format!(
                 "cronbridge could not answer in the thread ({err}); give the job `permissions: issues: write` and `pull-requests: write`"
             );
-            writeln!(
-                stdout,
-                "::warning title=cronbridge::{}",
-                crate::report::github::escape_data(&text)
-            )
-            .map_err(GithubError::Stdout)?;
+            write!(stdout, "{}", message(Level::Warning, &text)).map_err(GithubError::Stdout)?;
         }
     }
     record(env, &c.audit, stdout)?;

@@ -147,10 +147,6 @@ async fn issue_comment(
 
 /// A workflow-command notice: shown in the run's annotations, never fails the job.
 fn notice(stdout: &mut dyn Write, text: &str) -> Result<(), GithubError> {
-    writeln!(
-        stdout,
-        "::notice title=cronbridge::{}",
-        crate::report::github::escape_data(text)
-    )
-    .map_err(GithubError::Stdout)
+    use crate::report::github::{Level, message};
+    write!(stdout, "{}", message(Level::Notice, text)).map_err(GithubError::Stdout)
 }

@@ -158,10 +158,7 @@ pub fn outcome(head: &Analysis) -> Outcome {
 
 /// A workflow-command warning (one line, escaped).
 fn warning(text: &str) -> String {
-    format!(
-        "::warning title=cronbridge::{}\n",
-        report::github::escape_data(text)
-    )
+    report::github::message(report::github::Level::Warning, text)
 }
 
 /// Runs the flow; returns the exit code (that of `check`).
@@ -239,7 +236,10 @@ pub async fn run(
                     Upsert::Updated(_) => "updated",
                     _ => "unchanged",
                 };
-                eprintln!("cronbridge: comment {verb}: {url}");
+                eprintln!(
+                    "cronbridge: comment {verb}: {}",
+                    report::escape::log_inline(url)
+                );
             } else {
                 eprintln!("cronbridge: no schedule changes and no earlier comment; not commenting");
             }

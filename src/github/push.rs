@@ -13,6 +13,8 @@ use crate::aws::sync::{self, SyncError};
 use crate::check;
 use crate::deploy::{DeployOptions, DeployReport, Status};
 use crate::outcome::Outcome;
+use crate::report::escape::mask_secrets;
+use crate::report::github::{Level, message};
 use crate::source::{self, Source};
 use serde::Deserialize;
 use std::io::Write;
@@ -55,7 +57,7 @@ pub fn comment_body(report: &DeployReport, sha: &str) -> String {
     format!(
         "{MARKER}\n## ⏰ cronbridge: {verdict}\n\n{}\n<sub>commit {}</sub>\n",
         crate::report::plan::deploy_markdown(report),
-        crate::report::markdown::code(sha)
+        crate::report::escape::markdown_code(sha)
     )
 }
 
@@ -152,17 +154,15 @@ fn refuse(
         SyncError::Blocked(b) => b.findings(),
         _ => &[],
     };
-    let text = format!("{err}\n{}", crate::report::check::human_findings(findings));
-    writeln!(
-        stdout,
-        "::error title=cronbridge::{}",
-        crate::report::github::escape_data(&text)
-    )
-    .map_err(GithubError::Stdout)?;
+    let text = format!(
+        "{err}\n{}",
+        crate::report::check::human_findings(findings, &Default::default(), false)
+    );
+    write!(stdout, "{}", message(Level::Error, &text)).map_err(GithubError::Stdout)?;
     if let Some(path) = &env.step_summary {
         let mut md = format!(
             "## ⏰ cronbridge: not deployed\n\n{}\n\n",
-            crate::report::markdown::inline(&err.to_string())
+            crate::report::markdown::message(&mask_secrets(&err.to_string()), false)
         );
         for f in findings {
             md.push_str(&crate::report::markdown::finding_item(f, &|_| None));
@@ -196,14 +196,9 @@ async fn report_on_pull_request(
     }
     .await;
     if let Err(err) = result {
-        writeln!(
-            stdout,
-            "::warning title=cronbridge::{}",
-            crate::report::github::escape_data(&format!(
-                "deployed, but the result could not be commented on the pull request: {err}"
-            ))
-        )
-        .map_err(GithubError::Stdout)?;
+        let text =
+            format!("deployed, but the result could not be commented on the pull request: {err}");
+        write!(stdout, "{}", message(Level::Warning, &text)).map_err(GithubError::Stdout)?;
     }
     Ok(())
 }

@@ -2,7 +2,9 @@
 //!
 //! The JSON shape (`"version": 1`) is a contract for scripts: fields are only ever added.
 
-use super::{BOLD, DIM, ERROR, HELP};
+use super::escape::{log_inline, log_lines};
+use super::snippet;
+use super::{BOLD, DIM, ERROR};
 use crate::check::{Analysis, Diff, utc_text};
 use crate::finding::{Finding, Severity};
 use crate::timetable::local_and_utc;
@@ -10,7 +12,6 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-const WARN: Style = AnsiColor::Yellow.on_default().bold();
 const OK: Style = AnsiColor::Green.on_default().bold();
 /// Runs shown per batch in tables.
 pub const NEXT_RUNS: usize = 3;
@@ -36,52 +37,45 @@ pub fn next_runs(a: &Analysis, i: usize, n: usize) -> Vec<jiff::Timestamp> {
         .collect()
 }
 
-fn severity_style(s: Severity) -> Style {
-    match s {
-        Severity::Error => ERROR,
-        Severity::Warning => WARN,
-        Severity::Info => HELP,
-    }
-}
-
-/// Findings grouped by file.
-pub fn human_findings(findings: &[Finding]) -> String {
-    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in findings {
-        by_file.entry(&f.location.file).or_default().push(f);
-    }
+/// Findings as cargo prints them: `file:line:col: severity[code] message`, the source line
+/// with a caret under the span, notes and help ([`snippet::render`]), one after another and
+/// each after a blank line. `sources` holds the files' text by path; a finding whose file is
+/// not there is shown without its line. With `color`, ANSI styles (for `anstream`).
+pub fn human_findings(
+    findings: &[Finding],
+    sources: &BTreeMap<String, String>,
+    color: bool,
+) -> String {
     let mut out = String::new();
-    for (file, list) in by_file {
-        out.push_str(&format!("\n{BOLD}{file}{BOLD:#}\n"));
-        for f in list {
-            let style = severity_style(f.severity);
-            let new = if f.preexisting {
+    for f in findings {
+        let source = sources.get(&f.location.file).map(String::as_str);
+        let mut text = snippet::render(f, source, color);
+        if f.preexisting
+            && let Some(end) = text.find('\n')
+        {
+            let seen = if color {
                 format!(" {DIM}(already on base){DIM:#}")
             } else {
-                String::new()
+                " (already on base)".to_string()
             };
-            out.push_str(&format!(
-                "  {style}{}{style:#}[{}] {}:{}: {}{new}\n",
-                f.severity, f.rule, f.location.line, f.location.column, f.message
-            ));
-            for (loc, note) in &f.related {
-                out.push_str(&format!("      {DIM}see {loc}: {note}{DIM:#}\n"));
-            }
-            if let Some(help) = &f.help {
-                out.push_str(&format!("      {HELP}help{HELP:#}: {help}\n"));
-            }
+            text.insert_str(end, &seen);
         }
+        out.push('\n');
+        out.push_str(&text);
     }
     out
 }
 
+/// The human report of `check`: a summary line, the batches with their UTC rules and next run,
+/// the diff against a base, the findings and the counts. Every value from a file is escaped for
+/// the log; findings quote their source line from `a.inputs.sources`.
 pub fn human(a: &Analysis, diff: Option<&Diff>, horizon_days: u32) -> String {
     let batches = &a.inputs.batches;
     let active = batches.iter().filter(|b| b.is_active).count();
     let mut out = format!(
         "{BOLD}cronbridge check{BOLD:#}: {} batches ({active} active) in {}/, {} quiet-hours polic{}, horizon {horizon_days} days, {} runs\n",
         batches.len(),
-        a.inputs.settings.schedules_dir,
+        log_inline(&a.inputs.settings.schedules_dir),
         a.inputs.policies.quiet_hours.len(),
         if a.inputs.policies.quiet_hours.len() == 1 {
             "y"
@@ -90,8 +84,10 @@ pub fn human(a: &Analysis, diff: Option<&Diff>, horizon_days: u32) -> String {
         },
         a.timetable.len()
     );
-    let name_width = batches.iter().map(|b| b.name.len()).max().unwrap_or(0);
-    let cron_width = batches.iter().map(|b| b.cron_text.len()).max().unwrap_or(0);
+    let names: Vec<String> = batches.iter().map(|b| log_inline(&b.name)).collect();
+    let crons: Vec<String> = batches.iter().map(|b| log_inline(&b.cron_text)).collect();
+    let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let cron_width = crons.iter().map(|c| c.chars().count()).max().unwrap_or(0);
     if !batches.is_empty() {
         out.push_str(&format!(
             "\n{DIM}{:<name_width$}  {:<cron_width$}  zone → UTC rule(s); next run{DIM:#}\n",
@@ -109,17 +105,18 @@ pub fn human(a: &Analysis, diff: Option<&Diff>, horizon_days: u32) -> String {
             .map(|t| local_and_utc(*t, &b.zone))
             .unwrap_or_else(|| "no run in the horizon".to_string());
         out.push_str(&format!(
-            "{:<name_width$}  {:<cron_width$}  {} → {}; {next}{state}\n",
-            b.name,
-            b.cron_text,
-            b.zone.name,
-            utc_text(&a.utc[i])
+            "{:<name_width$}  {:<cron_width$}  {} → {}; {}{state}\n",
+            names[i],
+            crons[i],
+            log_inline(&b.zone.name),
+            log_inline(&utc_text(&a.utc[i])),
+            log_inline(&next)
         ));
     }
     if let Some(diff) = diff {
         out.push_str(&human_diff(diff));
     }
-    out.push_str(&human_findings(&a.findings));
+    out.push_str(&human_findings(&a.findings, &a.inputs.sources, true));
     let (e, w, n) = (
         a.count(Severity::Error),
         a.count(Severity::Warning),
@@ -155,29 +152,33 @@ fn human_diff(diff: &Diff) -> String {
         out.push_str("  no batch changed\n");
     }
     for name in &diff.added {
-        out.push_str(&format!("  + {name}\n"));
+        out.push_str(&format!("  + {}\n", log_inline(name)));
     }
     for name in &diff.removed {
-        out.push_str(&format!("  - {name}\n"));
+        out.push_str(&format!("  - {}\n", log_inline(name)));
     }
     for name in &diff.unreadable {
-        out.push_str(&format!("  ? {name} (not loaded: its file has errors)\n"));
+        out.push_str(&format!(
+            "  ? {} (not loaded: its file has errors)\n",
+            log_inline(name)
+        ));
     }
     for (name, changes) in &diff.changed {
-        out.push_str(&format!("  ~ {name}\n"));
+        out.push_str(&format!("  ~ {}\n", log_inline(name)));
         for c in changes {
             out.push_str(&format!(
                 "      {}: {} → {}\n",
-                c.field,
-                or_none(&c.before),
-                or_none(&c.after)
+                log_inline(c.field),
+                log_inline(or_none(&c.before)),
+                log_inline(or_none(&c.after))
             ));
         }
     }
     if !diff.timetable.is_empty() {
         out.push_str(&format!(
             "\n{BOLD}Timetable, next {} days{BOLD:#}\n{}",
-            diff.days, diff.timetable
+            diff.days,
+            log_lines(&diff.timetable)
         ));
     }
     out
@@ -369,5 +370,5 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
             timetable: &d.timetable,
         }),
     };
-    serde_json::to_string_pretty(&report).unwrap_or_default()
+    super::escape::log_json(&serde_json::to_string_pretty(&report).unwrap_or_default())
 }

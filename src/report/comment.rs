@@ -5,7 +5,8 @@
 use super::gantt::{self, Highlight};
 use crate::check::{Analysis, Diff};
 use crate::finding::{Finding, Rule, Severity};
-use crate::report::markdown::{batches_table, code, escape, fence_safe, finding_item, headline};
+use crate::report::escape::{markdown_code, markdown_code_block, markdown_text};
+use crate::report::markdown::{batches_table, finding_item, headline};
 use std::collections::HashMap;
 
 /// The hidden first line of every comment cronbridge writes on a pull request.
@@ -118,6 +119,8 @@ struct Parts {
     new_findings: Vec<Finding>,
     old_findings: Vec<Finding>,
     gantt: Option<String>,
+    /// The timetable diff's code block: its fence, and the lines between the fences.
+    diff_fence: String,
     diff_lines: Vec<String>,
     footer: String,
     summary_link: String,
@@ -208,26 +211,26 @@ fn parts(ctx: &Context<'_>) -> Parts {
         gantt::gantt(head, Some(base), &highlight, day).map(|chart| {
             format!(
                 "### A day in {}: {}\n\n{chart}\n<sub>Red: changed batches at their new times; grey: where they ran before; blue: quiet hours.</sub>\n\n",
-                escape(&head.inputs.settings.zone.name),
+                markdown_text(&head.inputs.settings.zone.name),
                 day.strftime("%a %Y-%m-%d")
             )
         })
     };
-    let diff_lines: Vec<String> = fence_safe(&diff.timetable)
-        .lines()
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let block = markdown_code_block(&diff.timetable, "diff");
+    let mut block_lines: Vec<String> = block.lines().map(|l| format!("{l}\n")).collect();
+    let diff_fence = block_lines.pop().unwrap_or_default();
+    let diff_lines: Vec<String> = block_lines.into_iter().skip(1).collect();
     let l = &ctx.links;
     let short = |sha: &str| sha.chars().take(7).collect::<String>();
     let mut footer = format!(
         "<sub>cronbridge {} · head {}",
-        escape(l.version),
-        code(&short(l.head_sha))
+        markdown_text(l.version),
+        markdown_code(&short(l.head_sha))
     );
     if l.blob_sha != l.head_sha {
         footer.push_str(&format!(
             " · checked {} (head merged into base)",
-            code(&short(l.blob_sha))
+            markdown_code(&short(l.blob_sha))
         ));
     }
     let summary_link = match l.run_url {
@@ -242,6 +245,7 @@ fn parts(ctx: &Context<'_>) -> Parts {
         new_findings,
         old_findings,
         gantt,
+        diff_fence,
         diff_lines,
         footer,
         summary_link,
@@ -321,8 +325,9 @@ fn render(ctx: &Context<'_>, p: &Parts, keep: Keep, marker: bool) -> String {
         match keep.diff_lines {
             Some(n) => {
                 out.push_str(&format!(
-                    "<details><summary>Timetable diff, next {} days (local time, UTC)</summary>\n\n```diff\n",
-                    ctx.diff.days
+                    "<details><summary>Timetable diff, next {} days (local time, UTC)</summary>\n\n{}diff\n",
+                    ctx.diff.days,
+                    p.diff_fence.trim_end()
                 ));
                 for l in p.diff_lines.iter().take(n) {
                     out.push_str(l);
@@ -334,7 +339,8 @@ fn render(ctx: &Context<'_>, p: &Parts, keep: Keep, marker: bool) -> String {
                         p.diff_lines.len() - n
                     ));
                 }
-                out.push_str("```\n\n</details>\n\n");
+                out.push_str(&p.diff_fence);
+                out.push_str("\n</details>\n\n");
             }
             None => cut = true,
         }
@@ -476,6 +482,7 @@ mod tests {
             batches,
             policies,
             findings,
+            ..Default::default()
         };
         let options = Options {
             now: NOW.parse().unwrap(),
@@ -522,11 +529,11 @@ mod tests {
         assert!(body.contains("✅ **clean**"), "{body}");
         assert!(body.contains("Batches: 1 changed."), "{body}");
         assert!(
-            body.contains("`0 9 * * ? *` Asia/Tokyo → `0 0 * * ? *`"),
+            body.contains("` 0 9 * * ? * ` Asia/Tokyo → ` 0 0 * * ? * `"),
             "{body}"
         );
         assert!(
-            body.contains("`0 10 * * ? *` Asia/Tokyo → `0 1 * * ? *`"),
+            body.contains("` 0 10 * * ? * ` Asia/Tokyo → ` 0 1 * * ? * `"),
             "{body}"
         );
         assert!(body.contains("```mermaid\ngantt\n"), "{body}");
@@ -544,7 +551,7 @@ mod tests {
             body.contains("+2026-11-30 Mon 10:00 JST  11-30 01:00 UTC  Backup"),
             "{body}"
         );
-        assert!(body.contains("head `1111111`"), "{body}");
+        assert!(body.contains("head ` 1111111 `"), "{body}");
         assert!(!body.contains("✂️"), "{body}");
         if std::env::var_os("CRONBRIDGE_PRINT_COMMENT").is_some() {
             eprintln!("{body}");

@@ -450,6 +450,48 @@ pub(crate) fn log_text_mapped(text: &str, keep: Keep) -> (String, Vec<usize>) {
     (out, offsets)
 }
 
+/// Markdown from the escapers above, made safe to print to the job log as well (`check
+/// --format markdown` on stdout): a code span or block may hold `##[` or a line starting with
+/// `::`, which the runner would run.
+///
+/// Only those two are touched: a `[` after `#` (even with ignorable characters between) is
+/// written `\[`, and a `:` that starts a line (after white space) `\:`. In Markdown text both
+/// are plain escapes that render as the character; inside a code span the backslash shows,
+/// which only hostile text ever needs. Everything else, the zero-width spaces that stop
+/// mentions included, is kept, so the output is still the same Markdown for a file or a pipe.
+/// `markdown` must already be escaped for Markdown (no control characters but line breaks).
+pub fn log_markdown(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() + 8);
+    let mut line_start = true;
+    let mut last: Option<char> = None;
+    for c in markdown.chars() {
+        match c {
+            '\n' => {
+                out.push('\n');
+                line_start = true;
+                last = None;
+            }
+            ':' if line_start => {
+                out.push_str("\\:");
+                line_start = false;
+                last = Some(':');
+            }
+            '[' if last == Some('#') => {
+                out.push_str("\\[");
+                line_start = false;
+                last = Some('[');
+            }
+            c if is_default_ignorable(c) || may_be_ignored(c) => out.push(c),
+            c => {
+                out.push(c);
+                line_start = line_start && c.is_whitespace();
+                last = Some(c);
+            }
+        }
+    }
+    out
+}
+
 /// Serialized JSON made safe to print to the job log, still valid and the same JSON value.
 ///
 /// Inside strings, `#` before `[` (even with ignorable characters between) is written
@@ -903,6 +945,27 @@ mod tests {
         assert_eq!(command_message("100% a:b,c\nnext"), "100%25 a:b,c%0Anext");
         assert_eq!(command_message("\x1b[2J"), "\\u{1b}[2J");
         assert_eq!(command_message("バックアップ"), "バックアップ");
+    }
+
+    #[test]
+    fn markdown_on_the_log_keeps_its_markup() {
+        assert_eq!(log_markdown("` ##[add-mask]x `"), "` ##\\[add-mask]x `");
+        assert_eq!(log_markdown("a\n  ::error::x"), "a\n  \\::error::x");
+        assert_eq!(log_markdown("#\u{200B}#[x"), "#\u{200B}#\\[x");
+        let md = markdown_text("@everyone ##[x] | `a`");
+        assert_eq!(log_markdown(&md), md);
+        for s in HOSTILE {
+            let md = format!("{}\n{}", markdown_text(s), markdown_code(s));
+            for line in log_markdown(&md).lines() {
+                // The runner's search also skips the zero-width spaces Markdown keeps.
+                let sig: String = significant(line)
+                    .chars()
+                    .filter(|c| !is_default_ignorable(*c))
+                    .collect();
+                assert!(!sig.contains("#["), "{line:?}");
+                assert!(!sig.trim_start().starts_with(':'), "{line:?}");
+            }
+        }
     }
 
     #[test]

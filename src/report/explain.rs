@@ -2,7 +2,8 @@
 //!
 //! The JSON shape is a contract that scripts and the PR bot rely on; see the README.
 
-use super::{BOLD, DIM, ERROR, HELP, caret_snippet};
+use super::escape::{Keep, log_inline, log_json, log_text_mapped};
+use super::{BOLD, DIM, ERROR, HELP, char_width};
 use crate::cron::rewrite::RewriteError;
 use crate::cron::{Expression, ParseError};
 use jiff::Timestamp;
@@ -103,15 +104,15 @@ pub fn json_error(err: &ParseError) -> String {
 
 fn to_json(value: &impl Serialize) -> String {
     // Serialising plain structs of strings cannot fail; an empty object is never printed.
-    serde_json::to_string_pretty(value).unwrap_or_default()
+    log_json(&serde_json::to_string_pretty(value).unwrap_or_default())
 }
 
 pub fn human(e: &Explanation) -> String {
     let mut out = format!(
         "{BOLD}{}{BOLD:#}  {DIM}({}){DIM:#}\n{}\n",
         e.expression.to_aws(),
-        e.zone_name,
-        e.description
+        log_inline(&e.zone_name),
+        log_inline(&e.description)
     );
     match &e.utc {
         Ok(rules) => {
@@ -127,7 +128,10 @@ pub fn human(e: &Explanation) -> String {
             out.push('\n');
         }
         Err(err) => {
-            out.push_str(&format!("{ERROR}no exact UTC rule{ERROR:#}: {err}\n"));
+            out.push_str(&format!(
+                "{ERROR}no exact UTC rule{ERROR:#}: {}\n",
+                log_inline(&err.to_string())
+            ));
             if let Some(help) = err.help() {
                 out.push_str(&format!("{HELP}help{HELP:#}: {help}\n"));
             }
@@ -165,12 +169,22 @@ pub fn human(e: &Explanation) -> String {
     out
 }
 
+/// A parse error for a terminal: the message, the expression as typed (escaped for the log)
+/// with carets under the span, mapped through the escaping so they sit under the right
+/// characters, and the help.
 pub fn human_error(input: &str, err: &ParseError) -> String {
-    let mut out = format!("{ERROR}error{ERROR:#}: {err}\n");
-    out.push_str(&caret_snippet(input, err.span, "  "));
-    out.push('\n');
+    let mut out = format!("{ERROR}error{ERROR:#}: {}\n", log_inline(&err.to_string()));
+    let (text, offsets) = log_text_mapped(input, Keep::NOTHING);
+    let at = |i: usize| offsets[i.min(offsets.len() - 1)];
+    let (start, end) = (at(err.span.0), at(err.span.1.max(err.span.0)));
+    let width = |s: &str| s.chars().map(char_width).sum::<usize>();
+    let carets = "^".repeat(width(&text[start..end]).max(1));
+    out.push_str(&format!(
+        "  {text}\n  {}{ERROR}{carets}{ERROR:#}\n",
+        " ".repeat(width(&text[..start]))
+    ));
     if let Some(help) = &err.help {
-        out.push_str(&format!("{HELP}help{HELP:#}: {help}\n"));
+        out.push_str(&format!("{HELP}help{HELP:#}: {}\n", log_inline(help)));
     }
     out
 }

@@ -1,20 +1,37 @@
 //! GitHub Actions workflow commands: one annotation per finding, on its line.
 //!
-//! Escaping follows the Actions toolkit: in the message `%`, CR and LF are percent-encoded;
-//! in properties `:` and `,` are too, so a file name cannot inject another property.
+//! Every value goes through [`command_property`] or [`command_message`]: percent-encoding as
+//! the runner decodes it, and no control or invisible character.
 
+use super::escape::{command_message, command_property, mask_secrets};
 use crate::finding::{Finding, Severity};
 
-/// Escapes a workflow command's message.
-pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+/// A workflow command's level: what annotation it makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Notice,
 }
 
-/// Escapes a workflow command property value.
-pub fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+impl Level {
+    fn command(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+        }
+    }
+}
+
+/// `::notice title=cronbridge::message` (or `::warning`, `::error`) without a location,
+/// ending in a newline. The message may quote API error bodies, so secrets are masked.
+pub fn message(level: Level, text: &str) -> String {
+    format!(
+        "::{} title=cronbridge::{}\n",
+        level.command(),
+        command_message(&mask_secrets(text))
+    )
 }
 
 /// `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`
@@ -32,7 +49,7 @@ pub fn annotation(f: &Finding) -> String {
     }
     let mut props = format!(
         "file={},line={},col={}",
-        escape_property(&l.file),
+        command_property(&l.file),
         l.line,
         l.column
     );
@@ -44,9 +61,9 @@ pub fn annotation(f: &Finding) -> String {
     }
     props.push_str(&format!(
         ",title={}",
-        escape_property(&format!("cronbridge {}", f.rule))
+        command_property(&format!("cronbridge {}", f.rule))
     ));
-    format!("::{command} {props}::{}", escape_data(&message))
+    format!("::{command} {props}::{}", command_message(&message))
 }
 
 /// All annotations, one per line.
@@ -58,6 +75,14 @@ pub fn annotations(findings: &[Finding]) -> String {
 mod tests {
     use super::*;
     use crate::finding::Location;
+
+    #[test]
+    fn plain_messages_are_one_command_line() {
+        assert_eq!(
+            message(Level::Notice, "a\n::error::x \u{1b}[2J Bearer abcdef"),
+            "::notice title=cronbridge::a%0A::error::x \\u{1b}[2J Bearer ***\n"
+        );
+    }
 
     #[test]
     fn commands_are_escaped() {

@@ -1,7 +1,10 @@
 //! Manual runs as people read them: the reply in the thread to `/run`, the reasons a
 //! command is rejected, and the audit record as a log line and a job-summary section.
 
-use super::markdown::{code, escape, inline};
+use super::escape::{
+    log_inline, log_json, markdown_cell_code as cell, markdown_code as code, markdown_text,
+};
+use super::markdown::message;
 use crate::manual::audit::{Audit, AuditOutcome};
 use crate::manual::command::{MAX_NAME_CHARS, NameProblem, Rejection, code_point};
 use crate::manual::flow::Refusal;
@@ -95,10 +98,10 @@ fn batch_rows(batch: &Batch, out: &mut String) {
     let description = batch
         .description
         .as_deref()
-        .map(|d| format!(" — {}", escape(d)))
+        .map(|d| format!(" — {}", markdown_text(d)))
         .unwrap_or_default();
-    out.push_str(&format!("| Batch | {}{description} |\n", code(&batch.name)));
-    out.push_str(&format!("| Class | {} |\n", code(&batch.batch_class)));
+    out.push_str(&format!("| Batch | {}{description} |\n", cell(&batch.name)));
+    out.push_str(&format!("| Class | {} |\n", cell(&batch.batch_class)));
     let active = if batch.is_active {
         ""
     } else {
@@ -106,8 +109,8 @@ fn batch_rows(batch: &Batch, out: &mut String) {
     };
     out.push_str(&format!(
         "| Schedule | {} {}{active} |\n",
-        code(&batch.cron_text),
-        escape(&batch.zone.name)
+        cell(&batch.cron_text),
+        markdown_text(&batch.zone.name)
     ));
 }
 
@@ -131,7 +134,7 @@ pub fn reply_body(login: &str, reply: &Reply<'_>) -> String {
                 code(&batch.name)
             ));
             batch_rows(batch, &mut out);
-            out.push_str(&format!("| Execution | {} |\n", code(execution_arn)));
+            out.push_str(&format!("| Execution | {} |\n", cell(execution_arn)));
             out.push_str(&format!("| Console | {} |\n", console_link(execution_arn)));
             out.push_str(&format!(
                 "\n<sub>As defined on the default branch {} in {}. The run is named {} after this comment, so it starts at most once.</sub>\n",
@@ -152,7 +155,7 @@ pub fn reply_body(login: &str, reply: &Reply<'_>) -> String {
                 code(status)
             ));
             batch_rows(batch, &mut out);
-            out.push_str(&format!("| Execution | {} |\n", code(execution_arn)));
+            out.push_str(&format!("| Execution | {} |\n", cell(execution_arn)));
             out.push_str(&format!("| Console | {} |\n", console_link(execution_arn)));
             out.push_str(&format!(
                 "\n<sub>As defined on the default branch {}. To run it again, write a new comment.</sub>\n",
@@ -186,10 +189,13 @@ pub fn reply_body(login: &str, reply: &Reply<'_>) -> String {
                     let inactive = if b.is_active { "" } else { " (inactive)" };
                     out.push_str(&format!(
                         "| {}{inactive} | {} | {} {} |\n",
-                        code(&b.name),
-                        b.description.as_deref().map(escape).unwrap_or_default(),
-                        code(&b.cron_text),
-                        escape(&b.zone.name)
+                        cell(&b.name),
+                        b.description
+                            .as_deref()
+                            .map(markdown_text)
+                            .unwrap_or_default(),
+                        cell(&b.cron_text),
+                        markdown_text(&b.zone.name)
                     ));
                 }
             }
@@ -213,17 +219,23 @@ fn did_you_mean(suggestions: &[String]) -> Option<String> {
 /// Why a manual run did not start, for a terminal: `error:` with `help:` and `note:` lines.
 pub fn refusal_text(refusal: &Refusal) -> String {
     match refusal {
-        Refusal::SettingsErrors { file, count } => format!(
+        Refusal::SettingsErrors { file, count } => {
+            let file = log_inline(file);
+            format!(
             "error: the settings file `{file}` has {count} error(s); nothing is started until they are fixed (run `cronbridge check`)"
-        ),
+            )
+        }
         Refusal::UnknownBatch {
             name,
             suggestions,
             broken,
         } => {
-            let mut text = format!("error: no batch `{name}` in the schedule files");
+            let mut text = format!(
+                "error: no batch `{}` in the schedule files",
+                log_inline(name)
+            );
             if !suggestions.is_empty() {
-                let list: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+                let list: Vec<String> = suggestions.iter().map(|s| format!("`{}`", log_inline(s))).collect();
                 text.push_str(&format!("\nhelp: did you mean {}?", list.join(" or ")));
             }
             if *broken > 0 {
@@ -232,14 +244,16 @@ pub fn refusal_text(refusal: &Refusal) -> String {
             text
         }
         Refusal::Duplicate { name, files } => format!(
-            "error: batch `{name}` is defined in {}; fix the duplicate first (`cronbridge check`)",
-            files.join(" and ")
+            "error: batch `{}` is defined in {}; fix the duplicate first (`cronbridge check`)",
+            log_inline(name),
+            log_inline(&files.join(" and "))
         ),
-        Refusal::Inactive { name } => {
-            format!("error: `{name}` is inactive, and `manual_runs.allow_inactive` is false")
-        }
-        Refusal::Target(e) => format!("error: {e}"),
-        Refusal::Input(e) => format!("error: {e}"),
+        Refusal::Inactive { name } => format!(
+            "error: `{}` is inactive, and `manual_runs.allow_inactive` is false",
+            log_inline(name)
+        ),
+        Refusal::Target(e) => format!("error: {}", log_inline(&e.to_string())),
+        Refusal::Input(e) => format!("error: {}", log_inline(&e.to_string())),
         Refusal::OverrideOnEcs => "error: --input-override changes a Step Functions input, and `aws.target` is a direct ECS target, whose input is the container command".to_string(),
     }
 }
@@ -297,29 +311,31 @@ pub fn refusal_reply(login: &str, refusal: &Refusal, default_branch: &str) -> St
             help: None,
         },
         Refusal::Target(_) | Refusal::Input(_) | Refusal::OverrideOnEcs => Reply::Failed {
-            reason: format!("{}.", inline(&refusal.summary())),
+            reason: format!("{}.", message(&refusal.summary(), false)),
         },
     };
     reply_body(login, &reply)
 }
 
-/// The audit log line: one JSON object on one line. JSON escapes every control character, so
-/// nothing from a comment can start a new line (or a workflow command).
+/// The audit log line: one JSON object on one line, made log-safe: JSON escapes line breaks,
+/// and [`log_json`] the `##[` and invisible characters it would leave raw, so nothing from a
+/// comment can start a new line or a workflow command.
 pub fn audit_line(audit: &Audit) -> String {
-    serde_json::to_string(audit).unwrap_or_else(|_| {
+    let json = serde_json::to_string(audit).unwrap_or_else(|_| {
         // Serialising plain strings cannot fail; keep a line anyway.
         format!(
             "{{\"audit\":\"manual_run\",\"outcome\":\"{:?}\"}}",
             audit.outcome
         )
-    })
+    });
+    log_json(&json)
 }
 
 /// The audit record as a job-summary section: the same fields, escaped for Markdown.
 pub fn audit_markdown(audit: &Audit) -> String {
     let mut rows = vec![
-        ("when", code(&audit.at)),
-        ("who", code(&audit.who)),
+        ("when", cell(&audit.at)),
+        ("who", cell(&audit.who)),
         (
             "via",
             match audit.via {
@@ -329,10 +345,10 @@ pub fn audit_markdown(audit: &Audit) -> String {
         ),
     ];
     if let Some(c) = &audit.command {
-        rows.push(("command", code(c)));
+        rows.push(("command", cell(c)));
     }
     if let Some(b) = &audit.batch {
-        rows.push(("batch", code(b)));
+        rows.push(("batch", cell(b)));
     }
     let outcome = match audit.outcome {
         AuditOutcome::Started => "started",
@@ -343,13 +359,13 @@ pub fn audit_markdown(audit: &Audit) -> String {
     };
     rows.push(("outcome", outcome.to_string()));
     if let Some(r) = &audit.reason {
-        rows.push(("reason", inline(r)));
+        rows.push(("reason", message(r, true)));
     }
     if let Some(a) = &audit.execution_arn {
-        rows.push(("execution", code(a)));
+        rows.push(("execution", cell(a)));
     }
     if let Some(u) = &audit.request_url {
-        rows.push(("request", code(u)));
+        rows.push(("request", cell(u)));
     }
     let mut out = String::from("### cronbridge: manual run\n\n| | |\n|---|---|\n");
     for (k, v) in rows {
@@ -379,14 +395,12 @@ mod tests {
     fn rejections_escape_what_the_comment_said() {
         let r = rejection_of("/run Backup `@team` <img src=x> | x");
         let text = rejection(&r);
-        // Inside code spans HTML and mentions are inert; outside them nothing may remain.
-        assert_eq!(text.matches('`').count() % 2, 0, "{text}");
-        let outside: String = text.split('`').step_by(2).collect();
+        // Inside code spans HTML and mentions are inert; the span's fence is longer than the
+        // backticks inside, and outside a table a pipe needs no backslash (it would show).
         assert!(
-            !outside.contains("<img") && !outside.contains("@team"),
+            text.ends_with("found ` Backup ` followed by `` `@team` <img src=x> | x ``"),
             "{text}"
         );
-        assert!(text.contains("<img src=x> \\| x`"), "{text}");
         assert!(!text.contains('\n'));
     }
 
@@ -413,8 +427,14 @@ mod tests {
             },
         );
         assert!(body.starts_with(MARKER), "{body}");
-        assert!(body.contains("🚀 @octocat started `Backup` now."), "{body}");
-        assert!(body.contains(&format!("| Execution | `{arn}` |")), "{body}");
+        assert!(
+            body.contains("🚀 @octocat started ` Backup ` now."),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!("| Execution | ` {arn} ` |")),
+            "{body}"
+        );
         assert!(body.contains("(https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/arn:aws:states:"), "{body}");
         assert!(body.contains("inactive"), "{body}");
         assert!(!body.contains("<b>") && !body.contains("@all"), "{body}");
@@ -426,7 +446,7 @@ mod tests {
             },
         );
         assert!(refused.contains("👎 @octocat, nothing was started: there is no batch `Bakup`."));
-        assert!(refused.contains("Did you mean `Backup`?"), "{refused}");
+        assert!(refused.contains("Did you mean ` Backup `?"), "{refused}");
         let help = reply_body(
             "octocat",
             &Reply::Help {
@@ -434,7 +454,7 @@ mod tests {
                 default_branch: "main",
             },
         );
-        assert!(help.contains("| `Backup` (inactive) | バックアップ &lt;b&gt;@\u{200B}all&lt;/b&gt; | `0 9 * * ? *` Asia/Tokyo |"), "{help}");
+        assert!(help.contains("| ` Backup ` (inactive) | バックアップ &lt;b&gt;@\u{200B}all&lt;/b&gt; | ` 0 9 * * ? * ` Asia/Tokyo |"), "{help}");
     }
 
     #[test]
@@ -455,11 +475,11 @@ mod tests {
         assert!(v.get("execution_arn").is_none());
         let md = audit_markdown(&a);
         // In a code span mentions and HTML are inert; the pipe cannot split the cell.
+        assert!(md.contains("| reason | ` x ` is not a batch |"), "{md}");
         assert!(
-            md.contains("| command | `/run Backup ::error::pwned \\| @team <b>` |"),
+            md.contains("| command | ` /run Backup ::error::pwned \\| @team <b> ` |"),
             "{md}"
         );
-        assert!(md.contains("| reason | `x` is not a batch |"), "{md}");
         assert_eq!(md.lines().filter(|l| l.starts_with("| command")).count(), 1);
         let long = Audit::new(
             jiff::Timestamp::UNIX_EPOCH,

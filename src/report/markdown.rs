@@ -1,65 +1,37 @@
 //! The Markdown report: what the PR comment and the job summary carry.
 //!
-//! Everything that came from YAML is hostile: it is escaped for Markdown tables and HTML,
-//! `@mentions` are neutralised, and nothing from a file ever becomes a link or an image.
+//! Everything that came from YAML is hostile: it goes through the escapers of
+//! [`super::escape`] (text, code spans, table-cell code spans, code blocks), so nothing from a
+//! file becomes markup, a mention, a link or an image.
 
 use super::check::{NEXT_RUNS, next_runs, verdict};
+use super::escape::{markdown_cell_code, markdown_code, markdown_code_block, markdown_text};
 use crate::check::{Analysis, Diff, utc_text};
 use crate::finding::{Finding, Severity};
 use crate::timetable::local_and_utc;
 
-/// Escapes text for Markdown (tables included) and HTML, and breaks `@mentions` and
-/// `#references` so a schedule's description cannot ping people or link issues.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '|' => out.push_str("&#124;"),
-            // A zero-width space after @ and # stops mentions and issue links.
-            '@' => out.push_str("@\u{200B}"),
-            '#' => out.push_str("#\u{200B}"),
-            // Everything is inline (newlines become spaces), so only inline syntax matters.
-            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
+/// One of our messages, which quote values in backticks: the quoted parts become code spans
+/// ([`markdown_cell_code`] when `in_cell`), the rest [`markdown_text`]. A backtick inside a
+/// hostile value only shifts which parts are code; both kinds of part are escaped.
+pub fn message(text: &str, in_cell: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&if in_cell {
+                markdown_cell_code(part)
+            } else {
+                markdown_code(part)
+            });
+        } else if i == 0 {
+            out.push_str(&markdown_text(part));
+        } else {
+            // Mid-line: leading spaces cannot start a block here, so they stay spaces.
+            let rest = part.trim_start_matches(' ');
+            out.push_str(&part[..part.len() - rest.len()]);
+            out.push_str(&markdown_text(rest));
         }
     }
-    // GitHub turns bare URLs and www. names into links; a zero-width space stops that.
-    out.replace("://", ":\u{200B}//")
-        .replace("www.", "www\u{200B}.")
-}
-
-/// Our own messages quote values in backticks: those parts become code spans, the rest is
-/// escaped. A backtick inside a hostile value only shifts which parts are code; both kinds
-/// of part are inert.
-pub fn inline(message: &str) -> String {
-    message
-        .split('`')
-        .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { code(part) } else { escape(part) })
-        .collect()
-}
-
-/// A code span that cannot be broken out of: backticks and newlines become spaces.
-pub fn code(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c == '`' || c.is_control() { ' ' } else { c })
-        .collect();
-    format!("`{}`", escape_code_span(&clean))
-}
-
-/// Inside a code span Markdown escapes do not apply, but table pipes still split cells.
-fn escape_code_span(text: &str) -> String {
-    text.replace('|', "\\|")
+    out
 }
 
 fn icon(s: Severity) -> &'static str {
@@ -97,7 +69,7 @@ fn runs_cell(a: &Analysis, i: usize) -> String {
     let b = &a.inputs.batches[i];
     let runs: Vec<String> = next_runs(a, i, NEXT_RUNS)
         .into_iter()
-        .map(|t| escape(&local_and_utc(t, &b.zone)))
+        .map(|t| markdown_text(&local_and_utc(t, &b.zone)))
         .collect();
     if runs.is_empty() {
         "—".to_string()
@@ -110,9 +82,9 @@ fn rule_cell(a: &Analysis, i: usize) -> String {
     let b = &a.inputs.batches[i];
     format!(
         "{} {} → {}",
-        code(&b.cron_text),
-        escape(&b.zone.name),
-        code(&utc_text(&a.utc[i]))
+        markdown_cell_code(&b.cron_text),
+        markdown_text(&b.zone.name),
+        markdown_cell_code(&utc_text(&a.utc[i]))
     )
 }
 
@@ -126,8 +98,8 @@ pub fn batches_table(head: &Analysis, base: Option<&Analysis>, diff: Option<&Dif
         let b = &a.inputs.batches[i];
         out.push_str(&format!(
             "| {} | {change} | {rule} | {} | {} |\n",
-            code(&b.name),
-            escape(b.description.as_deref().unwrap_or("")),
+            markdown_cell_code(&b.name),
+            markdown_text(b.description.as_deref().unwrap_or("")),
             if change == "removed" {
                 "—".to_string()
             } else {
@@ -201,8 +173,8 @@ pub fn finding_item(f: &Finding, link: &dyn Fn(&Finding) -> Option<String>) -> S
         f.location.file, f.location.line, f.location.column
     );
     let place = match link(f) {
-        Some(url) => format!("[{}]({url})", code(&place)),
-        None => code(&place),
+        Some(url) => format!("[{}]({url})", markdown_code(&place)),
+        None => markdown_code(&place),
     };
     let seen = if f.preexisting {
         " _(already on base)_"
@@ -212,11 +184,11 @@ pub fn finding_item(f: &Finding, link: &dyn Fn(&Finding) -> Option<String>) -> S
     let mut out = format!(
         "- {} {place} {}{seen} ({})",
         icon(f.severity),
-        inline(&f.message),
-        code(f.rule.id())
+        message(&f.message, false),
+        markdown_code(f.rule.id())
     );
     if let Some(help) = &f.help {
-        out.push_str(&format!("<br>help: {}", inline(help)));
+        out.push_str(&format!("<br>help: {}", message(help, false)));
     }
     out.push('\n');
     out
@@ -247,17 +219,12 @@ pub fn report(head: &Analysis, base: Option<&Analysis>, diff: Option<&Diff>) -> 
         && !d.timetable.is_empty()
     {
         out.push_str(&format!(
-            "<details><summary>Timetable diff, next {} days</summary>\n\n```diff\n{}```\n\n</details>\n",
+            "<details><summary>Timetable diff, next {} days</summary>\n\n{}\n</details>\n",
             d.days,
-            fence_safe(&d.timetable)
+            markdown_code_block(&d.timetable, "diff")
         ));
     }
     out
-}
-
-/// Text inside a ``` fence: a line of backticks from a batch name could close it early.
-pub fn fence_safe(text: &str) -> String {
-    text.replace("```", "`\u{200B}``")
 }
 
 #[cfg(test)]
@@ -265,13 +232,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hostile_text_is_inert() {
-        let e = escape("<img src=x onerror=alert(1)> @octocat | ![x](http://e/x.png) #1");
-        assert!(!e.contains('<') && !e.contains("@o") && !e.contains(" | "));
-        // Every bracket is escaped, so nothing can become a link or an image.
-        assert!(!e.replace("\\]", "").contains(']') && !e.replace("\\[", "").contains('['));
-        assert!(!e.contains("http://"));
-        assert!(e.contains("&lt;img"));
-        assert_eq!(code("a`b|c"), "`a b\\|c`");
+    fn messages_quote_values_as_code_and_escape_the_rest() {
+        assert_eq!(
+            message("found `a|b` near @x", false),
+            "found ` a|b ` near @\u{200B}x"
+        );
+        assert_eq!(message("`a|b`", true), "` a\\|b `");
+        let m = message("- `x` <img> [y](z)", false);
+        assert!(m.starts_with("\\-") && !m.contains('<') && !m.contains("]("));
     }
 }

@@ -22,7 +22,7 @@ pub(crate) const DIM: Style = Style::new().dimmed();
 pub(crate) const BOLD: Style = Style::new().bold();
 
 /// Terminal columns a character takes: East Asian wide and full-width characters take two.
-fn char_width(c: char) -> usize {
+pub(crate) fn char_width(c: char) -> usize {
     match u32::from(c) {
         0x1100..=0x115F
         | 0x2E80..=0x303E
@@ -38,18 +38,12 @@ fn char_width(c: char) -> usize {
     }
 }
 
-/// `text` with a line of carets under the characters `span` (character offsets) covers.
-pub(crate) fn caret_snippet(text: &str, span: (usize, usize), indent: &str) -> String {
-    let width = |s: &str| s.chars().map(char_width).sum::<usize>();
-    let before: String = text.chars().take(span.0).collect();
-    let marked: String = text
-        .chars()
-        .skip(span.0)
-        .take(span.1.saturating_sub(span.0))
-        .collect();
-    let carets = "^".repeat(width(&marked).max(1));
+/// A diagnostic for stderr, `level: text` and a newline (`error`, `warning`): the text may
+/// quote API error bodies or values from YAML, so secrets are masked and every line is
+/// escaped for the log.
+pub fn diagnostic(level: &str, text: &str) -> String {
     format!(
-        "{indent}{text}\n{indent}{}{ERROR}{carets}{ERROR:#}",
-        " ".repeat(width(&before))
+        "{level}: {}\n",
+        escape::log_lines(&escape::mask_secrets(text))
     )
 }

@@ -2,9 +2,11 @@
 //! (`+` create, `~` update, `-` delete), versioned JSON, and Markdown for the job summary
 //! and the pull-request comment. Pure renderers.
 
+use super::escape::{log_inline, markdown_cell_code, markdown_code, markdown_text, mask_secrets};
 use crate::deploy::desired::Origin;
 use crate::deploy::plan::{Action, Change, FieldChange, Plan};
 use crate::deploy::{DeployReport, Status};
+use crate::finding::Finding;
 use std::fmt::Write as _;
 
 /// Longest field value shown in human and Markdown output; JSON has them whole.
@@ -66,7 +68,8 @@ pub fn plan_human(plan: &Plan) -> String {
     let _ = writeln!(
         out,
         "EventBridge plan: event bus `{}`, rules named `{}*`",
-        plan.bus, plan.prefix
+        log_inline(&plan.bus),
+        log_inline(&plan.prefix)
     );
     let _ = writeln!(out);
     for c in plan
@@ -74,19 +77,25 @@ pub fn plan_human(plan: &Plan) -> String {
         .iter()
         .filter(|c| c.action != Action::Unchanged)
     {
-        let _ = writeln!(out, "  {} {}  ({})", symbol(c.action), c.name, origin(c));
+        let _ = writeln!(
+            out,
+            "  {} {}  ({})",
+            symbol(c.action),
+            log_inline(&c.name),
+            log_inline(&origin(c))
+        );
         let width = c
             .fields
             .iter()
-            .map(|f| f.field.chars().count())
+            .map(|f| log_inline(&f.field).chars().count())
             .max()
             .unwrap_or(0);
         for f in &c.fields {
             let _ = writeln!(
                 out,
                 "      {:width$}  {}",
-                format!("{}:", f.field),
-                field_line(f, c.action),
+                format!("{}:", log_inline(&f.field)),
+                log_inline(&field_line(f, c.action)),
                 width = width + 1
             );
         }
@@ -100,11 +109,11 @@ pub fn plan_human(plan: &Plan) -> String {
         let _ = writeln!(
             out,
             "Left alone (the prefix, but no `cronbridge:managed` tag): {}",
-            plan.unmanaged.join(", ")
+            log_inline(&plan.unmanaged.join(", "))
         );
     }
     for f in plan.warnings.iter().chain(&plan.errors) {
-        let _ = write!(out, "{}", super::snippet::render(f, None, false));
+        let _ = write!(out, "{}", super::snippet::render(&masked(f), None, false));
     }
     if let Some(g) = plan.delete_guard {
         let _ = writeln!(
@@ -130,10 +139,10 @@ pub fn plan_markdown(plan: &Plan) -> String {
     let _ = writeln!(out, "### EventBridge plan\n");
     let _ = writeln!(
         out,
-        "**{}** (event bus `{}`, prefix `{}`)\n",
+        "**{}** (event bus {}, prefix {})\n",
         summary_line(plan),
-        md(&plan.bus),
-        md(&plan.prefix)
+        markdown_code(&plan.bus),
+        markdown_code(&plan.prefix)
     );
     let changed: Vec<&Change> = plan
         .changes
@@ -152,25 +161,27 @@ pub fn plan_markdown(plan: &Plan) -> String {
             let fields: Vec<String> = c
                 .fields
                 .iter()
-                .map(|f| format!("{}: {}", md(&f.field), md(&field_line(f, c.action))))
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        markdown_text(&f.field),
+                        markdown_text(&field_line(f, c.action))
+                    )
+                })
                 .collect();
             let _ = writeln!(
                 out,
-                "| `{}` | `{}` | {} | {} |",
+                "| `{}` | {} | {} | {} |",
                 symbol(c.action),
-                md(&c.name),
-                md(&origin(c)),
+                markdown_cell_code(&c.name),
+                markdown_text(&origin(c)),
                 fields.join("<br>")
             );
         }
         let _ = writeln!(out);
     }
     if !plan.unmanaged.is_empty() {
-        let names: Vec<String> = plan
-            .unmanaged
-            .iter()
-            .map(|n| format!("`{}`", md(n)))
-            .collect();
+        let names: Vec<String> = plan.unmanaged.iter().map(|n| markdown_code(n)).collect();
         let _ = writeln!(
             out,
             "Left alone (no `cronbridge:managed` tag): {}\n",
@@ -193,28 +204,28 @@ pub fn plan_markdown(plan: &Plan) -> String {
     out
 }
 
-/// Escapes what would break a Markdown table cell or start markup.
-/// A finding on one Markdown line: the message, the fix and where.
-fn md_finding(f: &crate::finding::Finding) -> String {
+/// `f` with what looks like a credential masked: refusals and sync problems quote AWS errors.
+fn masked(f: &Finding) -> Finding {
+    let mut f = f.clone();
+    f.message = mask_secrets(&f.message);
+    f.help = f.help.as_deref().map(mask_secrets);
+    f
+}
+
+/// A finding on one Markdown line: the message, the fix and where. Messages may quote AWS
+/// error text, so secrets are masked first.
+fn md_finding(f: &Finding) -> String {
+    let f = masked(f);
     let help = f
         .help
         .as_deref()
-        .map(|h| format!(" — {}", md(h)))
+        .map(|h| format!(" — {}", super::markdown::message(h, false)))
         .unwrap_or_default();
     format!(
-        "{}{help} (`{}`)",
-        md(&f.message),
-        md(&f.location.to_string())
+        "{}{help} ({})",
+        super::markdown::message(&f.message, false),
+        markdown_code(&f.location.to_string())
     )
-}
-
-fn md(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('\n', " ")
-        .replace('`', "'")
 }
 
 /// The plan as JSON, version 1 (fields are only ever added).
@@ -224,7 +235,7 @@ pub fn plan_json(plan: &Plan) -> String {
         "plan": plan,
         "counts": counts(plan),
     });
-    serde_json::to_string_pretty(&value).unwrap_or_default()
+    super::escape::log_json(&serde_json::to_string_pretty(&value).unwrap_or_default())
 }
 
 fn counts(plan: &Plan) -> serde_json::Value {
@@ -246,7 +257,7 @@ pub fn deploy_json(report: &DeployReport) -> String {
         "calls": report.calls,
         "from_env": report.from_env,
     });
-    serde_json::to_string_pretty(&value).unwrap_or_default()
+    super::escape::log_json(&serde_json::to_string_pretty(&value).unwrap_or_default())
 }
 
 fn calls_line(report: &DeployReport) -> String {
@@ -284,7 +295,7 @@ pub fn deploy_human(report: &DeployReport) -> String {
         Status::Refused { reasons } => {
             let _ = writeln!(out, "Not applied:");
             for r in reasons {
-                let _ = write!(out, "{}", super::snippet::render(r, None, false));
+                let _ = write!(out, "{}", super::snippet::render(&masked(r), None, false));
             }
         }
         Status::Applied(a) => {
@@ -307,8 +318,8 @@ pub fn deploy_human(report: &DeployReport) -> String {
                     out,
                     "  failed {} {}: {}",
                     symbol(f.action),
-                    f.name,
-                    f.error.as_deref().unwrap_or("")
+                    log_inline(&f.name),
+                    log_inline(&mask_secrets(f.error.as_deref().unwrap_or("")))
                 );
             }
             if a.failed().next().is_some() {
@@ -320,9 +331,13 @@ pub fn deploy_human(report: &DeployReport) -> String {
         }
     }
     if !report.from_env.is_empty() {
-        let _ = writeln!(out, "From the environment: {}", report.from_env.join(", "));
+        let _ = writeln!(
+            out,
+            "From the environment: {}",
+            log_inline(&report.from_env.join(", "))
+        );
     }
-    let _ = writeln!(out, "{}", calls_line(report));
+    let _ = writeln!(out, "{}", log_inline(&calls_line(report)));
     out
 }
 
@@ -354,15 +369,15 @@ pub fn deploy_markdown(report: &DeployReport) -> String {
                 for f in failed {
                     let _ = writeln!(
                         out,
-                        "- `{}`: {}",
-                        md(&f.name),
-                        md(f.error.as_deref().unwrap_or(""))
+                        "- {}: {}",
+                        markdown_code(&f.name),
+                        markdown_text(&mask_secrets(f.error.as_deref().unwrap_or("")))
                     );
                 }
                 let _ = writeln!(out, "\nRe-running apply finishes what is left.\n");
             }
         }
     }
-    let _ = writeln!(out, "<sub>{}</sub>", md(&calls_line(report)));
+    let _ = writeln!(out, "<sub>{}</sub>", markdown_text(&calls_line(report)));
     out
 }

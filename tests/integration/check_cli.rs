@@ -1646,27 +1646,32 @@ fn markdown_escapes_a_hostile_description() {
     let md = &run.stdout;
     let zw = '\u{200B}';
     let expected = format!(
-        "&lt;img src=x onerror=alert(1)&gt; @{zw}octocat \\[click\\](https:{zw}//evil.example) \\!\\[pic\\](https:{zw}//evil.example/x.png) a&#124;b #{zw}1 &#124; injected &#124; row &#124;"
+        "&lt;img src=x onerror=alert\\(1\\)&gt; @{zw}octocat \\[click\\]\\(https:{zw}//evil.example\\) \\!\\[pic\\]\\(https:{zw}//evil.example/x.png\\) a\\|b #{zw}1 \\| injected \\| row \\|"
     );
     assert!(md.contains(&expected), "{md}");
-    for raw in ["<img", "@octocat", "https://", "| injected"] {
+    for raw in ["<img", "@octocat", "https://"] {
         assert!(!md.contains(raw), "{raw:?} in {md}");
     }
-    // Every bracket and `!` from the description is escaped: no link, no image.
-    let unescaped = md.replace("\\[", "").replace("\\]", "").replace("\\!", "");
+    assert!(!md.replace("\\|", "").contains("| injected"), "{md}");
+    // Every bracket, parenthesis and `!` from the description is escaped: no link, no image.
+    let unescaped = md
+        .replace("\\[", "")
+        .replace("\\]", "")
+        .replace("\\(", "")
+        .replace("\\!", "");
     assert!(!unescaped.contains("]("), "{md}");
     assert!(!unescaped.contains("!["), "{md}");
-    // The row keeps its five cells: six pipes, and no extra row.
+    // The row keeps its five cells: six unescaped pipes, and no extra row.
     let row = md
         .lines()
-        .find(|l| l.starts_with("| `Hostile` |"))
+        .find(|l| l.starts_with("| ` Hostile ` |"))
         .unwrap_or_else(|| panic!("{md}"));
-    assert_eq!(row.matches('|').count(), 6, "{row}");
+    assert_eq!(row.replace("\\|", "").matches('|').count(), 6, "{row}");
     assert_eq!(md.lines().filter(|l| l.starts_with('|')).count(), 3, "{md}");
 }
 
 #[test]
-fn human_output_is_grouped_by_file_and_plain_when_not_a_tty() {
+fn human_findings_are_clickable_snippets_and_plain_when_not_a_tty() {
     let repo = Repo::new();
     repo.write(
         "schedules/b.yml",
@@ -1679,15 +1684,27 @@ fn human_output_is_grouped_by_file_and_plain_when_not_a_tty() {
     let run = repo.run(&["check", "--now", NOW]);
     assert_eq!(run.code, 1);
     assert!(!run.stdout.contains('\x1b'), "{:?}", run.stdout);
+    // `file:line:col: severity[code] message`, which editors and terminals link, then the
+    // source line with a caret under the span, then help.
     let expected = "
-schedules/a.yml
-  error[schedule/missing-key] 1:1: batch `Alpha` has no `is_active`, which is required
-  error[schedule/unknown-key] 5:3: unknown key `is_activ` in batch `Alpha`
-      help: did you mean `is_active`?
+schedules/a.yml:1:1: error[schedule/missing-key] batch `Alpha` has no `is_active`, which is required
+  |
+1 | Alpha:
+  | ^^^^^
 
-schedules/b.yml
-  warning[lint/missing-description] 1:1: `Beta` has no description
-      help: add `description:` so reviewers and the on-call know what it does
+schedules/a.yml:5:3: error[schedule/unknown-key] unknown key `is_activ` in batch `Alpha`
+  |
+5 |   is_activ: true
+  |   ^^^^^^^^
+  |
+  = help: did you mean `is_active`?
+
+schedules/b.yml:1:1: warning[lint/missing-description] `Beta` has no description
+  |
+1 | Beta:
+  | ^^^^
+  |
+  = help: add `description:` so reviewers and the on-call know what it does
 
 ✗ 2 errors, 1 warning, 0 notes
 ";

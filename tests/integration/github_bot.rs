@@ -350,12 +350,12 @@ async fn moving_backup_creates_one_comment_and_a_later_push_edits_it() {
     // The changes table: old and new local crons, each with its UTC rule, and next runs.
     assert!(
         body.contains(
-            "`0 9 * * ? *` Asia/Tokyo → `0 0 * * ? *`<br>→ `0 10 * * ? *` Asia/Tokyo → `0 1 * * ? *`"
+            "` 0 9 * * ? * ` Asia/Tokyo → ` 0 0 * * ? * `<br>→ ` 0 10 * * ? * ` Asia/Tokyo → ` 0 1 * * ? * `"
         ),
         "{body}"
     );
     assert!(
-        body.contains("2026-11-29 Sun 10:00 JST (01:00 UTC)"),
+        body.contains("2026-11-29 Sun 10:00 JST \\(01:00 UTC\\)"),
         "{body}"
     );
     // The day chart and the timetable diff.
@@ -393,7 +393,7 @@ async fn moving_backup_creates_one_comment_and_a_later_push_edits_it() {
     assert!(!body.contains("https://evil"), "{body}");
     assert_eq!(body.matches("```").count() % 2, 0, "{body}");
     assert!(
-        body.contains(&format!("head `{}`", &pr.head[..7])),
+        body.contains(&format!("head ` {} `", &pr.head[..7])),
         "{body}"
     );
 
@@ -438,7 +438,7 @@ async fn moving_backup_creates_one_comment_and_a_later_push_edits_it() {
         comments[0]["body"]
             .as_str()
             .unwrap()
-            .contains("`0 11 * * ? *` Asia/Tokyo → `0 2 * * ? *`")
+            .contains("` 0 11 * * ? * ` Asia/Tokyo → ` 0 2 * * ? * `")
     );
 
     // The same run once more: the comment already says it, so nothing is written.

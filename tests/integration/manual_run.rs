@@ -497,15 +497,15 @@ async fn a_writer_starts_exactly_one_execution_even_when_the_event_is_delivered_
         scene.machine.replace(":stateMachine:", ":execution:")
     );
     assert!(
-        reply.starts_with("<!-- cronbridge:run -->\n🚀 @writer started `Backup` now."),
+        reply.starts_with("<!-- cronbridge:run -->\n🚀 @writer started ` Backup ` now."),
         "{reply}"
     );
     assert!(
-        reply.contains("| Batch | `Backup` — バックアップ |"),
+        reply.contains("| Batch | ` Backup ` — バックアップ |"),
         "{reply}"
     );
     assert!(
-        reply.contains(&format!("| Execution | `{arn}` |")),
+        reply.contains(&format!("| Execution | ` {arn} ` |")),
         "{reply}"
     );
     assert!(
@@ -559,7 +559,7 @@ async fn a_writer_starts_exactly_one_execution_even_when_the_event_is_delivered_
     let replies = scene.replies();
     assert_eq!(replies.len(), 2);
     assert!(
-        replies[1].contains("this comment already started `Backup`; nothing new was started"),
+        replies[1].contains("this comment already started ` Backup `; nothing new was started"),
         "{}",
         replies[1]
     );
@@ -596,9 +596,9 @@ async fn readers_triagers_and_strangers_are_refused() {
         }
         scene.comment(9100, login, "/run Backup", |_| {});
         let run = scene.run();
-        let reply = assert_refused(&scene, &run, "needs the `write` role").await;
+        let reply = assert_refused(&scene, &run, "needs the ` write ` role").await;
         let have = if permission.is_some() {
-            format!("you have `{role}`")
+            format!("you have ` {role} `")
         } else {
             "you have no access".to_string()
         };
@@ -616,7 +616,7 @@ async fn a_member_by_association_with_read_permission_is_refused() {
         e["comment"]["author_association"] = json!("MEMBER");
     });
     let run = scene.run();
-    assert_refused(&scene, &run, "you have `read`").await;
+    assert_refused(&scene, &run, "you have ` read `").await;
 }
 
 #[tokio::test]
@@ -627,7 +627,7 @@ async fn a_batch_that_only_the_pull_requests_head_defines_is_not_run() {
     let reply = assert_refused(
         &scene,
         &run,
-        "there is no batch `Other` on the default branch `master`",
+        "there is no batch ` Other ` on the default branch ` master `",
     )
     .await;
     assert!(reply.contains("once it is merged"), "{reply}");
@@ -653,7 +653,7 @@ async fn text_after_the_name_is_rejected_not_ignored() {
     assert_refused(
         &scene,
         &run,
-        "`/run` takes one batch name and nothing after it; found `Backup;` followed by `rm -rf /`",
+        "`/run` takes one batch name and nothing after it; found ` Backup; ` followed by ` rm -rf / `",
     )
     .await;
 }
@@ -686,7 +686,7 @@ async fn look_alike_names_and_odd_spaces_are_refused_with_a_reason() {
         (9603, "/run\u{3000}Backup", "U+3000"),
         (9604, "/run Backup\u{a0}", "U+00A0"),
         // Another case: names match exactly; the right one is suggested.
-        (9605, "/run backup", "Did you mean `Backup`?"),
+        (9605, "/run backup", "Did you mean ` Backup `?"),
     ] {
         let scene = Scene::new("lookalike", "issue_comment.created.issue.json").await;
         scene.comment(id, "writer", body, |_| {});
@@ -782,16 +782,16 @@ async fn help_lists_the_default_branchs_batches() {
     let replies = scene.replies();
     assert_eq!(replies.len(), 1);
     assert!(
-        replies[0].contains("| `Backup` | バックアップ | `0 9 * * ? *` Asia/Tokyo |"),
+        replies[0].contains("| ` Backup ` | バックアップ | ` 0 9 * * ? * ` Asia/Tokyo |"),
         "{}",
         replies[0]
     );
     assert!(
-        replies[0].contains("| `Nightly` (inactive) |"),
+        replies[0].contains("| ` Nightly ` (inactive) |"),
         "{}",
         replies[0]
     );
-    assert!(!replies[0].contains("`Other`"), "{}", replies[0]);
+    assert!(!replies[0].contains("` Other `"), "{}", replies[0]);
     assert_eq!(scene.reactions(), ["eyes"]);
     assert_eq!(audit(&run)["outcome"], "help");
 }
@@ -836,7 +836,7 @@ async fn settings_can_require_more_than_write_or_name_people() {
     // A writer lacks maintain.
     scene.comment(9960, "writer", "/run Backup", |_| {});
     let run = scene.run();
-    assert_refused(&scene, &run, "needs the `maintain` role").await;
+    assert_refused(&scene, &run, "needs the ` maintain ` role").await;
     // An admin who is not listed.
     scene.state.lock().unwrap().replies.clear();
     scene.state.lock().unwrap().reactions.clear();
@@ -1197,12 +1197,12 @@ async fn a_comment_runs_the_ecs_task_as_the_rule_would_and_only_once() {
     let replies = scene.replies();
     assert_eq!(replies.len(), 1);
     assert!(
-        replies[0].starts_with("<!-- cronbridge:run -->\n🚀 @writer started `Backup` now."),
+        replies[0].starts_with("<!-- cronbridge:run -->\n🚀 @writer started ` Backup ` now."),
         "{}",
         replies[0]
     );
     assert!(
-        replies[0].contains(&format!("| Execution | `{arn}` |")),
+        replies[0].contains(&format!("| Execution | ` {arn} ` |")),
         "{}",
         replies[0]
     );
@@ -1232,7 +1232,7 @@ async fn a_comment_runs_the_ecs_task_as_the_rule_would_and_only_once() {
     let replies = scene.replies();
     assert_eq!(replies.len(), 2);
     assert!(
-        replies[1].contains("this comment already started `Backup`; nothing new was started"),
+        replies[1].contains("this comment already started ` Backup `; nothing new was started"),
         "{}",
         replies[1]
     );
@@ -1280,7 +1280,7 @@ async fn a_reader_cannot_start_an_ecs_task() {
     scene.role("reader", "read", "read");
     scene.comment(9103, "reader", "/run Backup", |_| {});
     let run = scene.run();
-    assert_refused(&scene, &run, "needs the `write` role").await;
+    assert_refused(&scene, &run, "needs the ` write ` role").await;
     assert_eq!(tasks(&client, &cluster).await.len(), 0);
 }
 
