@@ -232,6 +232,17 @@ struct JsonFinding<'a> {
     related: Vec<JsonRelated<'a>>,
     /// False when the base revision already had it (only with `--base`).
     new: bool,
+    /// Findings about runs: how often over the horizon, exactly (what is counted is the
+    /// rule's: overlapping runs, stretches over a group's limit, busy minutes, runs in quiet
+    /// hours), the first and last occurrence (RFC 3339) and the batches involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occurrences: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batches: Option<&'a [String]>,
 }
 
 #[derive(Serialize)]
@@ -314,6 +325,10 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
         .findings
         .iter()
         .map(|f| JsonFinding {
+            occurrences: f.occurrences.as_ref().map(|o| o.count),
+            first: f.occurrences.as_ref().map(|o| o.first.to_string()),
+            last: f.occurrences.as_ref().map(|o| o.last.to_string()),
+            batches: f.occurrences.as_ref().map(|o| o.batches.as_slice()),
             code: f.rule.id(),
             severity: f.severity,
             message: &f.message,

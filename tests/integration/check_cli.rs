@@ -1025,6 +1025,11 @@ fn a_group_over_max_concurrent_names_the_batches_and_times() {
         "group `heavy` allows 1 at a time, but more of its batches run at once (`Alpha`, `Beta`) 30 times in the next 30 days, first 2026-11-30 Mon 02:15 JST (2026-11-29 Sun 17:15 UTC), 2026-12-01 Tue 02:15 JST (2026-11-30 Mon 17:15 UTC), 2026-12-02 Wed 02:15 JST (2026-12-01 Tue 17:15 UTC), last 2026-12-29 Tue 02:15 JST (2026-12-28 Mon 17:15 UTC)"
     );
     assert_says(f, "help", &["`max_concurrent`"]);
+    // The same as fields, for tools: exact, first and last (02:15 JST is 17:15 UTC).
+    assert_eq!(f["occurrences"], 30);
+    assert_eq!(f["first"], "2026-11-29T17:15:00Z");
+    assert_eq!(f["last"], "2026-12-28T17:15:00Z");
+    assert_eq!(f["batches"], serde_json::json!(["Alpha", "Beta"]));
     let related = f["related"].as_array().unwrap();
     assert_eq!(related.len(), 2);
     assert_eq!(related[0]["file"], "rules/overlap.yml");
