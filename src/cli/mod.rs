@@ -75,6 +75,19 @@ pub struct GithubArgs {
     /// managed rules, or all of them.
     #[arg(long)]
     pub allow_delete: bool,
+    /// The most the whole run may take, in seconds (`300s`): a GitHub API or AWS endpoint
+    /// that accepts connections and never answers cannot hold the job longer.
+    #[arg(long, default_value = "300s", value_parser = parse_seconds)]
+    pub timeout: u64,
+}
+
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    text.strip_suffix('s')
+        .and_then(|n| n.parse::<u64>().ok())
+        .filter(|n| (1..=21_600).contains(n))
+        .ok_or_else(|| {
+            format!("`{text}` is not a timeout; write seconds from 1s to 21600s, e.g. 300s")
+        })
 }
 
 #[derive(Debug, Args)]
@@ -234,6 +247,7 @@ fn github(args: GithubArgs) -> anyhow::Result<Outcome> {
         now: args.now.unwrap_or_else(Timestamp::now),
         horizon_days: args.horizon,
         allow_delete: args.allow_delete,
+        deadline: std::time::Duration::from_secs(args.timeout),
     };
     let mut stdout = std::io::stdout().lock();
     match crate::github::run(options, &mut stdout) {

@@ -18,7 +18,15 @@ pub enum ClientError {
     /// The client could not be set up from the environment (a bad `GITHUB_API_URL`).
     #[error("GITHUB_API_URL `{url}` is not usable: {message}")]
     Setup { url: String, message: String },
-    /// The token may not do this: 401, 403 or 404 (GitHub answers 404 to hide what a token
+    /// The token is not accepted at all (401): invalid, expired or revoked.
+    #[error(
+        "{operation}: GitHub answered 401, the token is invalid or expired ({message}); check the `token` input or GITHUB_TOKEN"
+    )]
+    Unauthorized {
+        operation: &'static str,
+        message: String,
+    },
+    /// The token may not do this: 403 or 404 (GitHub answers 404 to hide what a token
     /// cannot see). Pull requests from forks get a read-only token, so this is expected there.
     #[error("{operation}: GitHub answered {status}: {message}")]
     Denied {
@@ -52,9 +60,11 @@ impl ClientError {
             octocrab::Error::GitHub { source, .. } => {
                 let status = source.status_code.as_u16();
                 let message = source.message.clone();
-                if matches!(
+                if source.status_code == StatusCode::UNAUTHORIZED {
+                    ClientError::Unauthorized { operation, message }
+                } else if matches!(
                     source.status_code,
-                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                    StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
                 ) {
                     ClientError::Denied {
                         operation,
@@ -69,6 +79,11 @@ impl ClientError {
                     }
                 }
             }
+            // A hung connection surfaces as an opaque "client error (SendRequest)": say so.
+            other if timed_out(&other) => ClientError::Transport {
+                operation,
+                message: "GitHub did not answer in time (the connection timed out)".to_string(),
+            },
             // octocrab's own Display of other errors can include a backtrace; keep one line.
             other => ClientError::Transport {
                 operation,
@@ -500,6 +515,19 @@ struct FileContent {
     encoding: Option<String>,
     #[serde(default)]
     content: Option<String>,
+}
+
+/// Whether an error, or anything that caused it, is a timeout.
+fn timed_out(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        let text = e.to_string().to_lowercase();
+        if text.contains("timed out") || text.contains("deadline has elapsed") {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 fn first_line(text: &str) -> String {

@@ -28,6 +28,8 @@ pub struct Options {
     pub horizon_days: u32,
     /// On `push`: allow a deployment that deletes many managed rules.
     pub allow_delete: bool,
+    /// The most the whole run may take; past it, it stops and says what it was waiting for.
+    pub deadline: std::time::Duration,
 }
 
 /// `cronbridge github` failed before it could give a verdict.
@@ -59,6 +61,12 @@ pub enum GithubError {
     /// Writing to standard output failed.
     #[error("writing to standard output: {0}")]
     Stdout(#[source] std::io::Error),
+    /// The run took longer than its deadline: a service that accepts connections and does
+    /// not answer.
+    #[error(
+        "timed out after {seconds} s talking to {host}; nothing after that point was done\nhelp: check that the GitHub API ({host}) and AWS are reachable from the runner, or raise `--timeout`"
+    )]
+    Deadline { seconds: u64, host: String },
 }
 
 impl GithubError {
@@ -71,7 +79,9 @@ impl GithubError {
             GithubError::PullRequest(e) => e.outcome(),
             GithubError::Repo(e) => e.outcome(),
             GithubError::Sync(e) => e.outcome(),
-            GithubError::Runtime(_) | GithubError::Stdout(_) => Outcome::Failure,
+            GithubError::Runtime(_) | GithubError::Stdout(_) | GithubError::Deadline { .. } => {
+                Outcome::Failure
+            }
         }
     }
 }
@@ -84,7 +94,18 @@ pub fn run(options: Options, stdout: &mut dyn Write) -> Result<Outcome, GithubEr
         .enable_all()
         .build()
         .map_err(GithubError::Runtime)?;
-    runtime.block_on(dispatch(&env, &options, stdout))
+    let host = http::Uri::try_from(env.api_url.as_str())
+        .ok()
+        .and_then(|u| u.authority().map(ToString::to_string))
+        .unwrap_or_else(|| env.api_url.clone());
+    runtime.block_on(async {
+        tokio::time::timeout(options.deadline, dispatch(&env, &options, stdout))
+            .await
+            .unwrap_or(Err(GithubError::Deadline {
+                seconds: options.deadline.as_secs(),
+                host,
+            }))
+    })
 }
 
 /// One arm per event.

@@ -64,6 +64,8 @@ impl PullRequestError {
             PullRequestError::BadBase(_)
             | PullRequestError::MissingBase(_)
             | PullRequestError::Repo { .. } => Outcome::Config,
+            // A token GitHub does not accept is the workflow's setup.
+            PullRequestError::Client(ClientError::Unauthorized { .. }) => Outcome::Config,
             PullRequestError::Env(_)
             | PullRequestError::Stdout(_)
             | PullRequestError::Client(_) => Outcome::Failure,

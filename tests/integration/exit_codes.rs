@@ -167,14 +167,16 @@ async fn plan_detailed_exitcode_is_terraforms() {
 #[derive(Clone)]
 struct Api {
     files: Arc<Mutex<BTreeMap<String, String>>>,
-    failing: bool,
+    /// Answer every request with this status.
+    failing: Option<u16>,
     repository: String,
 }
 
 impl Respond for Api {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        if self.failing {
-            return ResponseTemplate::new(500).set_body_json(json!({"message": "Server Error"}));
+        if let Some(status) = self.failing {
+            return ResponseTemplate::new(status)
+                .set_body_json(json!({"message": "Server Error or Bad credentials"}));
         }
         let not_found =
             || ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"}));
@@ -226,6 +228,11 @@ impl Respond for Api {
 
 /// One `cronbridge github` run of `event` on a repository in `state`.
 async fn github(event: &str, state: &str, machine: &str) -> Run {
+    github_with(event, state, machine, None).await
+}
+
+/// One `cronbridge github` run, with GitHub answering `status` to everything when given.
+async fn github_with(event: &str, state: &str, machine: &str, status: Option<u16>) -> Run {
     let payload_file = match event {
         "pull_request" => "events/pull_request.opened.json",
         "push" => "events/push.default_branch.json",
@@ -281,7 +288,7 @@ async fn github(event: &str, state: &str, machine: &str) -> Run {
         .respond_with(Api {
             files: Arc::new(Mutex::new(files)),
             // AWS fails for the push (which calls it first), GitHub for the others.
-            failing: state == SERVICE && event != "push",
+            failing: status.or((state == SERVICE && event != "push").then_some(500)),
             repository: repository.clone(),
         })
         .mount(&server)
@@ -316,4 +323,68 @@ async fn the_action_exits_as_the_readme_says_on_each_event() {
     }
     // The emulator is the one the other tests use.
     assert!(endpoint().starts_with("http://127.0.0.1"));
+}
+
+// A 401 from GitHub suggested `permissions: pull-requests: write`; the token itself is bad.
+#[tokio::test]
+async fn a_token_github_does_not_accept_is_called_invalid_or_expired() {
+    let machine = state_machine(&sfn(), "exit-401").await;
+    let run = github_with("pull_request", SUCCESS, &machine, Some(401)).await;
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("invalid or expired"), "{all}");
+    assert!(!all.contains("pull-requests: write"), "{all}");
+}
+
+// A GitHub API that accepts connections and never answers held the job 240 s and then said
+// "client error (SendRequest)".
+#[tokio::test]
+async fn a_github_that_never_answers_is_bounded_by_the_deadline() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    // Accepts and holds every connection, answering nothing, until the test ends.
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    let r = repo(
+        SUCCESS,
+        "arn:aws:states:us-east-1:123456789012:stateMachine:x",
+    );
+    let base = r.commit("base");
+    r.write("schedules/batches.yml", &BACKUP.replace("0 9", "0 10"));
+    let head = r.commit("head");
+    let mut payload = fixture("events/pull_request.opened.json");
+    payload["pull_request"]["base"]["sha"] = json!(base);
+    payload["pull_request"]["head"]["sha"] = json!(head);
+    let runner = Repo::new();
+    runner.write("event.json", &payload.to_string());
+    let repository = payload["repository"]["full_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut cmd = common::cronbridge(&r.dir);
+    cmd.args(["github", "--now", NOW, "--timeout", "3s"])
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", runner.dir.join("event.json"))
+        .env("GITHUB_REPOSITORY", &repository)
+        .env("GITHUB_API_URL", format!("http://{address}"))
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_STEP_SUMMARY", runner.dir.join("summary.md"))
+        .env("GITHUB_OUTPUT", runner.dir.join("output.txt"));
+    let started = std::time::Instant::now();
+    let run = tokio::task::spawn_blocking(move || common::run(&mut cmd, &r.dir))
+        .await
+        .unwrap();
+    held.abort();
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("timed out after 3 s talking to {address}")),
+        "{}",
+        run.stderr
+    );
 }
