@@ -12,6 +12,19 @@ pub struct Aws {
     pub options: ClientOptions,
 }
 
+impl Aws {
+    /// The standard chain and options, in `region` when the settings name one.
+    pub fn in_region(region: Option<String>) -> Aws {
+        Aws {
+            connection: Connection {
+                region,
+                ..Connection::default()
+            },
+            options: ClientOptions::default(),
+        }
+    }
+}
+
 impl Launcher for Aws {
     async fn launch(&self, launch: &Launch) -> Result<Begun, LaunchError> {
         match launch {

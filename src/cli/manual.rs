@@ -128,14 +128,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
         },
         input_override: args.input_override.as_deref(),
     };
-    let connection = Connection {
-        region: inputs.settings.aws.region.clone(),
-        ..Connection::default()
-    };
-    let launcher = launch::Aws {
-        connection: connection.clone(),
-        options: ClientOptions::default(),
-    };
+    let launcher = launch::Aws::in_region(inputs.settings.aws.region.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -211,7 +204,7 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let interval = Duration::from_millis(args.poll_interval_ms);
-    let ended = runtime.block_on(wait(&connection, &prepared.launch, &arn, interval));
+    let ended = runtime.block_on(wait(&launcher.connection, &prepared.launch, &arn, interval));
     let mut stdout = anstream::stdout().lock();
     match ended {
         Ok((status, None)) => {

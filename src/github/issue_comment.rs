@@ -7,7 +7,6 @@ use super::GithubError;
 use super::client::{ClientError, Contents, GitHub, Reaction};
 use super::env::{self, ActionsEnv};
 use super::event::{self, IssueCommentEvent};
-use crate::aws::eventbridge::{ClientOptions, Connection};
 use crate::aws::launch;
 use crate::check::Inputs;
 use crate::manual::access::Commenter;
@@ -118,6 +117,27 @@ fn unable(mut audit: Audit, reason: String, log: &'static str) -> Conclusion {
         audit,
         outcome: Outcome::Config,
         log: Some(log),
+    }
+}
+
+/// 👎 and the reason in the thread for a request the flow refused (`audit` says so already).
+/// A refusal is an answer, so the job succeeds; a setup that cannot start anything does not.
+fn refusal_answer(
+    audit: Audit,
+    login: &str,
+    refusal: &flow::Refusal,
+    default_branch: &str,
+) -> Conclusion {
+    let outcome = match refusal.audit_outcome() {
+        AuditOutcome::Refused => Outcome::Success,
+        _ => refusal.outcome(),
+    };
+    Conclusion {
+        reaction: Some(Reaction::ThumbsDown),
+        reply: Some(manual_report::refusal_reply(login, refusal, default_branch)),
+        audit,
+        outcome,
+        log: None,
     }
 }
 
@@ -270,17 +290,7 @@ async fn decide(
         };
         let mut audit = audit;
         flow::refuse(&mut audit, &refusal);
-        return Conclusion {
-            reaction: Some(Reaction::ThumbsDown),
-            reply: Some(manual_report::refusal_reply(
-                login,
-                &refusal,
-                default_branch,
-            )),
-            audit,
-            outcome: refusal.outcome(),
-            log: None,
-        };
+        return refusal_answer(audit, login, &refusal, default_branch);
     }
     let runs = &inputs.settings.manual_runs;
 
@@ -381,13 +391,7 @@ async fn decide(
         id: RunId::Comment(event.comment.id),
         input_override: None,
     };
-    let launcher = launch::Aws {
-        connection: Connection {
-            region: inputs.settings.aws.region.clone(),
-            ..Connection::default()
-        },
-        options: ClientOptions::default(),
-    };
+    let launcher = launch::Aws::in_region(inputs.settings.aws.region.clone());
     let lookup = |name: &str| std::env::var(name).ok();
     let mut audit = audit;
     let result = flow::start(
@@ -402,22 +406,7 @@ async fn decide(
     let (prepared, begun) = match result {
         Ok(done) => done,
         Err(refusal) => {
-            // A refusal is an answer (success); a setup that cannot start anything is not.
-            let outcome = match refusal.audit_outcome() {
-                AuditOutcome::Refused => Outcome::Success,
-                _ => refusal.outcome(),
-            };
-            return Conclusion {
-                reaction: Some(Reaction::ThumbsDown),
-                reply: Some(manual_report::refusal_reply(
-                    login,
-                    &refusal,
-                    default_branch,
-                )),
-                audit,
-                outcome,
-                log: None,
-            };
+            return refusal_answer(audit, login, &refusal, default_branch);
         }
     };
     let batch = prepared.batch;
