@@ -191,3 +191,64 @@ fn realistic_schedules_almost_always_convert() {
         assert!(share <= 13, "{zone}: {share}% not expressible");
     }
 }
+
+/// The refusal rate of realistic shapes per zone, printed for BENCHMARKS.md
+/// (`cargo test --test integration refusal_rates -- --nocapture`).
+#[test]
+fn refusal_rates_of_realistic_shapes() {
+    let shapes: &[(&str, &[&str])] = &[
+        ("daily", &["* * ?"]),
+        ("weekly", &["? * MON", "? * SUN"]),
+        ("weekday range", &["? * MON-FRI"]),
+        (
+            "monthly, fixed day",
+            &["1 * ?", "15 * ?", "28 * ?", "31 * ?"],
+        ),
+        ("last day (L)", &["L * ?"]),
+    ];
+    let zones = [
+        "Asia/Tokyo",
+        "Asia/Seoul",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "America/Sao_Paulo",
+        "Europe/London",
+    ];
+    let now = ts("2026-11-29T00:00:00Z");
+    for (season, months) in [
+        ("all year", "*"),
+        ("Apr-Sep", "4-9"),
+        ("Nov-Feb", "1,2,11,12"),
+    ] {
+        for zone in zones {
+            let tz = TimeZone::get(zone).unwrap();
+            let mut line = format!("refusals {season:<8} {zone:<18}");
+            let (mut refused_all, mut total_all) = (0, 0);
+            for (name, days) in shapes {
+                let (mut refused, mut total) = (0, 0);
+                for day in *days {
+                    let (dom, dow) = day.split_once(" * ").unwrap();
+                    for hour in 0..24 {
+                        for minute in [0, 30] {
+                            let text = format!("{minute} {hour} {dom} {months} {dow} *");
+                            let expr = parse(&text).unwrap();
+                            total += 1;
+                            match to_utc(&expr, &tz, now) {
+                                Ok(_) => {}
+                                Err(RewriteError::NotExpressible { .. }) => refused += 1,
+                                Err(e) => panic!("{text} in {zone}: {e}"),
+                            }
+                        }
+                    }
+                }
+                line.push_str(&format!(" | {name}: {refused}/{total}"));
+                refused_all += refused;
+                total_all += total;
+            }
+            eprintln!(
+                "{line} | all: {refused_all}/{total_all} ({:.1}%)",
+                100.0 * f64::from(refused_all) / f64::from(total_all)
+            );
+        }
+    }
+}
