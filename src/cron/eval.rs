@@ -163,6 +163,11 @@ impl Compiled {
         self.day_mask(year, month)
     }
 
+    /// Whether every year 1970-2199 is selected (then the year field has no end).
+    pub fn every_year(&self) -> bool {
+        self.every_year
+    }
+
     /// Whether every month of every year 1970-2199 is selected.
     pub fn every_month_and_year(&self) -> bool {
         self.every_year && self.months == 0b1_1111_1111_1110

@@ -28,7 +28,7 @@
 //! month that no UTC rule can name.
 
 use super::ast::{Cron, DayOfMonth, DayOfWeek, Expression, Field, FieldKind, Item, StepBase};
-use super::civil::{Wall, days_from_civil, days_in_month, is_leap};
+use super::civil::{Wall, days_in_month, is_leap};
 use super::eval::{Compiled, END_OF_RANGE};
 use super::parse::{MAX_EXPRESSION_CHARS, parse};
 use jiff::Timestamp;
@@ -268,16 +268,21 @@ impl Days {
 
     /// UTC day `d` is in the set when local day `d - delta` matches.
     fn shifted(local: &Compiled, delta: i64) -> Days {
+        // Local masks from December 1969 to January 2200: index i + 1 for month index i.
+        let mut around = Vec::with_capacity(YEAR_COUNT * 12 + 2);
+        around.push(local.day_mask_unbounded(FIRST_YEAR - 1, 12));
+        around.extend(months().map(|(y, m)| local.day_mask_unbounded(y, m)));
+        around.push(local.day_mask_unbounded(LAST_YEAR + 1, 1));
         let masks = months()
-            .map(|(y, m)| {
-                let here = local.day_mask_unbounded(y, m);
+            .enumerate()
+            .map(|(i, (y, m))| {
+                let here = around[i + 1];
                 match delta {
                     0 => here,
                     -1 => {
                         // UTC d <- local d+1; the last UTC day <- local day 1 of next month.
-                        let (ny, nm) = next_month(y, m);
                         let mut mask = (here >> 1) & full_month(y, m);
-                        if local.day_mask_unbounded(ny, nm) & 0b10 != 0 {
+                        if around[i + 2] & 0b10 != 0 {
                             mask |= 1 << days_in_month(y, m);
                         }
                         mask
@@ -286,7 +291,7 @@ impl Days {
                         // UTC d <- local d-1; UTC day 1 <- local last day of previous month.
                         let (py, pm) = prev_month(y, m);
                         let mut mask = (here << 1) & full_month(y, m);
-                        if local.day_mask_unbounded(py, pm) & (1 << days_in_month(py, pm)) != 0 {
+                        if around[i] & (1 << days_in_month(py, pm)) != 0 {
                             mask |= 0b10;
                         }
                         mask
@@ -359,6 +364,26 @@ impl Years {
         if self.is_all() {
             return "*".into();
         }
+        thread_local! {
+            // The same sets (leap years, a year range) recur in every rewrite.
+            static TEXTS: std::cell::RefCell<std::collections::HashMap<Years, String>> =
+                std::cell::RefCell::default();
+        }
+        if let Some(text) = TEXTS.with(|t| t.borrow().get(self).cloned()) {
+            return text;
+        }
+        let text = self.compute_text();
+        TEXTS.with(|t| {
+            let mut t = t.borrow_mut();
+            if t.len() > 4_096 {
+                t.clear();
+            }
+            t.insert(*self, text.clone());
+        });
+        text
+    }
+
+    fn compute_text(&self) -> String {
         let years = self.list();
         // Maximal progressions of three or more years inside the set, for steps up to 28
         // (the weekday calendar repeats every 28 years between century years).
@@ -692,8 +717,9 @@ fn dom_family(target: &Days) -> Vec<Vec<DayPart>> {
         if use_last && !has_last {
             continue;
         }
+        let plan = dom_plan(target, use_last);
         for split in [false, true] {
-            if let Some(parts) = dom_parts(target, use_last, split) {
+            if let Some(parts) = dom_parts(plan.clone(), split) {
                 out.push(parts);
             }
         }
@@ -701,9 +727,11 @@ fn dom_family(target: &Days) -> Vec<Vec<DayPart>> {
     out
 }
 
-fn dom_parts(target: &Days, use_last: bool, split: bool) -> Option<Vec<DayPart>> {
-    // month -> key -> years where that month has exactly this key.
-    let mut plan: [BTreeMap<DomKey, Years>; 13] = std::array::from_fn(|_| BTreeMap::new());
+/// Month of the year -> day-of-month key -> the years in which that month has exactly it.
+type Plan = [BTreeMap<DomKey, Years>; 13];
+
+fn dom_plan(target: &Days, use_last: bool) -> Plan {
+    let mut plan: Plan = std::array::from_fn(|_| BTreeMap::new());
     for (y, m) in months() {
         let mut mask = target.get(y, m);
         if mask == 0 {
@@ -732,6 +760,10 @@ fn dom_parts(target: &Days, use_last: bool, split: bool) -> Option<Vec<DayPart>>
             .or_default()
             .insert(y);
     }
+    plan
+}
+
+fn dom_parts(mut plan: Plan, split: bool) -> Option<Vec<DayPart>> {
     let mut split_any = false;
     if split {
         for (m, by_key) in plan.iter_mut().enumerate().skip(1) {
@@ -1276,41 +1308,42 @@ fn prove(
     if compiled_rules.len() > MAX_RULES_LIMIT {
         return Err(bug(format!("{} rules", compiled_rules.len())));
     }
+    let local_compiled = Compiled::new(local);
     let prover = Prover {
-        local: Compiled::new(local),
+        periodic: local_compiled.every_year() && compiled_rules.iter().all(Compiled::every_year),
+        local: local_compiled,
         rules: compiled_rules,
     };
+    let mut tables: Vec<Table> = Vec::new();
     for seg in &regime.segments {
         if seg.offset % 60 != 0 {
             // Rules fire on whole UTC minutes only; compare the instants themselves.
             prove_instants(local, zone, rules, seg.from, seg.to)?;
             continue;
         }
-        let table = prover.table(seg.offset / 60);
+        let index = match tables.iter().position(|t| t.offset == seg.offset) {
+            Some(i) => i,
+            None => {
+                tables.push(prover.table(seg.offset));
+                tables.len() - 1
+            }
+        };
+        let table = &mut tables[index];
         let first_day = seg.from.div_euclid(86_400);
         let last_day = (seg.to - 1).div_euclid(86_400);
         // Minute of the day (rounded up) at which an instant is in the segment.
         let minute =
             |t: i64, day: i64| (t - day * 86_400 + 59).div_euclid(60).clamp(0, 1440) as usize;
         if first_day == last_day {
-            prover.check(
-                &table,
-                first_day,
-                first_day + 1,
-                minute(seg.from, first_day),
-                minute(seg.to, first_day),
-            )?;
+            let (lo, hi) = (minute(seg.from, first_day), minute(seg.to, first_day));
+            prover.check(table, first_day, first_day + 1, lo, hi)?;
             continue;
         }
-        prover.check(
-            &table,
-            first_day,
-            first_day + 1,
-            minute(seg.from, first_day),
-            1440,
-        )?;
-        prover.check(&table, first_day + 1, last_day, 0, 1440)?;
-        prover.check(&table, last_day, last_day + 1, 0, minute(seg.to, last_day))?;
+        let lo = minute(seg.from, first_day);
+        prover.check(table, first_day, first_day + 1, lo, 1440)?;
+        prover.check(table, first_day + 1, last_day, 0, 1440)?;
+        let hi = minute(seg.to, last_day);
+        prover.check(table, last_day, last_day + 1, 0, hi)?;
     }
     Ok(())
 }
@@ -1318,19 +1351,33 @@ fn prove(
 struct Prover {
     local: Compiled,
     rules: Vec<Compiled>,
+    /// Every year selected on both sides: a whole month's verdict depends only on its month,
+    /// leap year and weekday of the 1st (its neighbours follow from those).
+    periodic: bool,
 }
 
 /// For each UTC minute of the day at one offset: the local day shift whose local time fires
 /// there (slot δ + 1, or `NO_SLOT`), and the rules that fire at that minute.
 struct Table {
+    offset: i64,
     slot: Vec<u8>,
     rules: Vec<u64>,
+    /// The classes of minutes per minute range `[lo, hi)` seen so far.
+    atoms: Vec<((usize, usize), Vec<Atom>)>,
+    /// Kinds of whole months (see [`Prover::periodic`]) already checked over all minutes.
+    seen: [u64; 3],
 }
 
+/// A class of UTC minutes: the local shift's slot and the rules that fire there.
+type Atom = (u8, u64);
+
 const NO_SLOT: u8 = 3;
+/// All 168 kinds of whole months: 12 months × leap or not × 7 weekdays of the 1st.
+const EVERY_KIND: [u64; 3] = [u64::MAX, u64::MAX, (1 << 40) - 1];
 
 impl Prover {
-    fn table(&self, offset_minutes: i64) -> Table {
+    fn table(&self, offset: i64) -> Table {
+        let offset_minutes = offset / 60;
         let mut slot = vec![NO_SLOT; 1440];
         let mut rules = vec![0u64; 1440];
         for u in 0..1440i64 {
@@ -1349,13 +1396,19 @@ impl Prover {
                 .filter(|(_, r)| r.matches_time(h, m))
                 .fold(0, |acc, (i, _)| acc | 1 << i);
         }
-        Table { slot, rules }
+        Table {
+            offset,
+            slot,
+            rules,
+            atoms: Vec::new(),
+            seen: [0; 3],
+        }
     }
 
     /// UTC days `[from_day, to_day)`, minutes of the day `[lo, hi)`.
     fn check(
         &self,
-        table: &Table,
+        table: &mut Table,
         from_day: i64,
         to_day: i64,
         lo: usize,
@@ -1364,70 +1417,114 @@ impl Prover {
         if from_day >= to_day || lo >= hi {
             return Ok(());
         }
-        // The classes of minutes: (local shift, rules) pairs that occur.
-        let mut atoms: Vec<(u8, u64)> = Vec::new();
-        for u in lo..hi {
-            let atom = (table.slot[u], table.rules[u]);
-            if atom != (NO_SLOT, 0) && !atoms.contains(&atom) {
-                atoms.push(atom);
+        let atoms = match table.atoms.iter().position(|(range, _)| *range == (lo, hi)) {
+            Some(i) => i,
+            None => {
+                let mut atoms: Vec<Atom> = Vec::new();
+                for u in lo..hi {
+                    let atom = (table.slot[u], table.rules[u]);
+                    if atom != (NO_SLOT, 0) && !atoms.contains(&atom) {
+                        atoms.push(atom);
+                    }
+                }
+                table.atoms.push(((lo, hi), atoms));
+                table.atoms.len() - 1
             }
-        }
-        if atoms.is_empty() {
+        };
+        let all_day = (lo, hi) == (0, 1440);
+        let (table_atoms, seen) = (&table.atoms[atoms].1, &mut table.seen);
+        if table_atoms.is_empty() {
             return Ok(());
         }
+        let (mut y, mut m, d) = super::civil::civil_from_days(from_day);
+        let mut first = from_day - i64::from(d) + 1;
+        let mut weekday = super::civil::weekday(first);
         let mut day = from_day;
         while day < to_day {
-            let (y, m, _) = super::civil::civil_from_days(day);
-            let first = days_from_civil(y, m, 1);
+            if self.periodic && all_day && *seen == EVERY_KIND {
+                // Every kind of whole month is proven: only a last, partial month is left.
+                let last = to_day - 1;
+                let (ly, lm, ld) = super::civil::civil_from_days(last);
+                let last_first = last - i64::from(ld) + 1;
+                if last_first > first {
+                    (y, m, first) = (ly, lm, last_first);
+                    weekday = super::civil::weekday(first);
+                    day = day.max(first);
+                }
+            }
             let dim = days_in_month(y, m);
             let end = (first + i64::from(dim)).min(to_day);
             // Bits of the UTC days of this month under check.
             let lo_bit = (day - first + 1) as u32;
             let hi_bit = (end - first + 1) as u32;
             let range = (((1u64 << hi_bit) - 1) & !((1u64 << lo_bit) - 1)) as u32;
-            let (py, pm) = prev_month(y, m);
-            let (ny, nm) = next_month(y, m);
-            let here = self.local.day_mask(y, m);
             let full = full_month(y, m);
-            // Slot 0: δ = -1, UTC d <- local d+1; slot 1: δ = 0; slot 2: δ = +1, UTC d <- local d-1.
-            let want = [
-                ((here >> 1) & full)
-                    | if self.local.day_mask(ny, nm) & 0b10 != 0 {
-                        1 << dim
-                    } else {
-                        0
-                    },
-                here,
-                ((here << 1) & full)
-                    | if self.local.day_mask(py, pm) & (1 << days_in_month(py, pm)) != 0 {
-                        0b10
-                    } else {
-                        0
-                    },
-            ];
-            let mut fired = [0u32; MAX_RULES_LIMIT];
-            for (f, r) in fired.iter_mut().zip(&self.rules) {
-                *f = r.day_mask(y, m) & range;
+            let skip = if self.periodic && all_day && range == full {
+                let kind = usize::from(m - 1) * 14
+                    + usize::from(is_leap(y)) * 7
+                    + usize::from(weekday - 1);
+                let known = seen[kind / 64] & (1 << (kind % 64)) != 0;
+                seen[kind / 64] |= 1 << (kind % 64);
+                known
+            } else {
+                false
+            };
+            if !skip {
+                self.check_month(table_atoms, y, m, range)?;
             }
-            for &(slot, rules) in &atoms {
-                let expected = want.get(usize::from(slot)).map_or(0, |w| w & range);
-                let (mut got, mut twice) = (0u32, 0u32);
-                let mut bits = rules;
-                while bits != 0 {
-                    let i = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    twice |= got & fired[i];
-                    got |= fired[i];
-                }
-                if got != expected || twice != 0 {
-                    let wrong = (got ^ expected) | twice;
-                    return Err(bug(format!(
-                        "the instants differ on {y:04}-{m:02}-{:02} UTC",
-                        wrong.trailing_zeros()
-                    )));
-                }
-            }
+            // On to the next month.
             day = end;
+            first += i64::from(dim);
+            weekday = ((weekday - 1 + dim % 7) % 7) + 1;
+            (y, m) = next_month(y, m);
+        }
+        Ok(())
+    }
+
+    /// One UTC month, the days in `range`, every class of minutes.
+    fn check_month(&self, atoms: &[Atom], y: i32, m: u8, range: u32) -> Result<(), RewriteError> {
+        let dim = days_in_month(y, m);
+        let (py, pm) = prev_month(y, m);
+        let (ny, nm) = next_month(y, m);
+        let here = self.local.day_mask(y, m);
+        let full = full_month(y, m);
+        // Slot 0: δ = -1, UTC d <- local d+1; slot 1: δ = 0; slot 2: δ = +1, UTC d <- local d-1.
+        let want = [
+            ((here >> 1) & full)
+                | if self.local.day_mask(ny, nm) & 0b10 != 0 {
+                    1 << dim
+                } else {
+                    0
+                },
+            here,
+            ((here << 1) & full)
+                | if self.local.day_mask(py, pm) & (1 << days_in_month(py, pm)) != 0 {
+                    0b10
+                } else {
+                    0
+                },
+        ];
+        let mut fired = [0u32; MAX_RULES_LIMIT];
+        for (f, r) in fired.iter_mut().zip(&self.rules) {
+            *f = r.day_mask(y, m) & range;
+        }
+        for &(slot, rules) in atoms {
+            let expected = want.get(usize::from(slot)).map_or(0, |w| w & range);
+            let (mut got, mut twice) = (0u32, 0u32);
+            let mut bits = rules;
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                twice |= got & fired[i];
+                got |= fired[i];
+            }
+            if got != expected || twice != 0 {
+                let wrong = (got ^ expected) | twice;
+                return Err(bug(format!(
+                    "the instants differ on {y:04}-{m:02}-{:02} UTC",
+                    wrong.trailing_zeros()
+                )));
+            }
         }
         Ok(())
     }
@@ -1863,10 +1960,38 @@ mod tests {
             ("0 9 * * ? *", &["0 0 * * ? *", "0 0 1 * ? *"]),
             // A missing rule.
             ("0 8-10 ? * MON-FRI *", &["0 0,1 ? * MON-FRI *"]),
+            // Wrong only on 28 February of the years that have no 29th.
+            ("0 3 29 * ? *", &["0 18 28 * ? *"]),
+            // Wrong only at the very end: local years end with 2199, so 2199-12-31T18:00Z
+            // (2200-01-01 local) must not fire.
+            ("0 3 * * ? 2026-2199", &["0 18 * * ? *"]),
+            // Wrong only in 2100, which is not a leap year.
+            (
+                "0 3 1 3 ? *",
+                &[
+                    "0 18 29 2 ? 1972-2196/4",
+                    "0 18 28 2 ? 1970-2198/4,1971-2199/2",
+                ],
+            ),
         ];
         for (local, rules) in wrong {
             let rules: Vec<Cron> = rules.iter().map(|r| cron(r)).collect();
             let verdict = prove(&cron(local), &tokyo, &regime, &rules);
+            assert!(
+                matches!(verdict, Err(RewriteError::ProofFailed { .. })),
+                "{local}: {verdict:?}"
+            );
+        }
+        // Daylight saving time: summer rules at the winter offset, and a rule that misses
+        // half the minutes, checked across every change of the clocks.
+        let london = TimeZone::get("Europe/London").unwrap();
+        let regime = Regime::of(&london, now());
+        for (local, rules) in [
+            ("0 9 * 4-9 ? *", &["0 9 * 4-9 ? *"][..]),
+            ("*/30 * * * ? *", &["0 * * * ? *"][..]),
+        ] {
+            let rules: Vec<Cron> = rules.iter().map(|r| cron(r)).collect();
+            let verdict = prove(&cron(local), &london, &regime, &rules);
             assert!(
                 matches!(verdict, Err(RewriteError::ProofFailed { .. })),
                 "{local}: {verdict:?}"
