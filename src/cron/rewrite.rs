@@ -18,14 +18,22 @@
 //! constructions — weekday lists where the weekdays follow the shift, day-of-month lists per
 //! month with the days every year has split from the leap-year or year-specific ones, `L` or
 //! plain numbers for month ends, years as ranges and progressions (leap years are
-//! `1972-2096/4,2104-2196/4`) — and the set with the fewest rules, then the shortest text,
-//! wins. In a zone with daylight saving time the months in which the offset never changes
-//! are rewritten with their offset, month group by month group.
+//! `1972-2096/4,2104-2196/4`) — and the set with the fewest rules wins, then day numbers
+//! over `L`, then the shortest text. In a zone with daylight saving time the months in which
+//! the offset never changes are rewritten with their offset, month group by month group.
 //!
-//! Every rule set is checked by [`prove`] before use, over that whole range, day by day with
-//! bit masks (and instant by instant on the days a zone changes its offset). Only `LW`, `nW`,
-//! `n#k` and `nL` moved to another day stay refused: they follow a weekday of the local
-//! month that no UTC rule can name.
+//! Every rule set is checked by [`prove`] before use, over that whole range, a month at a time
+//! with bit masks (each kind of month once when every year is selected), and on the days a
+//! zone changes its offset, the minutes on either side with their own offset.
+//!
+//! # What stays refused
+//!
+//! `LW`, `nW`, `n#k` and `nL` moved to another day, at once: they follow a weekday of the local
+//! month that no UTC rule can name. A day set for which none of the constructions above fits
+//! in the rule budget ([`MAX_RULES`] by default) and 256 characters; the constructions are not
+//! an exhaustive search, but they cover every shape of issue 13 and every expressible
+//! schedule the property tests build. In a zone with daylight saving time, hour-specific
+//! schedules in a month with a change. Each refusal names the construct and what would work.
 
 use super::ast::{Cron, DayOfMonth, DayOfWeek, Expression, Field, FieldKind, Item, StepBase};
 use super::civil::{Wall, days_in_month, is_leap};
