@@ -446,3 +446,47 @@ proptest! {
         }
     }
 }
+
+/// Zones with daylight saving time, where the rewrite works month by month: every answer is
+/// rules that agree with enumeration over the comparison windows, or a refusal, never an
+/// internal error.
+#[test]
+fn daylight_saving_zones_give_exact_rules_or_a_reason() {
+    let zones = [
+        "Europe/London",
+        "Europe/Berlin",
+        "America/New_York",
+        "America/Santiago",
+        "Australia/Sydney",
+        "Australia/Lord_Howe",
+        "Pacific/Chatham",
+    ];
+    let days = [
+        "* * ?",
+        "? * MON-FRI",
+        "? * SUN",
+        "1 * ?",
+        "L * ?",
+        "15 * ?",
+        "31 * ?",
+    ];
+    let months = ["*", "4-9", "1,2,11,12", "5-8", "12", "6"];
+    let mut converted = 0;
+    let mut total = 0;
+    for zone in zones {
+        for day in days {
+            let (dom, dow) = day.split_once(" * ").unwrap();
+            for month in months {
+                for hour in [0, 1, 2, 3, 9, 21, 22, 23] {
+                    let expr = parse(&format!("30 {hour} {dom} {month} {dow} *")).unwrap();
+                    total += 1;
+                    if check(&expr, zone).unwrap() {
+                        converted += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("daylight saving zones: {converted} of {total} converted");
+    assert!(converted > 0);
+}
