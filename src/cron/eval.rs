@@ -4,6 +4,17 @@
 //! local time skipped by a daylight-saving change never fires, and one that occurs twice fires
 //! twice, once per instant. The zone's offset is constant between transitions; the evaluator
 //! searches one such segment at a time, so its answers are exact across every transition.
+//!
+//! # The end of the range
+//!
+//! EventBridge rules fire in UTC up to, not including, 2200-01-01T00:00:00Z
+//! ([`END_OF_RANGE`]); no later instant is ever a fire time. Before it, a year field that
+//! selects every year (`*`, or `1970-2199`) means every year without end: in Tokyo
+//! `0 3 * * ? *` fires at 2200-01-01T03:00 local (2199-12-31T18:00Z), as the UTC rule
+//! `0 18 * * ? *` does. Any other year field names local years, so `0 3 * * ? 2199` fires last
+//! at 2199-12-31T03:00 local. In a zone behind UTC a local 2199-12-31T22:00 that is already
+//! 2200 in UTC does not fire: no rule could. At the other end local time starts with 1970 on
+//! the zone's clock, as the year field's first value says (that past matters to no rule).
 
 use super::ast::{Cron, DayOfMonth, DayOfWeek, Expression, Field, FieldKind, Item, StepBase};
 use super::civil::{Wall, days_from_civil, days_in_month, weekday};
@@ -12,6 +23,8 @@ use jiff::tz::TimeZone;
 
 const FIRST_YEAR: i32 = 1970;
 const LAST_YEAR: i32 = 2199;
+/// 2200-01-01T00:00:00Z: the first instant no EventBridge rule can fire at.
+pub const END_OF_RANGE: i64 = 7_258_118_400;
 
 /// Calls `f` with every value an item list selects, in the field's bounds.
 fn for_each_value(field: &Field, kind: FieldKind, mut f: impl FnMut(u16)) {
@@ -132,7 +145,8 @@ impl Compiled {
     }
 
     /// Bit `d` is set when day `d` of `month` in `year` matches the day fields (and the month
-    /// and year fields).
+    /// and year fields). A year after 2199 matches when every year does (see the module docs:
+    /// year `*` has no end).
     pub fn day_mask(&self, year: i32, month: u8) -> u32 {
         if !self.has_year(year) || self.months & (1 << month) == 0 {
             return 0;
@@ -140,13 +154,18 @@ impl Compiled {
         self.days_of(year, month)
     }
 
-    /// Like [`Compiled::day_mask`] for a year outside 1970-2199, read as if `*` in the year
-    /// field went on forever (the rewrite's edge: UTC 2199-12-31 is local 2200-01-01 in Tokyo).
-    pub fn day_mask_beyond_range(&self, year: i32, month: u8) -> u32 {
-        if !self.every_year || self.months & (1 << month) == 0 {
-            return 0;
+    /// Like [`Compiled::day_mask`], with year `*` open before 1970 too: the rewrite builds
+    /// rules for every UTC year, and UTC 1970-01-01 is local 1969-12-31 behind UTC.
+    pub fn day_mask_unbounded(&self, year: i32, month: u8) -> u32 {
+        if year < FIRST_YEAR && self.every_year && self.months & (1 << month) != 0 {
+            return self.days_of(year, month);
         }
-        self.days_of(year, month)
+        self.day_mask(year, month)
+    }
+
+    /// Whether every year 1970-2199 is selected (then the year field has no end).
+    pub fn every_year(&self) -> bool {
+        self.every_year
     }
 
     /// Whether every month of every year 1970-2199 is selected.
@@ -155,7 +174,10 @@ impl Compiled {
     }
 
     fn has_year(&self, year: i32) -> bool {
-        if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        if year > LAST_YEAR {
+            return self.every_year;
+        }
+        if year < FIRST_YEAR {
             return false;
         }
         let bit = (year - FIRST_YEAR) as usize;
@@ -205,10 +227,12 @@ impl Compiled {
     }
 
     fn next_year(&self, from: i32) -> Option<i32> {
-        (from.max(FIRST_YEAR)..=LAST_YEAR).find(|&y| self.has_year(y))
+        // A wall time of an instant before the end is at most in 2200 in every zone.
+        (from.max(FIRST_YEAR)..=LAST_YEAR + 1).find(|&y| self.has_year(y))
     }
 
-    /// The first matching wall time at or after `w`, or `None` past 2199.
+    /// The first matching wall time at or after `w`, or `None` past 2200 (which matches only
+    /// when every year does).
     pub fn first_at_or_after(&self, w: Wall) -> Option<Wall> {
         let Wall {
             mut year,
@@ -314,7 +338,8 @@ fn floor_second(ts: Timestamp) -> i64 {
 
 /// The fire times of an expression strictly after an instant, in increasing order.
 ///
-/// Cron expressions end after 2199, EventBridge's last year. Rate expressions fire at whole
+/// Cron expressions fire from 1970 on the zone's clock to the end of 2199 UTC, EventBridge's
+/// range (see the module docs for year `*` at its end). Rate expressions fire at whole
 /// multiples of their interval counted from 1970-01-01T00:00:00Z (see the module docs of
 /// [`crate::cron`]).
 #[derive(Debug, Clone)]
@@ -409,7 +434,7 @@ fn next_cron(
             let fire = t
                 + (i64::from(h) - i64::from(w.hour)) * 3_600
                 + (i64::from(mi) - i64::from(w.minute)) * 60;
-            if fire < seg.end {
+            if fire < seg.end && fire < END_OF_RANGE {
                 let wall = Wall {
                     hour: h,
                     minute: mi,
@@ -436,6 +461,9 @@ fn next_cron(
         let wall = compiled.first_at_or_after(Wall::from_seconds(local))?;
         let fire = wall.to_seconds() - seg.offset;
         if fire < seg.end {
+            if fire >= END_OF_RANGE {
+                return None;
+            }
             *last = Some((fire, wall));
             *cursor = fire + 1;
             return Some(fire);

@@ -1138,11 +1138,12 @@ fn too_many_batches_starting_in_one_minute() {
 
 #[test]
 fn a_cron_with_no_exact_utc_rule_is_an_error() {
-    // The last day of the month at 03:00 JST is 18:00 UTC on the day before the last day,
-    // which EventBridge cannot name.
+    // The last weekday of the month at 03:00 JST is 18:00 UTC on the day before it, which
+    // no EventBridge rule can name. (`0 3 L * ? *` was the example until it became four
+    // exact rules.)
     let repo = repo_with(&batch(
         "MonthEnd",
-        "0 3 L * ? *",
+        "0 3 LW * ? *",
         "Batches::Monthly::Close",
         "",
     ));
@@ -1155,14 +1156,14 @@ fn a_cron_with_no_exact_utc_rule_is_an_error() {
         f,
         "message",
         &[
-            "`0 3 L * ? *` in Asia/Tokyo has no exact UTC rule",
+            "`0 3 LW * ? *` in Asia/Tokyo has no exact UTC rule",
             "previous day in UTC",
         ],
     );
     assert_says(f, "help", &["09:00 and 23:59"]);
     let b = &report["batches"][0];
     assert!(b.get("utc_expressions").is_none(), "{b:#}");
-    assert_says(b, "utc_error", &["`L`"]);
+    assert_says(b, "utc_error", &["`LW`"]);
 }
 
 #[test]
@@ -1496,7 +1497,7 @@ fn json_report_has_the_documented_version_1_fields() {
             "Batches::Daily::Backup",
             "  duration: 45m\n  group: heavy\n  tags: [storage, nightly]\n"
         ),
-        batch("MonthEnd", "0 3 L * ? *", "Batches::Monthly::Close", ""),
+        batch("MonthEnd", "0 3 LW * ? *", "Batches::Monthly::Close", ""),
     ));
     let (code, report) = check_json(&repo, &["--horizon", "30d"]);
     assert_eq!(code, 1);
@@ -1583,8 +1584,8 @@ fn json_report_has_the_documented_version_1_fields() {
         assert_eq!(f["new"], true);
     }
     let f = only(&report, "lint/not-convertible");
-    // `  cron: "0 3 L * ? *"` on line 10 (Backup takes lines 1-8): the value with its quotes
-    // is columns 9 to 22.
+    // `  cron: "0 3 LW * ? *"` on line 10 (Backup takes lines 1-8): the value with its quotes
+    // is columns 9 to 23.
     assert_eq!(
         (
             f["line"].as_u64(),
@@ -1592,7 +1593,7 @@ fn json_report_has_the_documented_version_1_fields() {
             f["end_line"].as_u64(),
             f["end_column"].as_u64()
         ),
-        (Some(10), Some(9), Some(10), Some(22))
+        (Some(10), Some(9), Some(10), Some(23))
     );
     let inactive = only(&report, "lint/inactive");
     assert_eq!(inactive["help"], Value::Null);

@@ -413,6 +413,38 @@ fn the_last_year_2199_then_nothing() {
 }
 
 #[test]
+fn year_star_runs_to_2200_utc_and_no_further() {
+    // Issue 13: year `*` has no end, and nothing fires from 2200-01-01T00:00Z on. In Tokyo
+    // 03:00 on 2200-01-01 is 2199-12-31T18:00Z, which the UTC rule `0 18 * * ? *` fires.
+    check_all(
+        "0 3 * * ? *",
+        "Asia/Tokyo",
+        "2199-12-30T00:00:00Z",
+        &["2199-12-30T18:00:00Z", "2199-12-31T18:00:00Z"],
+    );
+    // A listed year is a local year: 2199 ends at 2199-12-31T03:00 JST.
+    check_all(
+        "0 3 * * ? 2199",
+        "Asia/Tokyo",
+        "2199-12-29T00:00:00Z",
+        &["2199-12-29T18:00:00Z", "2199-12-30T18:00:00Z"],
+    );
+    // Behind UTC: 22:00 on 2199-12-31 in São Paulo is 2200-01-01T01:00Z, past the end.
+    check_all(
+        "0 22 31 12 ? *",
+        "America/Sao_Paulo",
+        "2199-06-01T00:00:00Z",
+        &[],
+    );
+    check_all(
+        "0 20 31 12 ? *",
+        "America/Sao_Paulo",
+        "2199-06-01T00:00:00Z",
+        &["2199-12-31T23:00:00Z"],
+    );
+}
+
+#[test]
 fn february_30_never_fires() {
     check_all("0 0 30 2 ? *", "UTC", "1970-01-01T00:00:00Z", &[]);
     check_all("0 0 30 2 ? *", "Asia/Tokyo", "2026-01-01T00:00:00Z", &[]);
