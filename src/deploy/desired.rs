@@ -169,11 +169,34 @@ pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
 
 /// Only the findings that need no AWS access or environment: for `check` to report early.
 pub fn lint(model: &Model<'_>) -> Vec<Finding> {
-    build(model, &|_| None)
+    let desired = build(model, &|_| None);
+    let mut findings: Vec<Finding> = desired
         .findings
         .into_iter()
         .filter(|f| f.rule != finding::Rule::AwsMissingSetting)
-        .collect()
+        .collect();
+    // The desired rules alone over the quota fail every deploy, whatever else the bus holds;
+    // what the bus holds besides is the live plan's to count.
+    let aws = &model.settings.aws;
+    let count = desired.rules.len();
+    if count > aws.rules_quota as usize {
+        let at = aws
+            .location
+            .clone()
+            .unwrap_or_else(|| Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE));
+        findings.push(
+            Finding::of(
+                finding::Rule::AwsRulesQuota,
+                at,
+                format!(
+                    "the repository asks for {count} EventBridge rules, more than the event bus `{}` may hold (`aws.rules_quota`: {})",
+                    aws.event_bus, aws.rules_quota
+                ),
+            )
+            .help("raise the quota with AWS (and `aws.rules_quota` in the settings), or schedule fewer rules"),
+        );
+    }
+    findings
 }
 
 fn missing(desired: &mut Desired, at: &Location, what: &str, key: &str, var: &str) {
@@ -723,8 +746,11 @@ mod tests {
         let (settings, mut findings) = crate::settings::load("cronbridge.yml", settings_text);
         let (batches, f) = crate::schedule::load("schedules/a.yml", schedules, &settings);
         findings.extend(f);
-        let (policies, f) = crate::policy::load::load("rules/alerts.yml", rules, &settings);
-        findings.extend(f);
+        let mut policies = crate::policy::Policies::default();
+        if !rules.is_empty() {
+            let (p, f) = crate::policy::load::load("rules/alerts.yml", rules, &settings);
+            (policies, findings) = (p, findings.into_iter().chain(f).collect());
+        }
         let inputs = Inputs {
             settings,
             batches,
@@ -915,6 +941,33 @@ mod tests {
             &env(&[(env::ROLE_ARN, ROLE), (env::STATE_MACHINE_ARN, SM)]),
         );
         assert_eq!(d.findings.len(), 2, "{:?}", d.findings);
+    }
+
+    #[test]
+    fn more_rules_than_the_quota_is_certain_offline() {
+        // Regression: 400 batches against a quota of 300 passed the pull request, failed the deploy.
+        let text: String = (0..400)
+            .map(|i| format!("B{i}:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"A\"\n  is_active: true\n  description: d\n"))
+            .collect();
+        let a = analysis(&text, "aws:\n  rules_quota: 300\n", "");
+        let quota: Vec<_> = a
+            .findings
+            .iter()
+            .filter(|f| f.rule == finding::Rule::AwsRulesQuota)
+            .collect();
+        assert_eq!(quota.len(), 1, "{:?}", a.findings);
+        assert!(
+            quota[0].message.contains("400 EventBridge rules"),
+            "{}",
+            quota[0].message
+        );
+        assert_eq!(quota[0].location.line, 1);
+        let a = analysis(&text, "aws:\n  rules_quota: 400\n", "");
+        assert!(
+            a.findings
+                .iter()
+                .all(|f| f.rule != finding::Rule::AwsRulesQuota)
+        );
     }
 
     #[test]
