@@ -7,6 +7,7 @@
 //! aws::sync::read_live ──────▶ Live ────┴─plan::plan──▶ Plan ──aws::sync::apply──▶ ApplyOutcome
 //! ```
 
+pub mod cutover;
 pub mod desired;
 pub mod plan;
 
@@ -230,6 +231,7 @@ pub fn refusals(plan: &Plan, allow_delete: bool, at: &Location) -> Vec<Finding> 
             deletes,
             managed,
             allowed,
+            last_alert,
         }),
         false,
     ) = (plan.delete_guard, allow_delete)
@@ -238,6 +240,11 @@ pub fn refusals(plan: &Plan, allow_delete: bool, at: &Location) -> Vec<Finding> 
             (
                 format!("the plan deletes all {managed} rules cronbridge manages"),
                 "if that is really meant (and not a broken or emptied schedules directory), run again with --allow-delete".to_string(),
+            )
+        } else if last_alert && deletes <= allowed {
+            (
+                "the plan deletes every alert rule cronbridge manages: a failed batch would go unheard".to_string(),
+                "if that is really meant (and not an emptied alerts file), run again with --allow-delete".to_string(),
             )
         } else {
             (
