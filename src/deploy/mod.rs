@@ -9,6 +9,7 @@
 
 pub mod cutover;
 pub mod desired;
+pub mod diff;
 pub mod plan;
 
 use crate::finding::{Finding, Location, Rule, Severity};

@@ -607,7 +607,10 @@ fn ecs_text(t: &Target) -> Option<String> {
 }
 
 /// The differences in the rule itself, in its targets, and in cronbridge's tags.
-fn diff(want: &Rule, have: &Rule) -> (Vec<FieldChange>, Vec<FieldChange>, Vec<FieldChange>) {
+pub(crate) fn diff(
+    want: &Rule,
+    have: &Rule,
+) -> (Vec<FieldChange>, Vec<FieldChange>, Vec<FieldChange>) {
     let mut rule = Vec::new();
     if want.schedule_expression != have.schedule_expression {
         rule.push(change(
