@@ -80,7 +80,14 @@ pub async fn read_live_for(
     let limit = concurrency.max(1);
     let rules: Vec<Result<Option<LiveRule>, ApiError>> = stream::iter(summaries)
         .map(|s| async move {
-            let tags = client.list_tags(&s.arn).await?;
+            // A rule deleted between ListRules and here (another apply on the shared bus) is
+            // simply not there.
+            let tags = match client.list_tags(&s.arn).await {
+                Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => {
+                    return Ok(None);
+                }
+                other => other?,
+            };
             let ours =
                 repository.is_some() && tags.get(REPOSITORY_TAG).map(String::as_str) == repository;
             if !ours && !s.name.starts_with(prefix) {
@@ -100,7 +107,12 @@ pub async fn read_live_for(
             };
             // Targets of rules cronbridge does not own are none of its business.
             if rule.is_managed() {
-                rule.rule.targets = client.list_targets(&rule.rule.name).await?;
+                rule.rule.targets = match client.list_targets(&rule.rule.name).await {
+                    Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => {
+                        return Ok(None);
+                    }
+                    other => other?,
+                };
             }
             Ok(Some(rule))
         })
