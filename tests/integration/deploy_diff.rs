@@ -145,7 +145,29 @@ async fn a_changed_prefix_moves_every_rule_without_two_enabled_or_a_gap() {
         .iter()
         .find(|r| r.name == format!("{new}Backup"))
         .unwrap();
-    assert_eq!(moved.steps[..2], ["PutRule", "PutTargets"]);
+    // The new rule is created disabled with its target and enabled last; the old one is
+    // disabled (between those), then loses its target and goes.
+    let new_steps: Vec<&str> = moved
+        .steps
+        .iter()
+        .copied()
+        .filter(|s| !matches!(*s, "Wait" | "NoGap"))
+        .collect();
+    assert_eq!(new_steps, ["PutRule", "PutTargets", "PutRule"]);
+    let gone = a
+        .rules
+        .iter()
+        .find(|r| r.name == format!("{old}Backup"))
+        .unwrap();
+    assert_eq!(gone.action, Action::Delete);
+    assert_eq!(gone.steps, ["PutRule", "RemoveTargets", "DeleteRule"]);
+    // The inactive batch's old rule was disabled already: nothing to switch off.
+    let legacy = a
+        .rules
+        .iter()
+        .find(|r| r.name == format!("{old}LegacyCsvExport"))
+        .unwrap();
+    assert_eq!(legacy.steps, ["RemoveTargets", "DeleteRule"]);
     let rules = owned(&client, &repository).await;
     assert!(
         rules.keys().all(|n| n.starts_with(&new)),
