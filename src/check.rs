@@ -117,6 +117,7 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
     }
     findings.extend(policy::lint::check(batches, &utc));
     findings.extend(policy::lint::references(&inputs.policies, batches));
+    findings.extend(policy::lint::never_fires(batches, options.now));
     for quiet in &inputs.policies.quiet_hours {
         findings.extend(policy::quiet_hours::check(
             quiet, batches, &timetable, &durations, days,

@@ -4,7 +4,8 @@
 
 use super::eventbridge::{ApiError, EventBridge};
 use crate::check::Analysis;
-use crate::deploy::desired::{Lookup, Rule, TAG_PREFIX};
+use crate::deploy::cutover;
+use crate::deploy::desired::{Lookup, REPOSITORY_TAG, Rule, TAG_PREFIX};
 use crate::deploy::plan::{Action, Change, Limits, Live, LiveRule, Plan};
 use crate::deploy::{
     self, ApplyOutcome, Blocked, DeployOptions, DeployReport, RuleOutcome, Status,
@@ -48,22 +49,50 @@ pub async fn read_live(
     prefix: &str,
     concurrency: usize,
 ) -> Result<Live, SyncError> {
+    read_live_for(client, prefix, None, concurrency).await
+}
+
+/// Reads the bus for `repository`: with one, the tags of every rule on the bus, so that its
+/// rules are found by their tags under any name (an old prefix, a renamed batch); without one,
+/// only of the rules with the prefix. Kept: the rules with the prefix, and every rule tagged
+/// for the repository; targets are read for the managed ones.
+pub async fn read_live_for(
+    client: &EventBridge,
+    prefix: &str,
+    repository: Option<&str>,
+    concurrency: usize,
+) -> Result<Live, SyncError> {
     let mut summaries = Vec::new();
     let mut count = 0;
     let mut token = None;
     loop {
         let (page, next) = client.list_rules(token).await.map_err(SyncError::Read)?;
         count += page.len();
-        summaries.extend(page.into_iter().filter(|r| r.name.starts_with(prefix)));
+        summaries.extend(
+            page.into_iter()
+                .filter(|r| repository.is_some() || r.name.starts_with(prefix)),
+        );
         token = next;
         if token.is_none() {
             break;
         }
     }
     let limit = concurrency.max(1);
-    let rules: Vec<Result<LiveRule, ApiError>> = stream::iter(summaries)
+    let rules: Vec<Result<Option<LiveRule>, ApiError>> = stream::iter(summaries)
         .map(|s| async move {
-            let tags = client.list_tags(&s.arn).await?;
+            // A rule deleted between ListRules and here (another apply on the shared bus) is
+            // simply not there.
+            let tags = match client.list_tags(&s.arn).await {
+                Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => {
+                    return Ok(None);
+                }
+                other => other?,
+            };
+            let ours =
+                repository.is_some() && tags.get(REPOSITORY_TAG).map(String::as_str) == repository;
+            if !ours && !s.name.starts_with(prefix) {
+                return Ok(None);
+            }
             let mut rule = LiveRule {
                 arn: s.arn,
                 rule: Rule {
@@ -78,9 +107,14 @@ pub async fn read_live(
             };
             // Targets of rules cronbridge does not own are none of its business.
             if rule.is_managed() {
-                rule.rule.targets = client.list_targets(&rule.rule.name).await?;
+                rule.rule.targets = match client.list_targets(&rule.rule.name).await {
+                    Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => {
+                        return Ok(None);
+                    }
+                    other => other?,
+                };
             }
-            Ok(rule)
+            Ok(Some(rule))
         })
         .buffer_unordered(limit)
         .collect()
@@ -88,6 +122,7 @@ pub async fn read_live(
     let mut live = Live {
         rules: rules
             .into_iter()
+            .filter_map(Result::transpose)
             .collect::<Result<_, _>>()
             .map_err(SyncError::Read)?,
         bus_rule_count: count,
@@ -105,12 +140,29 @@ pub async fn deploy(
     lookup: Lookup<'_>,
     options: &DeployOptions,
 ) -> Result<DeployReport, SyncError> {
+    deploy_with(client, analysis, lookup, options, &Cutover::default()).await
+}
+
+/// [`deploy`] with the cutover's bounds given (tests shorten the wait).
+pub async fn deploy_with(
+    client: &EventBridge,
+    analysis: &Analysis,
+    lookup: Lookup<'_>,
+    options: &DeployOptions,
+    cutover: &Cutover,
+) -> Result<DeployReport, SyncError> {
     let desired = deploy::desired_state(&analysis.findings, &analysis.model(), lookup)?;
     if client.region().is_none() {
         return Err(SyncError::NoRegion);
     }
     let settings = &analysis.inputs.settings;
-    let live = read_live(client, &settings.rule_prefix, options.concurrency).await?;
+    let live = read_live_for(
+        client,
+        &settings.rule_prefix,
+        desired.repository.as_deref(),
+        options.concurrency,
+    )
+    .await?;
     let limits = Limits::of(settings, client.bus());
     let plan = crate::deploy::plan::plan(&desired, &live, &limits);
     let reasons = deploy::refusals(&plan, options.allow_delete, &limits.at);
@@ -119,7 +171,7 @@ pub async fn deploy(
     } else if !reasons.is_empty() {
         Status::Refused { reasons }
     } else {
-        Status::Applied(apply(client, &plan, options.concurrency).await)
+        Status::Applied(apply_with(client, &plan, options.concurrency, cutover).await)
     };
     Ok(DeployReport {
         plan,
@@ -136,20 +188,65 @@ pub async fn deploy(
 
 const DISABLED: &str = "DISABLED";
 
+/// The bounds of a rename's cutover (see [`crate::deploy::cutover`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Cutover {
+    /// Seconds the disable → enable calls are given.
+    pub busy_seconds: i64,
+    /// The longest wait for a moment when neither generation is due.
+    pub max_wait_seconds: i64,
+}
+
+impl Default for Cutover {
+    fn default() -> Cutover {
+        Cutover {
+            busy_seconds: cutover::BUSY_SECONDS,
+            max_wait_seconds: cutover::MAX_WAIT_SECONDS,
+        }
+    }
+}
+
 /// Runs every change of the plan, `concurrency` rules at a time. Creates and updates go
-/// first and deletions last, so a renamed batch's new rule exists before its old one goes.
+/// first and deletions last; a rename (a create with `renamed_from`) is one cutover of both
+/// rules, so the two generations are never enabled at once.
 pub async fn apply(client: &EventBridge, plan: &Plan, concurrency: usize) -> ApplyOutcome {
+    apply_with(client, plan, concurrency, &Cutover::default()).await
+}
+
+/// [`apply`] with the cutover's bounds given.
+pub async fn apply_with(
+    client: &EventBridge,
+    plan: &Plan,
+    concurrency: usize,
+    cutover: &Cutover,
+) -> ApplyOutcome {
     let limit = concurrency.max(1);
-    let (deletes, others): (Vec<&Change>, Vec<&Change>) = plan
+    let (renamed, plain): (Vec<&Change>, Vec<&Change>) = plan
         .changes
         .iter()
         .filter(|c| c.action != Action::Unchanged)
-        .partition(|c| c.action == Action::Delete);
+        .partition(|c| c.renamed_from.is_some() || c.renamed_to.is_some());
+    let (deletes, others): (Vec<&Change>, Vec<&Change>) =
+        plain.into_iter().partition(|c| c.action == Action::Delete);
     let mut rules: Vec<RuleOutcome> = stream::iter(others)
         .map(|c| one(client, c))
         .buffer_unordered(limit)
         .collect()
         .await;
+    let pairs: Vec<(&Change, &Change)> = renamed
+        .iter()
+        .filter_map(|new| {
+            let from = new.renamed_from.as_deref()?;
+            let old = renamed.iter().find(|c| c.name == from)?;
+            Some((*new, *old))
+        })
+        .collect();
+    let moved: Vec<(RuleOutcome, RuleOutcome)> = stream::iter(pairs)
+        .map(|(new, old)| rename(client, new, old, cutover))
+        .buffer_unordered(limit)
+        .collect()
+        .await;
+    rules.extend(moved.into_iter().flat_map(|(a, b)| [a, b]));
     let deleted: Vec<RuleOutcome> = stream::iter(deletes)
         .map(|c| one(client, c))
         .buffer_unordered(limit)
@@ -158,6 +255,114 @@ pub async fn apply(client: &EventBridge, plan: &Plan, concurrency: usize) -> App
     rules.extend(deleted);
     rules.sort_by(|a, b| a.name.cmp(&b.name));
     ApplyOutcome { rules }
+}
+
+/// Moves one rule to its new name. Schedules, break before make at a moment when neither
+/// generation is due: create the new rule disabled with its target → wait while a run is due
+/// → disable the old → enable the new → remove the old's targets → delete it; the gap between
+/// disabling and enabling is two calls, and no run falls in it. If enabling the new rule fails
+/// the old one is enabled again. Alerts, make before break: the new rule is enabled before the
+/// old goes, so an event in that second may be notified twice but never lost.
+async fn rename(
+    client: &EventBridge,
+    new: &Change,
+    old: &Change,
+    cutover: &Cutover,
+) -> (RuleOutcome, RuleOutcome) {
+    let mut new_steps = Vec::new();
+    let mut old_steps = Vec::new();
+    let (mut new_error, mut old_error) = (None, None);
+    let result: Result<(), (bool, ApiError)> = async {
+        let rule = new.desired.as_ref().ok_or_else(|| (true, missing(new)))?;
+        let live = old.live.as_ref().ok_or_else(|| (false, missing(old)))?;
+        new_steps.push("PutRule");
+        client
+            .put_rule(rule, DISABLED)
+            .await
+            .map_err(|e| (true, e))?;
+        new_steps.push("PutTargets");
+        client
+            .put_targets(&rule.name, &rule.targets)
+            .await
+            .map_err(|e| (true, e))?;
+        let old_on = live.rule.state != DISABLED;
+        if rule.schedule_expression.is_some() && old_on {
+            let expressions: Vec<&str> =
+                [&live.rule.schedule_expression, &rule.schedule_expression]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+            match cutover::wait(
+                &expressions,
+                jiff::Timestamp::now(),
+                cutover.busy_seconds,
+                cutover.max_wait_seconds,
+            ) {
+                cutover::Wait::Now => {}
+                cutover::Wait::Seconds(s) => {
+                    new_steps.push("Wait");
+                    tokio::time::sleep(std::time::Duration::from_secs(s.unsigned_abs())).await;
+                }
+                cutover::Wait::NoGap => new_steps.push("NoGap"),
+            }
+            old_steps.push("PutRule");
+            client
+                .put_rule(&live.rule, DISABLED)
+                .await
+                .map_err(|e| (false, e))?;
+            if rule.state != DISABLED {
+                new_steps.push("PutRule");
+                if let Err(e) = client.put_rule(rule, &rule.state).await {
+                    // Never leave the batch without an enabled rule.
+                    old_steps.push("PutRule");
+                    let _ = client.put_rule(&live.rule, &live.rule.state).await;
+                    return Err((true, e));
+                }
+            }
+        } else if rule.state != DISABLED {
+            new_steps.push("PutRule");
+            client
+                .put_rule(rule, &rule.state)
+                .await
+                .map_err(|e| (true, e))?;
+        }
+        let ids: Vec<String> = live.rule.targets.iter().map(|t| t.id.clone()).collect();
+        if !ids.is_empty() {
+            old_steps.push("RemoveTargets");
+            client
+                .remove_targets(&live.rule.name, &ids)
+                .await
+                .map_err(|e| (false, e))?;
+        }
+        old_steps.push("DeleteRule");
+        client
+            .delete_rule(&live.rule.name)
+            .await
+            .map_err(|e| (false, e))
+    }
+    .await;
+    if let Err((on_new, e)) = result {
+        if on_new {
+            new_error = Some(e.to_string());
+        } else {
+            old_error = Some(e.to_string());
+        }
+    }
+    (
+        RuleOutcome {
+            name: new.name.clone(),
+            action: new.action,
+            steps: new_steps,
+            error: new_error,
+        },
+        RuleOutcome {
+            name: old.name.clone(),
+            action: old.action,
+            steps: old_steps,
+            error: old_error,
+        },
+    )
 }
 
 async fn one(client: &EventBridge, change: &Change) -> RuleOutcome {

@@ -21,10 +21,16 @@ pub const MANAGED_VALUE: &str = "true";
 pub const KIND_TAG: &str = "cronbridge:kind";
 /// The batch a schedule rule runs.
 pub const BATCH_TAG: &str = "cronbridge:batch";
+/// The `batch_class` a schedule rule starts: with its schedule, how a renamed batch's old
+/// rule is recognised.
+pub const CLASS_TAG: &str = "cronbridge:batch-class";
 /// The alert an alert rule comes from.
 pub const ALERT_TAG: &str = "cronbridge:alert";
 /// The repository file that defines the rule.
 pub const SOURCE_TAG: &str = "cronbridge:source";
+/// The repository whose rules these are: two repositories sharing a bus and a prefix never
+/// touch each other's rules.
+pub const REPOSITORY_TAG: &str = "cronbridge:repository";
 /// Tags with this prefix are cronbridge's; others on a managed rule are left alone.
 pub const TAG_PREFIX: &str = "cronbridge:";
 /// The id of the one target of every managed rule.
@@ -99,6 +105,9 @@ pub struct Desired {
     pub findings: Vec<Finding>,
     /// Which values came from the environment, by variable name (never the values).
     pub from_env: Vec<&'static str>,
+    /// The value of [`REPOSITORY_TAG`] on every rule: `aws.repository`, else
+    /// `GITHUB_REPOSITORY`; `None` when neither says (rules then carry no repository tag).
+    pub repository: Option<String>,
 }
 
 /// Reads an environment variable; tests pass a closure over a map.
@@ -136,6 +145,11 @@ pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
         .clone()
         .or_else(|| aws.location.clone())
         .unwrap_or_else(|| Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE));
+    desired.repository = aws.repository.clone().or_else(|| {
+        let r = lookup(env::REPOSITORY).filter(|r| config::is_repository(r))?;
+        desired.from_env.push(env::REPOSITORY);
+        Some(r)
+    });
     let target = if model.batches.is_empty() {
         None
     } else {
@@ -169,11 +183,34 @@ pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
 
 /// Only the findings that need no AWS access or environment: for `check` to report early.
 pub fn lint(model: &Model<'_>) -> Vec<Finding> {
-    build(model, &|_| None)
+    let desired = build(model, &|_| None);
+    let mut findings: Vec<Finding> = desired
         .findings
         .into_iter()
         .filter(|f| f.rule != finding::Rule::AwsMissingSetting)
-        .collect()
+        .collect();
+    // The desired rules alone over the quota fail every deploy, whatever else the bus holds;
+    // what the bus holds besides is the live plan's to count.
+    let aws = &model.settings.aws;
+    let count = desired.rules.len();
+    if count > aws.rules_quota as usize {
+        let at = aws
+            .location
+            .clone()
+            .unwrap_or_else(|| Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE));
+        findings.push(
+            Finding::of(
+                finding::Rule::AwsRulesQuota,
+                at,
+                format!(
+                    "the repository asks for {count} EventBridge rules, more than the event bus `{}` may hold (`aws.rules_quota`: {})",
+                    aws.event_bus, aws.rules_quota
+                ),
+            )
+            .help("raise the quota with AWS (and `aws.rules_quota` in the settings), or schedule fewer rules"),
+        );
+    }
+    findings
 }
 
 fn missing(desired: &mut Desired, at: &Location, what: &str, key: &str, var: &str) {
@@ -370,8 +407,9 @@ fn schedule_rules(
                 continue;
             }
         }
-        let mut tags = base_tags("schedule", &batch.file);
+        let mut tags = base_tags("schedule", &batch.file, desired.repository.as_deref());
         tags.insert(BATCH_TAG.to_string(), batch.name.clone());
+        tags.insert(CLASS_TAG.to_string(), batch.batch_class.clone());
         check_tags(&tags, &batch.location, desired);
         let targets = target
             .map(|t| {
@@ -494,12 +532,16 @@ impl ContainerCommand {
     }
 }
 
-fn base_tags(kind: &str, file: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
+fn base_tags(kind: &str, file: &str, repository: Option<&str>) -> BTreeMap<String, String> {
+    let mut tags = BTreeMap::from([
         (MANAGED_TAG.to_string(), MANAGED_VALUE.to_string()),
         (KIND_TAG.to_string(), kind.to_string()),
         (SOURCE_TAG.to_string(), file.to_string()),
-    ])
+    ]);
+    if let Some(r) = repository {
+        tags.insert(REPOSITORY_TAG.to_string(), r.to_string());
+    }
+    tags
 }
 
 /// AWS tag values: 256 characters of letters, digits, spaces and `_.:/=+-@`.
@@ -650,7 +692,7 @@ fn alert_rule(
         );
     }
     let topic = sourced(desired, topic, &at, "sns", "");
-    let mut tags = base_tags("alert", &a.location.file);
+    let mut tags = base_tags("alert", &a.location.file, desired.repository.as_deref());
     tags.insert(ALERT_TAG.to_string(), a.name.clone());
     check_tags(&tags, &at, desired);
     let description = describe(&format!("alert {}", a.name), a.description.as_deref());
@@ -723,8 +765,11 @@ mod tests {
         let (settings, mut findings) = crate::settings::load("cronbridge.yml", settings_text);
         let (batches, f) = crate::schedule::load("schedules/a.yml", schedules, &settings);
         findings.extend(f);
-        let (policies, f) = crate::policy::load::load("rules/alerts.yml", rules, &settings);
-        findings.extend(f);
+        let mut policies = crate::policy::Policies::default();
+        if !rules.is_empty() {
+            let (p, f) = crate::policy::load::load("rules/alerts.yml", rules, &settings);
+            (policies, findings) = (p, findings.into_iter().chain(f).collect());
+        }
         let inputs = Inputs {
             settings,
             batches,
@@ -916,6 +961,33 @@ mod tests {
             &env(&[(env::ROLE_ARN, ROLE), (env::STATE_MACHINE_ARN, SM)]),
         );
         assert_eq!(d.findings.len(), 2, "{:?}", d.findings);
+    }
+
+    #[test]
+    fn more_rules_than_the_quota_is_certain_offline() {
+        // Regression: 400 batches against a quota of 300 passed the pull request, failed the deploy.
+        let text: String = (0..400)
+            .map(|i| format!("B{i}:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"A\"\n  is_active: true\n  description: d\n"))
+            .collect();
+        let a = analysis(&text, "aws:\n  rules_quota: 300\n", "");
+        let quota: Vec<_> = a
+            .findings
+            .iter()
+            .filter(|f| f.rule == finding::Rule::AwsRulesQuota)
+            .collect();
+        assert_eq!(quota.len(), 1, "{:?}", a.findings);
+        assert!(
+            quota[0].message.contains("400 EventBridge rules"),
+            "{}",
+            quota[0].message
+        );
+        assert_eq!(quota[0].location.line, 1);
+        let a = analysis(&text, "aws:\n  rules_quota: 400\n", "");
+        assert!(
+            a.findings
+                .iter()
+                .all(|f| f.rule != finding::Rule::AwsRulesQuota)
+        );
     }
 
     #[test]

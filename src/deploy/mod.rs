@@ -7,7 +7,9 @@
 //! aws::sync::read_live ──────▶ Live ────┴─plan::plan──▶ Plan ──aws::sync::apply──▶ ApplyOutcome
 //! ```
 
+pub mod cutover;
 pub mod desired;
+pub mod diff;
 pub mod plan;
 
 use crate::finding::{Finding, Location, Rule, Severity};
@@ -230,6 +232,7 @@ pub fn refusals(plan: &Plan, allow_delete: bool, at: &Location) -> Vec<Finding> 
             deletes,
             managed,
             allowed,
+            last_alert,
         }),
         false,
     ) = (plan.delete_guard, allow_delete)
@@ -238,6 +241,11 @@ pub fn refusals(plan: &Plan, allow_delete: bool, at: &Location) -> Vec<Finding> 
             (
                 format!("the plan deletes all {managed} rules cronbridge manages"),
                 "if that is really meant (and not a broken or emptied schedules directory), run again with --allow-delete".to_string(),
+            )
+        } else if last_alert && deletes <= allowed {
+            (
+                "the plan deletes every alert rule cronbridge manages: a failed batch would go unheard".to_string(),
+                "if that is really meant (and not an emptied alerts file), run again with --allow-delete".to_string(),
             )
         } else {
             (

@@ -3,7 +3,8 @@
 //! rule cronbridge does not own). Pure: desired and live state in, a plan out.
 
 use super::desired::{
-    Desired, MANAGED_TAG, MANAGED_VALUE, Origin, Rule, TAG_PREFIX, TARGET_ID, Target,
+    ALERT_TAG, BATCH_TAG, CLASS_TAG, Desired, KIND_TAG, MANAGED_TAG, MANAGED_VALUE, Origin,
+    REPOSITORY_TAG, Rule, TAG_PREFIX, TARGET_ID, Target,
 };
 use crate::finding::{self, Finding, Location};
 use serde::Serialize;
@@ -21,6 +22,34 @@ impl LiveRule {
     pub fn is_managed(&self) -> bool {
         self.rule.tags.get(MANAGED_TAG).map(String::as_str) == Some(MANAGED_VALUE)
     }
+
+    /// Whose rule this is, seen from `repository` with `prefix`.
+    pub fn owner(&self, prefix: &str, repository: Option<&str>) -> Owner {
+        if !self.is_managed() {
+            return Owner::Unmanaged;
+        }
+        match self.rule.tags.get(REPOSITORY_TAG) {
+            Some(r) if Some(r.as_str()) == repository => Owner::Ours,
+            Some(r) => Owner::Repository(r.clone()),
+            // Managed before the repository tag existed: ours if it has our prefix (the next
+            // apply adds the tag); under another prefix it may be another repository's.
+            None if self.rule.name.starts_with(prefix) => Owner::Ours,
+            None => Owner::Legacy,
+        }
+    }
+}
+
+/// Whose a live rule is. cronbridge changes only its own: managed, and tagged with this
+/// repository (or with no repository yet, under this prefix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Ours,
+    /// Managed by cronbridge for another repository.
+    Repository(String),
+    /// Managed without a repository tag, under another prefix: nobody can tell whose.
+    Legacy,
+    /// Not cronbridge's.
+    Unmanaged,
 }
 
 /// What EventBridge holds: the rules with the prefix (targets read only for managed ones),
@@ -55,6 +84,12 @@ pub struct Change {
     pub action: Action,
     /// Where the desired rule comes from (absent for deletions).
     pub origin: Option<Origin>,
+    /// A create that replaces a managed rule under another name (the prefix, the batch's name
+    /// or the bus changed): the old name. Its deletion has `renamed_to`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_to: Option<String>,
     /// Updates: the fields that differ. Creates and deletes: the rule's fields.
     pub fields: Vec<FieldChange>,
     /// The rule as it must be afterwards (creates, updates, unchanged).
@@ -79,6 +114,20 @@ pub struct DeleteGuard {
     pub managed: usize,
     /// The most one apply may delete without `--allow-delete`.
     pub allowed: usize,
+    /// The plan deletes every alert rule: nobody would hear of a failed batch.
+    pub last_alert: bool,
+}
+
+/// A rule that changes name: the old generation is replaced by the new one, never both
+/// enabled (see `aws::sync` for the cutover).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rename {
+    pub from: String,
+    pub to: String,
+    pub origin: Origin,
+    /// How the old rule was recognised: `same_batch` or `same_alert` (its tag), or
+    /// `same_class_and_schedule` (a batch renamed: same `batch_class` and UTC schedule).
+    pub by: &'static str,
 }
 
 /// The rules-per-bus quota after the plan.
@@ -95,8 +144,13 @@ pub struct Plan {
     pub prefix: String,
     /// Every desired or managed rule, by name.
     pub changes: Vec<Change>,
-    /// Rules with the prefix but without the managed tag: never touched.
+    /// Rules with the prefix but without the managed tag, or another repository's: never
+    /// touched.
     pub unmanaged: Vec<String>,
+    /// Rules whose name changes (each also a create and a delete in `changes`).
+    pub renames: Vec<Rename>,
+    /// The repository tag the plan's rules carry.
+    pub repository: Option<String>,
     /// Reasons the plan must not be applied at all, located where they can be fixed
     /// (serialised as their messages; the deploy report lists them in full as `findings`).
     #[serde(serialize_with = "crate::deploy::messages")]
@@ -159,6 +213,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
         max_delete_share,
         ..
     } = *limits;
+    let repository = desired.repository.as_deref();
     let live_by_name: BTreeMap<&str, &LiveRule> = live
         .rules
         .iter()
@@ -170,19 +225,24 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
     let mut errors = Vec::new();
     for d in &desired.rules {
         let origin = Some(d.origin.clone());
-        match live_by_name.get(d.rule.name.as_str()) {
-            None => changes.push(Change {
+        let Some(l) = live_by_name.get(d.rule.name.as_str()) else {
+            changes.push(Change {
                 name: d.rule.name.clone(),
                 action: Action::Create,
                 origin,
+                renamed_from: None,
+                renamed_to: None,
                 fields: describe_rule(&d.rule, true),
                 desired: Some(d.rule.clone()),
                 live: None,
                 rule_changed: true,
                 targets_changed: true,
                 tags_changed: true,
-            }),
-            Some(l) if !l.is_managed() => errors.push(
+            });
+            continue;
+        };
+        match l.owner(prefix, repository) {
+            Owner::Unmanaged => errors.push(
                 Finding::of(
                     finding::Rule::AwsUnownedRule,
                     d.location.clone(),
@@ -193,7 +253,18 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
                 )
                 .help(format!("delete or rename it, or tag it `{MANAGED_TAG}={MANAGED_VALUE}` to let cronbridge take it over")),
             ),
-            Some(l) => {
+            Owner::Repository(other) => errors.push(
+                Finding::of(
+                    finding::Rule::AwsUnownedRule,
+                    d.location.clone(),
+                    format!(
+                        "the rule `{}` belongs to the repository `{other}` (its `{REPOSITORY_TAG}` tag), so this repository will not overwrite it",
+                        d.rule.name
+                    ),
+                )
+                .help("two repositories on one bus need different `rule_prefix`es, or set `aws.repository` to the repository that owns these rules"),
+            ),
+            Owner::Ours | Owner::Legacy => {
                 let (rule_fields, target_fields, tag_fields) = diff(&d.rule, &l.rule);
                 let (rule_changed, targets_changed, tags_changed) = (!rule_fields.is_empty(), !target_fields.is_empty(), !tag_fields.is_empty());
                 let fields: Vec<FieldChange> = rule_fields.into_iter().chain(target_fields).chain(tag_fields).collect();
@@ -201,6 +272,8 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
                     name: d.rule.name.clone(),
                     action: if fields.is_empty() { Action::Unchanged } else { Action::Update },
                     origin,
+                    renamed_from: None,
+                    renamed_to: None,
                     fields,
                     desired: Some(d.rule.clone()),
                     live: Some((*l).clone()),
@@ -213,19 +286,28 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
     }
     let mut unmanaged = Vec::new();
     let mut managed = 0;
+    let mut managed_alerts = 0;
     for l in &live.rules {
-        if !l.is_managed() {
-            if !desired_names.contains(l.rule.name.as_str()) {
+        let owner = l.owner(prefix, repository);
+        if owner != Owner::Ours {
+            if !desired_names.contains(l.rule.name.as_str())
+                && (owner == Owner::Unmanaged || l.rule.name.starts_with(prefix))
+            {
                 unmanaged.push(l.rule.name.clone());
             }
             continue;
         }
         managed += 1;
+        if l.rule.tags.get(KIND_TAG).map(String::as_str) == Some("alert") {
+            managed_alerts += 1;
+        }
         if !desired_names.contains(l.rule.name.as_str()) {
             changes.push(Change {
                 name: l.rule.name.clone(),
                 action: Action::Delete,
                 origin: None,
+                renamed_from: None,
+                renamed_to: None,
                 fields: describe_rule(&l.rule, false),
                 desired: None,
                 live: Some(l.clone()),
@@ -235,6 +317,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
             });
         }
     }
+    let renames = pair_renames(&mut changes, desired);
     changes.sort_by(|a, b| a.name.cmp(&b.name));
     unmanaged.sort();
     let deletes = changes
@@ -245,14 +328,33 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
         .iter()
         .filter(|c| c.action == Action::Create)
         .count();
+    // A rename replaces a rule: it is no loss, so the guard counts only real deletions.
+    let lost: Vec<&Change> = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && c.renamed_to.is_none())
+        .collect();
+    let lost_alerts = lost
+        .iter()
+        .filter(|c| {
+            c.live
+                .as_ref()
+                .and_then(|l| l.rule.tags.get(KIND_TAG))
+                .map(String::as_str)
+                == Some("alert")
+        })
+        .count();
     // Deleting one rule at a time is ordinary; deleting the last one, or more than the share,
-    // is what a broken or emptied schedules directory looks like.
+    // is what a broken or emptied schedules directory looks like, and deleting the last alert
+    // rule leaves failures unheard.
     let allowed = ((managed as f64 * max_delete_share).floor() as usize).max(1);
+    let last_alert = managed_alerts > 0 && lost_alerts == managed_alerts;
+    let real = lost.len();
     let delete_guard =
-        (deletes > 0 && (deletes == managed || deletes > allowed)).then_some(DeleteGuard {
-            deletes,
+        (real > 0 && (real == managed || real > allowed || last_alert)).then_some(DeleteGuard {
+            deletes: real,
             managed,
             allowed: allowed.min(managed.saturating_sub(1)),
+            last_alert,
         });
     let after = (live.bus_rule_count + creates).saturating_sub(deletes);
     let quota = Quota {
@@ -287,11 +389,149 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
         prefix: prefix.to_string(),
         changes,
         unmanaged,
+        renames,
+        repository: desired.repository.clone(),
         errors,
         warnings,
         delete_guard,
         quota,
     }
+}
+
+/// What identifies a rule across a rename: its kind and origin name (tags), its class, and
+/// its schedule or pattern.
+struct Identity {
+    kind: Option<String>,
+    origin: Option<String>,
+    class: Option<String>,
+    expression: Option<String>,
+}
+
+fn identity(rule: &Rule) -> Identity {
+    let tag = |k: &str| rule.tags.get(k).cloned();
+    let expression = rule.schedule_expression.clone().or_else(|| {
+        // Patterns compare as JSON: EventBridge may re-space them.
+        rule.event_pattern.as_deref().map(|p| {
+            serde_json::from_str::<serde_json::Value>(p)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| p.to_string())
+        })
+    });
+    Identity {
+        kind: tag(KIND_TAG),
+        origin: tag(BATCH_TAG).or_else(|| tag(ALERT_TAG)),
+        class: tag(CLASS_TAG),
+        expression,
+    }
+}
+
+type Key = (Option<String>, Option<String>, Option<String>);
+/// A pass of the pairing: its name and the key it pairs by.
+type Pass = (&'static str, fn(&Identity) -> Option<Key>);
+
+/// Pairs creates with deletions of the same batch or alert under another name, in passes from
+/// the surest key to the loosest, and only where the key picks exactly one of each:
+///
+/// 1. the same kind, batch (or alert) tag and schedule (or pattern): the prefix changed;
+/// 2. the same kind and batch (or alert): the prefix changed and the schedule with it;
+/// 3. the same `batch_class` and UTC schedule (schedules), or the same pattern (alerts): the
+///    batch or alert was renamed.
+///
+/// A paired create gets `renamed_from`, its fields become the difference from the old rule, and
+/// the deletion gets `renamed_to`.
+fn pair_renames(changes: &mut [Change], desired: &Desired) -> Vec<Rename> {
+    let passes: [Pass; 3] = [
+        ("same_origin_and_schedule", |i| {
+            Some((
+                i.kind.clone(),
+                Some(i.origin.clone()?),
+                i.expression.clone(),
+            ))
+        }),
+        ("same_origin", |i| {
+            Some((i.kind.clone(), Some(i.origin.clone()?), None))
+        }),
+        ("same_class_and_schedule", |i| match i.kind.as_deref() {
+            Some("schedule") => {
+                Some((i.kind.clone(), Some(i.class.clone()?), i.expression.clone()))
+            }
+            Some("alert") => Some((i.kind.clone(), None, i.expression.clone())),
+            _ => None,
+        }),
+    ];
+    let mut renames = Vec::new();
+    for (by, key) in passes {
+        let mut creates: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+        let mut deletes: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+        for (i, c) in changes.iter().enumerate() {
+            match (c.action, &c.desired, &c.live) {
+                (Action::Create, Some(d), _) if c.renamed_from.is_none() => {
+                    if let Some(k) = key(&identity(d)) {
+                        creates.entry(k).or_default().push(i);
+                    }
+                }
+                (Action::Delete, _, Some(l)) if c.renamed_to.is_none() => {
+                    if let Some(k) = key(&identity(&l.rule)) {
+                        deletes.entry(k).or_default().push(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (k, new) in &creates {
+            let (Some(old), [new]) = (deletes.get(k), new.as_slice()) else {
+                continue;
+            };
+            let [old] = old.as_slice() else {
+                continue;
+            };
+            let (new, old) = (*new, *old);
+            let from = changes[old].name.clone();
+            let to = changes[new].name.clone();
+            let (Some(want), Some(have)) =
+                (changes[new].desired.clone(), changes[old].live.clone())
+            else {
+                continue;
+            };
+            let (rule_fields, target_fields, tag_fields) = diff(&want, &have.rule);
+            let mut fields = vec![change("name", Some(from.clone()), Some(to.clone()))];
+            fields.extend(
+                rule_fields
+                    .into_iter()
+                    .chain(target_fields)
+                    .chain(tag_fields),
+            );
+            changes[new].fields = fields;
+            changes[new].renamed_from = Some(from.clone());
+            changes[new].live = Some(have);
+            changes[old].renamed_to = Some(to.clone());
+            let origin = changes[new].origin.clone().unwrap_or_else(|| {
+                desired
+                    .rules
+                    .iter()
+                    .find(|d| d.rule.name == to)
+                    .map_or(Origin::Schedule(to.clone()), |d| d.origin.clone())
+            });
+            renames.push(Rename {
+                from,
+                to,
+                origin,
+                by: match (by, &origin_kind(&changes[new])) {
+                    ("same_origin_and_schedule" | "same_origin", Some(true)) => "same_alert",
+                    ("same_origin_and_schedule" | "same_origin", _) => "same_batch",
+                    (_, Some(true)) => "same_pattern",
+                    _ => "same_class_and_schedule",
+                },
+            });
+        }
+    }
+    renames.sort_by(|a, b| a.to.cmp(&b.to));
+    renames
+}
+
+/// Whether a change's rule is an alert rule (`None`: unknown).
+fn origin_kind(c: &Change) -> Option<bool> {
+    c.origin.as_ref().map(|o| matches!(o, Origin::Alert(_)))
 }
 
 fn text(v: &Option<String>) -> Option<String> {
@@ -367,7 +607,10 @@ fn ecs_text(t: &Target) -> Option<String> {
 }
 
 /// The differences in the rule itself, in its targets, and in cronbridge's tags.
-fn diff(want: &Rule, have: &Rule) -> (Vec<FieldChange>, Vec<FieldChange>, Vec<FieldChange>) {
+pub(crate) fn diff(
+    want: &Rule,
+    have: &Rule,
+) -> (Vec<FieldChange>, Vec<FieldChange>, Vec<FieldChange>) {
     let mut rule = Vec::new();
     if want.schedule_expression != have.schedule_expression {
         rule.push(change(
@@ -724,5 +967,114 @@ mod tests {
             (false, false, true)
         );
         assert_eq!(c.fields[0].field, "tag cronbridge:batch");
+    }
+
+    fn tagged(name: &str, schedule: &str, batch: &str, class: &str) -> Rule {
+        let mut r = rule(name, schedule);
+        r.tags.insert(BATCH_TAG.into(), batch.into());
+        r.tags.insert(CLASS_TAG.into(), class.into());
+        r
+    }
+
+    #[test]
+    fn a_changed_prefix_or_batch_name_is_a_rename_not_a_loss() {
+        let l = live(
+            vec![
+                tagged("cb-A", "cron(0 0 * * ? *)", "A", "X::A"),
+                tagged("cb-B", "cron(0 1 * * ? *)", "B", "X::B"),
+                tagged("cb-C", "cron(0 2 * * ? *)", "C", "X::C"),
+            ],
+            0,
+        );
+        // The prefix changed (A, and B with its schedule), and C was renamed D.
+        let d = desired(vec![
+            tagged("new-A", "cron(0 0 * * ? *)", "A", "X::A"),
+            tagged("new-B", "cron(0 3 * * ? *)", "B", "X::B"),
+            tagged("new-D", "cron(0 2 * * ? *)", "D", "X::C"),
+        ]);
+        let plan = p(&d, &l);
+        let renames: Vec<_> = plan
+            .renames
+            .iter()
+            .map(|r| (r.from.as_str(), r.to.as_str(), r.by))
+            .collect();
+        assert_eq!(
+            renames,
+            vec![
+                ("cb-A", "new-A", "same_batch"),
+                ("cb-B", "new-B", "same_batch"),
+                ("cb-C", "new-D", "same_class_and_schedule"),
+            ]
+        );
+        // Renames are no deletions for the guard, though all three old names go.
+        assert_eq!(plan.delete_guard, None);
+        let b = plan.changes.iter().find(|c| c.name == "new-B").unwrap();
+        assert_eq!(b.renamed_from.as_deref(), Some("cb-B"));
+        let fields: Vec<_> = b.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, vec!["name", "schedule"]);
+        let old = plan.changes.iter().find(|c| c.name == "cb-B").unwrap();
+        assert_eq!(
+            (old.action, old.renamed_to.as_deref()),
+            (Action::Delete, Some("new-B"))
+        );
+    }
+
+    #[test]
+    fn another_repositorys_rules_are_never_touched_and_untagged_ones_are_adopted() {
+        let mut mine = rule("cb-A", "rate(1 day)");
+        mine.tags.insert(REPOSITORY_TAG.into(), "o/mine".into());
+        let mut theirs = rule("cb-T", "rate(1 day)");
+        theirs.tags.insert(REPOSITORY_TAG.into(), "o/theirs".into());
+        let mut clash = theirs.clone();
+        clash.name = "cb-C".into();
+        let legacy = rule("cb-L", "rate(1 day)");
+        let mut old_prefix_legacy = rule("old-L", "rate(1 day)");
+        old_prefix_legacy.name = "old-L".into();
+        let mut d = desired(vec![mine.clone(), mine.clone(), mine.clone()]);
+        for (r, name) in d.rules.iter_mut().zip(["cb-A", "cb-C", "cb-L"]) {
+            r.rule.name = name.into();
+            r.origin = Origin::Schedule(name.into());
+        }
+        d.repository = Some("o/mine".into());
+        let plan = p(
+            &d,
+            &live(vec![mine, theirs, clash, legacy, old_prefix_legacy], 0),
+        );
+        let actions: Vec<_> = plan
+            .changes
+            .iter()
+            .map(|c| (c.name.as_str(), c.action))
+            .collect();
+        // cb-T is theirs (not deleted), cb-C is theirs (refused), cb-L gains the tag.
+        assert_eq!(
+            actions,
+            vec![("cb-A", Action::Unchanged), ("cb-L", Action::Update)]
+        );
+        let adopt = &plan.changes[1];
+        assert_eq!(adopt.fields[0].field, format!("tag {REPOSITORY_TAG}"));
+        assert!(adopt.tags_changed && !adopt.rule_changed);
+        assert_eq!(plan.errors.len(), 1);
+        assert!(
+            plan.errors[0]
+                .message
+                .contains("belongs to the repository `o/theirs`")
+        );
+        assert_eq!(plan.unmanaged, vec!["cb-T"]);
+    }
+
+    #[test]
+    fn deleting_the_last_alert_is_guarded() {
+        let mut alert = rule("cb-alert", "rate(1 day)");
+        alert.schedule_expression = None;
+        alert.event_pattern = Some(r#"{"source":["aws.ecs"]}"#.into());
+        alert.tags.insert(KIND_TAG.into(), "alert".into());
+        let schedules: Vec<Rule> = (0..7)
+            .map(|i| rule(&format!("cb-{i}"), "rate(1 day)"))
+            .collect();
+        let mut all = schedules.clone();
+        all.push(alert);
+        let plan = p(&desired(schedules), &live(all, 0));
+        let g = plan.delete_guard.unwrap();
+        assert!(g.last_alert && g.deletes == 1, "{g:?}");
     }
 }

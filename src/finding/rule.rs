@@ -123,6 +123,8 @@ rules! {
     PolicyAlertMissesFailures = "policy/alert-misses-failures", Input, Warning, "an alert pattern misses some kind of failed task";
     PolicyAlertNeverFires = "policy/alert-never-fires", Input, Error, "an alert pattern matches no failed task at all";
     PolicyAlertUntested = "policy/alert-untested", Input, Info, "an alert pattern uses matching cronbridge cannot test";
+    PolicyEmptyAlerts = "policy/empty-alerts", Input, Error, "`alerts: []` in a policy file, which would remove its alert rules";
+    PolicyEmptyFile = "policy/empty-file", Input, Error, "a policy file is empty or only comments, which would remove its alert rules";
     PolicyDuplicateName = "policy/duplicate-name", Input, Error, "two alerts, quiet hours or group limits have the same name";
     PolicyDuplicateOverlap = "policy/duplicate-overlap", Input, Error, "more than one `overlap` section across the policy files";
     PolicyGroupOverlap = "policy/group-overlap", Input, Error, "more batches of a group run at once than it allows";
@@ -146,6 +148,7 @@ rules! {
 
     LintInactive = "lint/inactive", Input, Info, "a batch is inactive: its rule is kept, disabled";
     LintMissingDescription = "lint/missing-description", Input, Warning, "a batch has no description";
+    LintNeverFires = "lint/never-fires", Input, Error, "a schedule never fires again: its days do not exist or its years have passed";
     LintNotConvertible = "lint/not-convertible", Input, Error, "no set of UTC rules fires at exactly the schedule's times";
     LintRewriteUnproven = "lint/rewrite-unproven", Internal, Error, "a bug: the UTC rules did not prove exact, so nothing is deployed";
     LintSeveralUtcRules = "lint/several-utc-rules", Input, Info, "a schedule needs more than one UTC rule";

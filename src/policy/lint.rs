@@ -126,3 +126,100 @@ pub fn references(policies: &crate::policy::Policies, batches: &[Batch]) -> Vec<
     }
     findings
 }
+
+/// Schedules that never fire again from `now` on (EventBridge fires nothing after 2199): the
+/// rule would be deployed dead. The reason named is the years when the same schedule with any
+/// year would fire, else the days (a day of the month that the months it names lack).
+pub fn never_fires(batches: &[Batch], now: jiff::Timestamp) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for batch in batches {
+        if batch
+            .cron
+            .fire_times_after(now, &batch.zone.tz)
+            .next_second()
+            .is_some()
+        {
+            continue;
+        }
+        let year = now.to_zoned_datetime(batch.zone.tz.clone()).year();
+        let any_year = with_any_year(&batch.cron).is_some_and(|e| {
+            e.fire_times_after(now, &batch.zone.tz)
+                .next_second()
+                .is_some()
+        });
+        let (reason, help) = if any_year {
+            (
+                format!(
+                    "the years it names have passed (it is {year} in {})",
+                    batch.zone.name
+                ),
+                "set the year field to `*`, or remove the batch if it is done".to_string(),
+            )
+        } else {
+            (
+                "the day it names does not exist in the months it names (such as the 30th of February or the 31st of April)".to_string(),
+                "pick a day every month it names has, or `L` for the last day of the month".to_string(),
+            )
+        };
+        findings.push(
+            Finding::of(
+                Rule::LintNeverFires,
+                batch.field_location("cron").clone(),
+                format!("`{}` never fires: {reason}", batch.cron_text),
+            )
+            .help(help),
+        );
+    }
+    findings
+}
+
+/// The expression with its year field `*` (rate expressions have none).
+fn with_any_year(expr: &Expression) -> Option<Expression> {
+    let text = expr.to_aws();
+    let inner = text.strip_prefix("cron(")?.strip_suffix(')')?;
+    let (fields, _year) = inner.rsplit_once(' ')?;
+    crate::cron::parse(&format!("cron({fields} *)")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn never(cron: &str) -> Vec<Finding> {
+        let text = format!(
+            "A:\n  cron: \"{cron}\"\n  batch_class: \"A\"\n  is_active: true\n  description: a\n"
+        );
+        let (batches, f) = crate::schedule::load(
+            "schedules/a.yml",
+            &text,
+            &crate::settings::Settings::default(),
+        );
+        assert!(f.is_empty(), "{f:?}");
+        never_fires(&batches, "2026-11-29T00:00:00Z".parse().unwrap())
+    }
+
+    #[test]
+    fn schedules_that_never_fire_name_the_reason() {
+        for cron in ["0 9 30 2 ? *", "0 0 31 4 ? *", "0 0 31 2,4,6 ? *"] {
+            let f = never(cron);
+            assert_eq!(f.len(), 1, "{cron}");
+            assert_eq!(f[0].rule, Rule::LintNeverFires);
+            assert!(f[0].message.contains("does not exist"), "{}", f[0].message);
+        }
+        let f = never("0 9 * * ? 2020");
+        assert!(
+            f[0].message.contains("years it names have passed"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].location.line, 2);
+        for cron in [
+            "0 9 29 2 ? *",
+            "0 9 * * ? 2020-2030",
+            "0 9 31 * ? *",
+            "0 9 ? 2 5#5 *",
+        ] {
+            assert!(never(cron).is_empty(), "{cron}");
+        }
+    }
+}

@@ -105,13 +105,17 @@ const DAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 pub fn load(file: &str, text: &str, settings: &Settings) -> (Policies, Vec<Finding>) {
     let mut policies = Policies::default();
     let (doc, mut findings) = yaml::parse(file, text);
-    // An empty policy file has no policies; unlike schedules, nothing in AWS depends on it.
-    let yaml::Document::Root(root) = doc else {
-        return (policies, findings);
+    // A file that exists and says nothing (empty, only comments, `~`, `{}`) is refused like an
+    // empty schedules file: an emptied alerts file would delete its alert rules unseen. To
+    // remove a file's policies, delete the file (the deploy diff shows what goes).
+    let root = match doc {
+        yaml::Document::Invalid => return (policies, findings),
+        yaml::Document::Root(root) if !root.is_null() => root,
+        yaml::Document::Empty | yaml::Document::Root(_) => {
+            findings.push(empty_file(file));
+            return (policies, findings);
+        }
     };
-    if root.is_null() {
-        return (policies, findings);
-    }
     let Some(entries) = root.entries() else {
         findings.push(
             Finding::of(
@@ -126,6 +130,10 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Policies, Vec<Findi
         );
         return (policies, findings);
     };
+    if entries.is_empty() {
+        findings.push(empty_file(file));
+        return (policies, findings);
+    }
     findings.extend(yaml::unknown_keys(
         entries,
         TOP_KEYS,
@@ -160,6 +168,16 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Policies, Vec<Findi
                 )) else {
                     continue;
                 };
+                if items.is_empty() {
+                    findings.push(
+                        Finding::of(
+                            Rule::PolicyEmptyAlerts,
+                            entry.value.location(file),
+                            "`alerts` is an empty list",
+                        )
+                        .help("an empty list is refused so that an edit cannot remove every alert rule unseen; to remove all alerts, delete the `alerts` key"),
+                    );
+                }
                 for item in items {
                     if let Some(alert) = alert(item, file, settings, &mut findings) {
                         policies.add_alert(alert, &mut findings);
@@ -638,6 +656,16 @@ fn name_value(node: &Node, file: &str, what: &str) -> Result<String, Finding> {
         .help("write a name"));
     }
     Ok(text.to_string())
+}
+
+/// A policy file that says nothing: refused, like an empty schedules file.
+fn empty_file(file: &str) -> Finding {
+    Finding::of(
+        Rule::PolicyEmptyFile,
+        crate::finding::Location::file_start(file),
+        "the policy file is empty",
+    )
+    .help("an empty file is refused so that a broken edit cannot remove alert rules unseen; to remove its policies, delete the file")
 }
 
 fn empty_list(node: &Node, file: &str, what: &str, help: &str) -> Finding {
@@ -1169,15 +1197,22 @@ overlap:
     }
 
     #[test]
-    fn empty_file_has_no_policies() {
-        let (p, findings) = run("# nothing yet\n");
-        assert!(findings.is_empty());
-        assert!(p.quiet_hours.is_empty());
-        assert_eq!(p.overlap.location, None);
-        assert_eq!(
-            p.overlap.default_duration,
-            crate::policy::DEFAULT_DURATION_MINUTES
-        );
+    fn empty_file_is_an_error_and_has_no_policies() {
+        // Regression: emptying rules/alerts.yml was clean, and apply deleted the alert rule.
+        for text in ["", "# nothing yet\n", "~\n", "{}\n"] {
+            let (p, findings) = run(text);
+            assert_eq!(findings.len(), 1, "{text:?}: {findings:?}");
+            assert_eq!(findings[0].rule, Rule::PolicyEmptyFile);
+            assert!(p.quiet_hours.is_empty() && p.alerts.is_empty());
+            assert_eq!(p.overlap.location, None);
+            assert_eq!(
+                p.overlap.default_duration,
+                crate::policy::DEFAULT_DURATION_MINUTES
+            );
+        }
+        let f = one("alerts: []\n");
+        assert_eq!(f.rule, Rule::PolicyEmptyAlerts);
+        assert_eq!(at(&f), (Severity::Error, 1, 9));
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub mod env {
     pub const ECS_TASK_DEFINITION_ARN: &str = "CRONBRIDGE_ECS_TASK_DEFINITION_ARN";
     pub const DEAD_LETTER_ARN: &str = "CRONBRIDGE_DEAD_LETTER_ARN";
     pub const ALERT_TOPIC_ARN: &str = "CRONBRIDGE_ALERT_TOPIC_ARN";
+    /// The repository tag's value when `aws.repository` is not set (GitHub Actions sets it).
+    pub const REPOSITORY: &str = "GITHUB_REPOSITORY";
     /// All of them, for documentation and for tests that scrub the environment.
     pub const ALL: &[&str] = &[
         ROLE_ARN,
@@ -47,6 +49,7 @@ pub mod env {
         ECS_TASK_DEFINITION_ARN,
         DEAD_LETTER_ARN,
         ALERT_TOPIC_ARN,
+        REPOSITORY,
     ];
 }
 
@@ -59,6 +62,9 @@ pub struct AwsSettings {
     pub event_bus: String,
     pub rules_quota: u32,
     pub max_delete_share: f64,
+    /// The repository whose rules these are (`owner/name`), the `cronbridge:repository` tag
+    /// of every rule; without it, `GITHUB_REPOSITORY` from the environment.
+    pub repository: Option<String>,
     pub target: TargetSettings,
 }
 
@@ -70,6 +76,7 @@ impl Default for AwsSettings {
             event_bus: DEFAULT_EVENT_BUS.to_string(),
             rules_quota: DEFAULT_RULES_QUOTA,
             max_delete_share: DEFAULT_MAX_DELETE_SHARE,
+            repository: None,
             target: TargetSettings::default(),
         }
     }
@@ -159,6 +166,7 @@ const KEYS: &[&str] = &[
     "event_bus",
     "rules_quota",
     "max_delete_share",
+    "repository",
     "target",
 ];
 const TARGET_KEYS: &[&str] = &[
@@ -229,6 +237,11 @@ pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> AwsSettin
                     aws.max_delete_share = share;
                 }
             }
+            "repository" => {
+                if let Some(r) = sink.take(repository(v, file)) {
+                    aws.repository = Some(r);
+                }
+            }
             "target" => aws.target = target(e, file, &mut sink),
             _ => {}
         }
@@ -272,6 +285,30 @@ fn event_bus(node: &Node, file: &str) -> Result<String, Finding> {
         )
         .help("event bus names have 1 to 256 of letters, digits, `.`, `-`, `_` and `/`"))
     }
+}
+
+/// `owner/name`, or any text a tag value may hold.
+fn repository(node: &Node, file: &str) -> Result<String, Finding> {
+    let text = yaml::expect_str(node, file, WRONG_TYPE, "`repository`")?;
+    if is_repository(text) {
+        Ok(text.to_string())
+    } else {
+        Err(Finding::of(
+            INVALID,
+            node.location(file),
+            format!("`repository`: `{text}` cannot be a tag value"),
+        )
+        .help("write the repository as `owner/name`: 1 to 256 of letters, digits, `_.:/=+-@`"))
+    }
+}
+
+/// Whether a repository name can be the value of the repository tag.
+pub fn is_repository(text: &str) -> bool {
+    !text.trim().is_empty()
+        && text.chars().count() <= 256
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_.:/=+-@".contains(c))
 }
 
 fn share(node: &Node, file: &str) -> Result<f64, Finding> {

@@ -7,7 +7,7 @@
 use crate::common::Repo;
 use cronbridge::check::{self, Analysis, Options};
 use cronbridge::deploy::desired::Origin;
-use cronbridge::deploy::plan::{Action, Change, FieldChange, Plan, Quota};
+use cronbridge::deploy::plan::{Action, Change, FieldChange, Plan, Quota, Rename};
 use cronbridge::deploy::{ApplyOutcome, CallCount, CallStats, DeployReport, RuleOutcome, Status};
 use cronbridge::finding::{Finding, Location, Rule};
 use cronbridge::manual::audit::{Audit, AuditOutcome};
@@ -560,6 +560,8 @@ fn hostile_plan() -> Plan {
             rule_changed: true,
             tags_changed: false,
             targets_changed: false,
+            renamed_from: (i % 3 == 0).then(|| format!("old-{h}")),
+            renamed_to: (i % 3 == 2).then(|| format!("new-{h}")),
         });
     }
     Plan {
@@ -574,6 +576,16 @@ fn hostile_plan() -> Plan {
             after: 1,
             limit: 300,
         },
+        renames: HOSTILE
+            .iter()
+            .map(|h| Rename {
+                from: format!("old-{h}"),
+                to: format!("new-{h}"),
+                origin: Origin::Schedule(h.to_string()),
+                by: "same_batch",
+            })
+            .collect(),
+        repository: Some(HOSTILE.join("/")),
     }
 }
 

@@ -8,6 +8,7 @@ mod common;
 mod cron_eval;
 mod cron_parse;
 mod cron_props;
+mod deploy_diff;
 mod escaping;
 mod exit_codes;
 mod github_bot;

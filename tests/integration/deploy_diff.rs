@@ -1,0 +1,390 @@
+//! Issue 11 against moto: renames cut over without a double or a lost run, rules owned by
+//! their repository tag, and the guards that make the pull request fail instead of the
+//! deploy. After each scenario the emulator's state is checked: no batch with two enabled
+//! rules, every active batch with its rule, no alert lost unless deleting it was allowed.
+
+use crate::aws_sync::{bundled_repo, client_at, endpoint, prefix, settings};
+use crate::common::{self, Repo};
+use cronbridge::aws::eventbridge::EventBridge;
+use cronbridge::aws::sync::{self, Cutover, SyncError};
+use cronbridge::check::{self, Analysis, Options};
+use cronbridge::deploy::desired::{
+    ALERT_TAG, BATCH_TAG, KIND_TAG, MANAGED_TAG, REPOSITORY_TAG, Rule,
+};
+use cronbridge::deploy::plan::Action;
+use cronbridge::deploy::{DeployOptions, DeployReport, Status};
+use cronbridge::finding::Rule as Code;
+use cronbridge::source::{self as repo_io, Source};
+use std::collections::BTreeMap;
+
+fn analysis(repo: &Repo) -> Analysis {
+    let inputs = repo_io::read_inputs(&Source::WorkTree(repo.dir.clone()), None).unwrap();
+    check::analyse(
+        inputs,
+        &Options {
+            now: common::NOW.parse().unwrap(),
+            horizon_days: 366,
+        },
+    )
+}
+
+/// Cut over at once: the wait for a free minute is the pure `deploy::cutover`'s, unit-tested.
+const NO_WAIT: Cutover = Cutover {
+    busy_seconds: 10,
+    max_wait_seconds: 0,
+};
+
+async fn deploy(
+    client: &EventBridge,
+    repo: &Repo,
+    allow_delete: bool,
+) -> Result<DeployReport, SyncError> {
+    let options = DeployOptions {
+        allow_delete,
+        ..DeployOptions::default()
+    };
+    sync::deploy_with(client, &analysis(repo), &|_| None, &options, &NO_WAIT).await
+}
+
+fn applied(report: &DeployReport) {
+    match &report.status {
+        Status::Applied(a) => assert!(a.failed().next().is_none(), "{a:?}"),
+        other => panic!("not applied: {other:?}"),
+    }
+}
+
+/// Every rule on the bus tagged for `repository` (any prefix), by name.
+async fn owned(client: &EventBridge, repository: &str) -> BTreeMap<String, Rule> {
+    // A prefix no rule has: only the repository tag finds them.
+    let live = sync::read_live_for(client, "\u{1}", Some(repository), 8)
+        .await
+        .unwrap();
+    live.rules
+        .into_iter()
+        .map(|r| (r.rule.name.clone(), r.rule))
+        .collect()
+}
+
+/// The invariants of every scenario: each batch of `active` has exactly one enabled rule,
+/// no batch has two, and the alerts are `alerts`.
+fn assert_state(rules: &BTreeMap<String, Rule>, active: &[&str], alerts: &[&str]) {
+    let mut enabled: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut alert_names = Vec::new();
+    for r in rules.values() {
+        assert_eq!(r.tags[MANAGED_TAG], "true");
+        if r.tags[KIND_TAG] == "alert" {
+            assert_eq!(r.state, "ENABLED", "{r:?}");
+            alert_names.push(r.tags[ALERT_TAG].as_str());
+        } else if r.state == "ENABLED" {
+            enabled
+                .entry(r.tags[BATCH_TAG].as_str())
+                .or_default()
+                .push(r.name.as_str());
+        }
+    }
+    for (batch, names) in &enabled {
+        assert_eq!(names.len(), 1, "`{batch}` has two enabled rules: {names:?}");
+    }
+    for batch in active {
+        assert!(
+            enabled.contains_key(batch),
+            "`{batch}` has no enabled rule: {rules:?}"
+        );
+    }
+    alert_names.sort();
+    assert_eq!(alert_names, alerts);
+}
+
+const ACTIVE: &[&str] = &[
+    "Backup",
+    "DailyReport",
+    "MonthlyInvoice",
+    "PayrollExport",
+    "SessionCleanup",
+    "WeeklyAggregation",
+];
+
+/// The bundled repository, owned by `repository`.
+fn owned_repo(prefix: &str, repository: &str) -> Repo {
+    let repo = bundled_repo(prefix);
+    repo.write(
+        "cronbridge.yml",
+        &settings(prefix, &format!("  repository: {repository}\n")),
+    );
+    repo
+}
+
+#[tokio::test]
+async fn a_changed_prefix_moves_every_rule_without_two_enabled_or_a_gap() {
+    let (old, new) = (prefix("pfxold"), prefix("pfxnew"));
+    let repository = format!("test/{old}");
+    let repo = owned_repo(&old, &repository);
+    let client = client_at(&endpoint(), 3).await;
+    applied(&deploy(&client, &repo, false).await.unwrap());
+    assert_state(
+        &owned(&client, &repository).await,
+        ACTIVE,
+        &["batch-task-failed"],
+    );
+
+    repo.write(
+        "cronbridge.yml",
+        &settings(&new, &format!("  repository: {repository}\n")),
+    );
+    let report = deploy(&client, &repo, false).await.unwrap();
+    // Found by its tags under the old prefix, each rule is renamed, not duplicated, and
+    // no --allow-delete is needed: nothing is lost.
+    assert_eq!(report.plan.renames.len(), 8, "{:?}", report.plan.renames);
+    assert!(report.plan.delete_guard.is_none());
+    applied(&report);
+    let Status::Applied(a) = &report.status else {
+        unreachable!()
+    };
+    let moved = a
+        .rules
+        .iter()
+        .find(|r| r.name == format!("{new}Backup"))
+        .unwrap();
+    // The new rule is created disabled with its target and enabled last; the old one is
+    // disabled (between those), then loses its target and goes.
+    let new_steps: Vec<&str> = moved
+        .steps
+        .iter()
+        .copied()
+        .filter(|s| !matches!(*s, "Wait" | "NoGap"))
+        .collect();
+    assert_eq!(new_steps, ["PutRule", "PutTargets", "PutRule"]);
+    let gone = a
+        .rules
+        .iter()
+        .find(|r| r.name == format!("{old}Backup"))
+        .unwrap();
+    assert_eq!(gone.action, Action::Delete);
+    assert_eq!(gone.steps, ["PutRule", "RemoveTargets", "DeleteRule"]);
+    // The inactive batch's old rule was disabled already: nothing to switch off.
+    let legacy = a
+        .rules
+        .iter()
+        .find(|r| r.name == format!("{old}LegacyCsvExport"))
+        .unwrap();
+    assert_eq!(legacy.steps, ["RemoveTargets", "DeleteRule"]);
+    let rules = owned(&client, &repository).await;
+    assert!(
+        rules.keys().all(|n| n.starts_with(&new)),
+        "{:?}",
+        rules.keys()
+    );
+    assert_eq!(rules.len(), 8);
+    assert_state(&rules, ACTIVE, &["batch-task-failed"]);
+    // Run again: nothing left to do.
+    assert!(
+        !deploy(&client, &repo, false)
+            .await
+            .unwrap()
+            .plan
+            .has_changes()
+    );
+}
+
+#[tokio::test]
+async fn a_renamed_batch_is_moved_and_the_old_rule_goes() {
+    let p = prefix("rename");
+    let repository = format!("test/{p}");
+    let repo = owned_repo(&p, &repository);
+    let client = client_at(&endpoint(), 3).await;
+    applied(&deploy(&client, &repo, false).await.unwrap());
+    let text = include_str!("../../schedules/batches.yml").replace("Backup:", "NightlyBackup:");
+    repo.write("schedules/batches.yml", &text);
+    let report = deploy(&client, &repo, false).await.unwrap();
+    let renames: Vec<_> = report
+        .plan
+        .renames
+        .iter()
+        .map(|r| (r.from.clone(), r.to.clone(), r.by))
+        .collect();
+    assert_eq!(
+        renames,
+        vec![(
+            format!("{p}Backup"),
+            format!("{p}NightlyBackup"),
+            "same_class_and_schedule"
+        )]
+    );
+    applied(&report);
+    let rules = owned(&client, &repository).await;
+    assert!(!rules.contains_key(&format!("{p}Backup")));
+    let mut active = ACTIVE.to_vec();
+    active[0] = "NightlyBackup";
+    assert_state(&rules, &active, &["batch-task-failed"]);
+}
+
+#[tokio::test]
+async fn emptied_alerts_fail_the_check_and_a_deleted_alerts_file_needs_allow_delete() {
+    let p = prefix("alerts");
+    let repository = format!("test/{p}");
+    let repo = owned_repo(&p, &repository);
+    let client = client_at(&endpoint(), 3).await;
+    applied(&deploy(&client, &repo, false).await.unwrap());
+    for (text, code) in [
+        ("", Code::PolicyEmptyFile),
+        ("# no alerts for now\n", Code::PolicyEmptyFile),
+        ("alerts: []\n", Code::PolicyEmptyAlerts),
+    ] {
+        repo.write("rules/alerts.yml", text);
+        let Err(SyncError::Blocked(blocked)) = deploy(&client, &repo, false).await else {
+            panic!("{text:?} was not refused");
+        };
+        assert!(
+            blocked.findings().iter().any(|f| f.rule == code),
+            "{text:?}: {:?}",
+            blocked.findings()
+        );
+        assert_state(
+            &owned(&client, &repository).await,
+            ACTIVE,
+            &["batch-task-failed"],
+        );
+    }
+    // Deleting the file is a deliberate removal: visible, and guarded at apply.
+    repo.remove("rules/alerts.yml");
+    let report = deploy(&client, &repo, false).await.unwrap();
+    let Status::Refused { reasons } = &report.status else {
+        panic!("not refused: {:?}", report.status);
+    };
+    assert!(
+        reasons[0].message.contains("every alert rule"),
+        "{reasons:?}"
+    );
+    assert!(report.plan.delete_guard.unwrap().last_alert);
+    assert_state(
+        &owned(&client, &repository).await,
+        ACTIVE,
+        &["batch-task-failed"],
+    );
+    applied(&deploy(&client, &repo, true).await.unwrap());
+    assert_state(&owned(&client, &repository).await, ACTIVE, &[]);
+}
+
+#[tokio::test]
+async fn a_changed_target_or_input_template_updates_in_place() {
+    let p = prefix("target");
+    let repository = format!("test/{p}");
+    let repo = owned_repo(&p, &repository);
+    let client = client_at(&endpoint(), 3).await;
+    applied(&deploy(&client, &repo, false).await.unwrap());
+    let base = settings(&p, &format!("  repository: {repository}\n"));
+    let other = base.replace("stateMachine:batch", "stateMachine:batch-v2");
+    repo.write("cronbridge.yml", &other);
+    let report = deploy(&client, &repo, false).await.unwrap();
+    assert_eq!(report.plan.count(Action::Update), 7, "{:?}", report.plan);
+    assert!(report.plan.renames.is_empty());
+    applied(&report);
+    let rules = owned(&client, &repository).await;
+    assert!(
+        rules[&format!("{p}Backup")].targets[0]
+            .arn
+            .ends_with("batch-v2")
+    );
+    assert_state(&rules, ACTIVE, &["batch-task-failed"]);
+
+    let template = format!("{other}    input:\n      job: \"<batch_class>\"\n");
+    repo.write("cronbridge.yml", &template);
+    let report = deploy(&client, &repo, false).await.unwrap();
+    assert_eq!(report.plan.count(Action::Update), 7);
+    applied(&report);
+    let rules = owned(&client, &repository).await;
+    assert_eq!(
+        rules[&format!("{p}Backup")].targets[0].input.as_deref(),
+        Some(r#"{"job":"Batches::Daily::Backup"}"#)
+    );
+    assert_state(&rules, ACTIVE, &["batch-task-failed"]);
+}
+
+#[tokio::test]
+async fn more_batches_than_the_quota_fail_the_check_and_create_nothing() {
+    let p = prefix("quota");
+    let repo = Repo::new();
+    let batches: String = (0..400)
+        .map(|i| format!("B{i}:\n  cron: \"0 9 * * ? *\"\n  description: d\n  batch_class: \"Batches::B{i}\"\n  is_active: true\n"))
+        .collect();
+    repo.write("schedules/many.yml", &batches).write(
+        "cronbridge.yml",
+        &settings(&p, "").replace("rules_quota: 100000", "rules_quota: 300"),
+    );
+    let client = client_at(&endpoint(), 3).await;
+    let Err(SyncError::Blocked(blocked)) = deploy(&client, &repo, false).await else {
+        panic!("400 rules against a quota of 300 were not refused");
+    };
+    assert!(
+        blocked
+            .findings()
+            .iter()
+            .any(|f| f.rule == Code::AwsRulesQuota)
+    );
+    assert!(crate::aws_sync::live_rules(&client, &p).await.is_empty());
+}
+
+#[tokio::test]
+async fn two_repositories_on_one_bus_and_prefix_never_touch_each_other() {
+    let p = prefix("shared");
+    let (a, b) = (format!("test/{p}a"), format!("test/{p}b"));
+    let client = client_at(&endpoint(), 3).await;
+    let repo_a = owned_repo(&p, &a);
+    applied(&deploy(&client, &repo_a, false).await.unwrap());
+    // B has other batches and alerts under the same prefix: A's rules are not B's to delete.
+    let repo_b = Repo::new();
+    repo_b
+        .write(
+            "schedules/b.yml",
+            "Reindex:\n  cron: \"0 2 * * ? *\"\n  description: d\n  batch_class: \"Batches::Reindex\"\n  is_active: true\n",
+        )
+        .write(
+            "cronbridge.yml",
+            &settings(&p, &format!("  repository: {b}\n")),
+        );
+    let report = deploy(&client, &repo_b, false).await.unwrap();
+    assert_eq!(report.plan.count(Action::Delete), 0, "{:?}", report.plan);
+    assert!(report.plan.delete_guard.is_none());
+    applied(&report);
+    assert_state(&owned(&client, &a).await, ACTIVE, &["batch-task-failed"]);
+    assert_state(&owned(&client, &b).await, &["Reindex"], &[]);
+    // B asking for a rule A owns is refused, naming the owner.
+    repo_b.write("schedules/b.yml", common::BACKUP);
+    let report = deploy(&client, &repo_b, false).await.unwrap();
+    let Status::Refused { reasons } = &report.status else {
+        panic!("not refused: {:?}", report.status);
+    };
+    assert!(
+        reasons.iter().any(|f| f
+            .message
+            .contains(&format!("belongs to the repository `{a}`"))),
+        "{reasons:?}"
+    );
+    assert_state(&owned(&client, &a).await, ACTIVE, &["batch-task-failed"]);
+}
+
+#[tokio::test]
+async fn rules_managed_before_the_repository_tag_are_adopted() {
+    let p = prefix("adopt");
+    let repo = bundled_repo(&p);
+    let client = client_at(&endpoint(), 3).await;
+    applied(&deploy(&client, &repo, false).await.unwrap());
+    let repository = format!("test/{p}");
+    repo.write(
+        "cronbridge.yml",
+        &settings(&p, &format!("  repository: {repository}\n")),
+    );
+    let report = deploy(&client, &repo, false).await.unwrap();
+    assert_eq!(report.plan.count(Action::Update), 8);
+    assert!(
+        report
+            .plan
+            .changes
+            .iter()
+            .all(|c| c.tags_changed && !c.rule_changed && !c.targets_changed)
+    );
+    applied(&report);
+    let rules = owned(&client, &repository).await;
+    assert!(rules.values().all(|r| r.tags[REPOSITORY_TAG] == repository));
+    assert_state(&rules, ACTIVE, &["batch-task-failed"]);
+}
