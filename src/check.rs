@@ -171,6 +171,8 @@ pub struct Diff {
     /// Unified diff of the next `days` days' runs, local time and UTC; empty when equal.
     pub timetable: String,
     pub days: u32,
+    /// What the merge changes in EventBridge: every rule field and setting, offline.
+    pub deploy: crate::deploy::diff::DeployDiff,
 }
 
 impl Diff {
@@ -249,7 +251,10 @@ pub fn diff(base: &Analysis, head: &mut Analysis) -> Diff {
             .collect()
     };
     let (before, after) = (index(base), index(head));
-    let mut diff = Diff::default();
+    let mut diff = Diff {
+        deploy: crate::deploy::diff::between(&base.model(), &head.model()),
+        ..Diff::default()
+    };
     for (name, &i) in &after {
         match before.get(name) {
             None => diff.added.push(name.clone()),

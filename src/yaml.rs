@@ -457,7 +457,16 @@ impl Builder<'_, '_> {
     }
 
     fn scan_error(&self, e: &ScanError) -> Fatal {
-        let at = self.at(pos(*e.marker()));
+        let mut at = self.at(pos(*e.marker()));
+        // The scanner can point one line past the end (a directive with no document after
+        // it); a finding points into the file. YAML breaks lines at LF, CRLF and a lone CR.
+        let text = self.cursor.text;
+        let lines = 1 + text.matches('\n').count() + text.matches('\r').count()
+            - text.matches("\r\n").count();
+        let lines = u32::try_from(lines).unwrap_or(u32::MAX);
+        if at.line > lines {
+            at = Location::new(self.file, lines, 1, lines, 2);
+        }
         // The scanner has its own nesting limit for flow collections, above ours.
         if e.info() == "recursion limit exceeded" {
             return too_deep(at);

@@ -199,6 +199,8 @@ pub async fn run(
     let base = check::analyse(base_inputs, &check_options);
     let mut head = check::analyse(head_inputs, &check_options);
     let diff = check::diff(&base, &mut head);
+    // What the merge will change in AWS, from the two commits alone (no credentials).
+    let deploy = &diff.deploy;
 
     // Annotations and the summary first: they must survive anything that fails later.
     stdout
@@ -215,6 +217,7 @@ pub async fn run(
         head: &head,
         base: &base,
         diff: &diff,
+        deploy,
         links: Links {
             server_url: &env.server_url,
             repository: &env.repository,
@@ -269,7 +272,10 @@ pub async fn run(
     let outputs = [
         ("errors", head.count(Severity::Error).to_string()),
         ("warnings", head.count(Severity::Warning).to_string()),
-        ("changed", (!diff.is_empty()).to_string()),
+        (
+            "changed",
+            (!diff.is_empty() || !deploy.is_empty()).to_string(),
+        ),
         ("comment-url", url.unwrap_or_default()),
     ];
     match &env.output {

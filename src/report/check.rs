@@ -174,6 +174,37 @@ fn human_diff(diff: &Diff) -> String {
             ));
         }
     }
+    if !diff.deploy.is_empty() {
+        out.push_str(&format!("\n{BOLD}What the merge changes in AWS{BOLD:#}\n"));
+        for r in &diff.deploy.rules {
+            let renamed = r
+                .renamed_from
+                .as_deref()
+                .map(|old| format!(" (was {})", log_inline(old)))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {} {}{renamed}\n",
+                r.sign.symbol(),
+                log_inline(&r.name)
+            ));
+            for c in &r.fields {
+                out.push_str(&format!(
+                    "      {}: {} → {}\n",
+                    log_inline(&c.field),
+                    log_inline(c.before.as_deref().unwrap_or("—")),
+                    log_inline(c.after.as_deref().unwrap_or("—"))
+                ));
+            }
+        }
+        for c in &diff.deploy.settings {
+            out.push_str(&format!(
+                "  ~ {}: {} → {}\n",
+                log_inline(&c.field),
+                log_inline(c.before.as_deref().unwrap_or("—")),
+                log_inline(c.after.as_deref().unwrap_or("—"))
+            ));
+        }
+    }
     if !diff.timetable.is_empty() {
         out.push_str(&format!(
             "\n{BOLD}Timetable, next {} days{BOLD:#}\n{}",
@@ -265,6 +296,8 @@ struct JsonDiff<'a> {
     unreadable: &'a [String],
     changed: Vec<JsonChanged<'a>>,
     timetable: &'a str,
+    /// What the merge changes in EventBridge, rule by rule and field by field.
+    deploy: &'a crate::deploy::diff::DeployDiff,
 }
 
 #[derive(Serialize)]
@@ -364,6 +397,7 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
         batches,
         findings,
         diff: diff.map(|d| JsonDiff {
+            deploy: &d.deploy,
             added: &d.added,
             removed: &d.removed,
             unreadable: &d.unreadable,

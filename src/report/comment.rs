@@ -42,6 +42,8 @@ pub struct Context<'a> {
     pub head: &'a Analysis,
     pub base: &'a Analysis,
     pub diff: &'a Diff,
+    /// What the merge changes in EventBridge, computed from the two commits alone.
+    pub deploy: &'a crate::deploy::diff::DeployDiff,
     pub links: Links<'a>,
 }
 
@@ -69,10 +71,12 @@ impl Context<'_> {
             .count()
     }
 
-    /// Whether the pull request changes anything cronbridge reports: a batch, or a finding
-    /// (new in head, or fixed). Without changes no comment is created.
+    /// Whether the pull request changes anything cronbridge reports: a batch, anything the
+    /// merge would change in AWS, or a finding (new in head, or fixed). Without changes no
+    /// comment is created.
     pub fn has_changes(&self) -> bool {
         !self.diff.is_empty()
+            || !self.deploy.is_empty()
             || self.head.findings.iter().any(|f| !f.preexisting)
             || self.fixed() > 0
     }
@@ -109,6 +113,8 @@ struct Keep {
     findings: usize,
     /// Rows of the changes table.
     rows: usize,
+    /// Rows of the AWS changes table.
+    aws_rows: usize,
 }
 
 /// The parts, rendered once; `render` assembles them under a [`Keep`].
@@ -116,6 +122,7 @@ struct Parts {
     top: String,
     table_head: String,
     rows: Vec<String>,
+    aws_rows: Vec<String>,
     new_findings: Vec<Finding>,
     old_findings: Vec<Finding>,
     gantt: Option<String>,
@@ -242,6 +249,7 @@ fn parts(ctx: &Context<'_>) -> Parts {
         top,
         table_head,
         rows,
+        aws_rows: super::plan::deploy_diff_rows(ctx.deploy),
         new_findings,
         old_findings,
         gantt,
@@ -282,6 +290,32 @@ fn render(ctx: &Context<'_>, p: &Parts, keep: Keep, marker: bool) -> String {
                 "\n… and {} more in the {}.\n",
                 plural(p.rows.len() - keep.rows, "batch"),
                 p.summary_link
+            ));
+        }
+        out.push('\n');
+    }
+    if !p.aws_rows.is_empty() {
+        out.push_str("### What the merge changes in AWS\n\n| | rule | changes |\n|---|---|---|\n");
+        for row in p.aws_rows.iter().take(keep.aws_rows) {
+            out.push_str(row);
+        }
+        if keep.aws_rows < p.aws_rows.len() {
+            cut = true;
+            out.push_str(&format!(
+                "\n… and {} more in the {}.\n",
+                plural(p.aws_rows.len() - keep.aws_rows, "rule"),
+                p.summary_link
+            ));
+        }
+        let from_env = &ctx.deploy.from_env;
+        if !from_env.is_empty() {
+            out.push_str(&format!(
+                "\n<sub>Values shown as `from $VAR` come from the deploy job's environment ({}).</sub>\n",
+                from_env
+                    .iter()
+                    .map(|v| markdown_code(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         out.push('\n');
@@ -382,6 +416,7 @@ fn fitted(ctx: &Context<'_>, budget: usize, marker: bool) -> String {
         preexisting: true,
         findings: p.new_findings.len(),
         rows: p.rows.len(),
+        aws_rows: p.aws_rows.len(),
     };
     let fits = |k: Keep| len(&render(ctx, &p, k, marker)) <= budget;
     if fits(keep) {
@@ -426,6 +461,15 @@ fn fitted(ctx: &Context<'_>, budget: usize, marker: bool) -> String {
             keep.findings = 0;
             keep.rows = largest(p.rows.len(), |n| fits(Keep { rows: n, ..keep })).unwrap_or(0);
         }
+    }
+    if !fits(keep) {
+        keep.aws_rows = largest(p.aws_rows.len(), |n| {
+            fits(Keep {
+                aws_rows: n,
+                ..keep
+            })
+        })
+        .unwrap_or(0);
     }
     let text = render(ctx, &p, keep, marker);
     if len(&text) <= budget {
@@ -513,6 +557,7 @@ mod tests {
             head: &head,
             base: &base,
             diff: &diff,
+            deploy: &diff.deploy,
             links: links(),
         };
         f(&ctx)

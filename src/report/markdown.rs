@@ -208,6 +208,15 @@ pub fn report(head: &Analysis, base: Option<&Analysis>, diff: Option<&Diff>) -> 
             batches_table(head, None, None)
         )),
     }
+    if let Some(d) = diff
+        && !d.deploy.is_empty()
+    {
+        out.push_str("### What the merge changes in AWS\n\n| | rule | changes |\n|---|---|---|\n");
+        for row in super::plan::deploy_diff_rows(&d.deploy) {
+            out.push_str(&row);
+        }
+        out.push('\n');
+    }
     if !head.findings.is_empty() {
         out.push_str("### Findings\n\n");
         for f in &head.findings {

@@ -104,6 +104,16 @@ pub fn plan_human(plan: &Plan) -> String {
     if unchanged > 0 {
         let _ = writeln!(out, "  = {unchanged} unchanged");
     }
+    if !plan.renames.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Renamed (the new rule is created disabled, the old one disabled, then the new one enabled):"
+        );
+        for r in &plan.renames {
+            let _ = writeln!(out, "  {} → {}", log_inline(&r.from), log_inline(&r.to));
+        }
+    }
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -176,6 +186,21 @@ pub fn plan_markdown(plan: &Plan) -> String {
                 markdown_cell_code(&c.name),
                 markdown_text(&origin(c)),
                 fields.join("<br>")
+            );
+        }
+        let _ = writeln!(out);
+    }
+    if !plan.renames.is_empty() {
+        let _ = writeln!(
+            out,
+            "Renamed, cut over so that the old and the new rule are never enabled together:\n"
+        );
+        for r in &plan.renames {
+            let _ = writeln!(
+                out,
+                "- {} → {}",
+                markdown_code(&r.from),
+                markdown_code(&r.to)
             );
         }
         let _ = writeln!(out);
@@ -380,4 +405,64 @@ pub fn deploy_markdown(report: &DeployReport) -> String {
     }
     let _ = writeln!(out, "<sub>{}</sub>", markdown_text(&calls_line(report)));
     out
+}
+
+/// What a merge changes in EventBridge, as Markdown table rows (`| ± | rule | changes |`),
+/// one a rule and then one for the settings: every value escaped, long ones cut.
+pub fn deploy_diff_rows(diff: &crate::deploy::diff::DeployDiff) -> Vec<String> {
+    let value = |v: &Option<String>| match v {
+        Some(v) => markdown_cell_code(&short(v)),
+        None => "—".to_string(),
+    };
+    let fields = |fields: &[FieldChange]| -> String {
+        fields
+            .iter()
+            .map(|f| {
+                // A description is prose from the YAML: text, not code.
+                let value = |v: &Option<String>| match v {
+                    Some(v) if f.field == "description" => markdown_text(&short(v)),
+                    _ => value(v),
+                };
+                match (&f.before, &f.after) {
+                    (None, _) => format!("{} {}", markdown_text(&f.field), value(&f.after)),
+                    (_, None) => format!("{} ~~{}~~", markdown_text(&f.field), value(&f.before)),
+                    _ => format!(
+                        "{} {} → {}",
+                        markdown_text(&f.field),
+                        value(&f.before),
+                        value(&f.after)
+                    ),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("<br>")
+    };
+    let mut rows: Vec<String> = diff
+        .rules
+        .iter()
+        .map(|r| {
+            let name = match &r.renamed_from {
+                Some(old) => format!(
+                    "{} ← {}",
+                    markdown_cell_code(&r.name),
+                    markdown_cell_code(old)
+                ),
+                None => markdown_cell_code(&r.name),
+            };
+            format!("| {} | {name} | {} |\n", r.sign.symbol(), fields(&r.fields))
+        })
+        .collect();
+    if !diff.settings.is_empty() {
+        rows.push(format!("| ~ | settings | {} |\n", fields(&diff.settings)));
+    }
+    rows
+}
+
+/// A value of at most 120 characters in a table cell (inputs and patterns can be long).
+fn short(v: &str) -> String {
+    if v.chars().count() <= 120 {
+        v.to_string()
+    } else {
+        format!("{}…", v.chars().take(119).collect::<String>())
+    }
 }

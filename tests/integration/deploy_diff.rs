@@ -388,3 +388,50 @@ async fn rules_managed_before_the_repository_tag_are_adopted() {
     assert!(rules.values().all(|r| r.tags[REPOSITORY_TAG] == repository));
     assert_state(&rules, ACTIVE, &["batch-task-failed"]);
 }
+
+// Changing `rule_prefix` or emptying the alerts said "No batch changes", and no comment was
+// posted, though the merge would recreate or delete rules.
+#[test]
+fn the_pull_request_report_shows_what_the_merge_changes_in_aws() {
+    let repo = Repo::new();
+    repo.init();
+    repo.write("cronbridge.yml", "rule_prefix: team-a-\n")
+        .write("schedules/batches.yml", common::BACKUP);
+    let base = repo.commit("base");
+    repo.write("cronbridge.yml", "rule_prefix: team-b-\n");
+    repo.commit("a new prefix");
+    let run = repo.run(&[
+        "check",
+        "--now",
+        common::NOW,
+        "--base",
+        &base,
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("### What the merge changes in AWS"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("team-b-Backup") && run.stdout.contains("team-a-Backup"),
+        "{}",
+        run.stdout
+    );
+    let run = repo.run(&[
+        "check",
+        "--now",
+        common::NOW,
+        "--base",
+        &base,
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rules = report["diff"]["deploy"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1, "{report:#}");
+    assert_eq!(rules[0]["name"], "team-b-Backup");
+    assert_eq!(rules[0]["renamed_from"], "team-a-Backup");
+}

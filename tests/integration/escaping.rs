@@ -497,6 +497,7 @@ fn the_pull_request_comment_keeps_hostile_text_inert() {
         head: &head,
         base: &base,
         diff: &diff,
+        deploy: &diff.deploy,
         links: Links {
             server_url: "https://github.com",
             repository: "o/r",
