@@ -367,11 +367,8 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             write!(stdout, "{}", report::github::annotations(&head.findings))?;
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
                 let markdown = report::markdown::report(&head, base.as_ref(), diff.as_ref());
-                let mut file = std::fs::OpenOptions::new()
-                    .append(true)
-                    .create(true)
-                    .open(&path)?;
-                file.write_all(markdown.as_bytes())?;
+                // The error names the file: "writing <path>: Permission denied".
+                crate::github::env::append(std::path::Path::new(&path), &markdown)?;
             }
         }
     }

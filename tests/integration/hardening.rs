@@ -314,3 +314,23 @@ fn a_base_missing_from_a_shallow_clone_says_to_fetch_the_history() {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
 }
+
+// An unwritable GITHUB_STEP_SUMMARY failed with "Permission denied" and no path.
+#[test]
+fn an_unwritable_job_summary_is_named() {
+    let repo = Repo::new();
+    repo.write("schedules/batches.yml", BACKUP);
+    let missing = repo.dir.join("no-such-dir/summary.md");
+    let run = common::run(
+        common::cronbridge(&repo.dir)
+            .args(["check", "--now", NOW, "--format", "github"])
+            .env("GITHUB_STEP_SUMMARY", &missing),
+        &repo.dir,
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no-such-dir/summary.md"),
+        "{}",
+        run.stderr
+    );
+}
