@@ -321,6 +321,10 @@ pub fn refusal_reply(login: &str, refusal: &Refusal, default_branch: &str) -> St
 /// and [`log_json`] the `##[` and invisible characters it would leave raw, so nothing from a
 /// comment can start a new line or a workflow command.
 pub fn audit_line(audit: &Audit) -> String {
+    // The reason can quote an API's error body, which a proxy may fill with headers.
+    let mut audit = audit.clone();
+    audit.reason = audit.reason.as_deref().map(super::escape::mask_secrets);
+    let audit = &audit;
     let json = serde_json::to_string(audit).unwrap_or_else(|_| {
         // Serialising plain strings cannot fail; keep a line anyway.
         format!(
@@ -359,7 +363,7 @@ pub fn audit_markdown(audit: &Audit) -> String {
     };
     rows.push(("outcome", outcome.to_string()));
     if let Some(r) = &audit.reason {
-        rows.push(("reason", message(r, true)));
+        rows.push(("reason", message(&super::escape::mask_secrets(r), true)));
     }
     if let Some(a) = &audit.execution_arn {
         rows.push(("execution", cell(a)));
@@ -489,5 +493,24 @@ mod tests {
         )
         .with_command(&"x".repeat(300));
         assert_eq!(long.command.unwrap().chars().count(), 201);
+    }
+
+    // An API that echoes request headers put `Bearer <token>` into the audit line.
+    #[test]
+    fn tokens_in_an_audit_reason_are_masked() {
+        let mut a = Audit::new(
+            jiff::Timestamp::UNIX_EPOCH,
+            Via::GitHub,
+            "o",
+            AuditOutcome::Failed,
+        );
+        a.reason = Some(
+            "permission lookup: 401 Authorization: Bearer ghs_abcdefghijklmnopqrstuvwxyz0123456789"
+                .into(),
+        );
+        for text in [audit_line(&a), audit_markdown(&a)] {
+            assert!(!text.contains("ghs_abcdef"), "{text}");
+            assert!(text.contains("***") || text.contains("\\*\\*\\*"), "{text}");
+        }
     }
 }
