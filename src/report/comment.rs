@@ -696,4 +696,14 @@ mod tests {
         assert!(body.contains("more lines in the job summary"), "{body}");
         assert!(body.contains("```mermaid"), "the chart stays");
     }
+
+    // A monthly batch moved within the month disappeared from the chart without a word.
+    #[test]
+    fn a_changed_batch_that_does_not_run_on_the_charted_day_is_named() {
+        let monthly = BACKUP.replace("0 9 * * ? *", "0 3 25 * ? *");
+        let moved = monthly.replace("0 3 25 * ? *", "0 3 26 * ? *");
+        let body = with(&monthly, &moved, "", body);
+        assert!(body.contains("Changed, but not running on"), "{body}");
+        assert!(body.contains("` Backup `"), "{body}");
+    }
 }

@@ -115,17 +115,28 @@ const KEYWORDS: &[&str] = &[
     "gantt",
 ];
 
-/// A label Mermaid cannot misread: ASCII letters, digits, space and `._()/+-`, at most 40
-/// characters, never starting with a keyword. No `:` (ends a label), `;` or `#` (statement
-/// and comment syntax), no backtick (closes the fence), no newline (ends the statement).
+/// A label Mermaid cannot misread, its text kept (Japanese included): at most 40 characters,
+/// never starting with a keyword. No `:` (ends a label), `;` or `#` (statement and comment
+/// syntax), no `,` or `%` (task fields, `%%` comments), no backtick (closes the fence), no
+/// line break or other control character (ends the statement), no `<`, `>`, `&` or quotes
+/// (HTML where Mermaid renders labels).
 pub fn label(text: &str) -> String {
     let safe: String = text
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || " ._()/+-".contains(c) {
-                c
-            } else {
+            // Line breaks, and the invisible format characters (bidi overrides, zero widths)
+            // that make a label read other than it is.
+            let breaks = c.is_control()
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{61C}' | '\u{FEFF}'
+                )
+                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}')
+                || matches!(c, '\u{2060}'..='\u{2069}' | '\u{FFF9}'..='\u{FFFB}');
+            if breaks || ":;#,%`<>&\"'\\{}[]|".contains(c) {
                 '_'
+            } else {
+                c
             }
         })
         .take(40)
@@ -208,16 +219,22 @@ fn quiet_bars(a: &Analysis, date: Date) -> Vec<Bar> {
     bars
 }
 
-/// Bars of one batch: one per run, or one spanning them all for a frequent batch.
+/// Minutes in the day the chart draws: a run going past midnight is cut there, and drawn
+/// again from 00:00 on the next day's chart.
+const DAY: u32 = 1440;
+
+/// Bars of one batch: one per run, or one spanning them all for a frequent batch; none
+/// reaches past midnight.
 fn batch_bars(name: &str, tag: &'static str, starts: &[u32], minutes: u32) -> Vec<Bar> {
     let minutes = minutes.max(1);
+    let clip = |start: u32, len: u32| len.min(DAY.saturating_sub(start)).max(1);
     match starts {
         [] => Vec::new(),
         [first, .., last] if starts.len() > MAX_BARS_PER_BATCH => vec![Bar {
             label: label(&format!("{name} ({} runs)", starts.len())),
             tag,
             start: *first,
-            minutes: last - first + minutes,
+            minutes: clip(*first, last - first + minutes),
         }],
         _ => starts
             .iter()
@@ -225,10 +242,25 @@ fn batch_bars(name: &str, tag: &'static str, starts: &[u32], minutes: u32) -> Ve
                 label: label(name),
                 tag,
                 start: s,
-                minutes,
+                minutes: clip(s, minutes),
             })
             .collect(),
     }
+}
+
+/// The part after midnight of the runs of the day before that reach into `date`, per batch
+/// of `a`: (batch index, minutes from 00:00).
+fn spill_over(a: &Analysis, date: Date, tz: &TimeZone) -> Vec<(usize, u32)> {
+    let Ok(yesterday) = date.yesterday() else {
+        return Vec::new();
+    };
+    runs_on(a, yesterday, tz)
+        .into_iter()
+        .filter_map(|(b, starts)| {
+            let end = starts.iter().map(|s| s + a.durations[b].max(1)).max()?;
+            (end > DAY).then(|| (b, (end - DAY).min(DAY)))
+        })
+        .collect()
 }
 
 /// The chart, fenced as a `mermaid` block, with a line below naming what was left out; `None`
@@ -242,12 +274,22 @@ pub fn gantt(
     let zone = &head.inputs.settings.zone;
     let quiet = quiet_bars(head, date);
     let mut changed = Vec::new();
+    // Changed batches drawn this day, before or after; the others are named below the chart.
+    let mut drawn: BTreeSet<&str> = BTreeSet::new();
     if let Some(base) = base {
         for (b, starts) in runs_on(base, date, &zone.tz) {
             let batch = &base.inputs.batches[b];
             if highlight.before.contains(batch.name.as_str()) {
                 let name = format!("{} before", batch.name);
                 changed.extend(batch_bars(&name, "done", &starts, base.durations[b]));
+                drawn.insert(batch.name.as_str());
+            }
+        }
+        for (b, minutes) in spill_over(base, date, &zone.tz) {
+            let batch = &base.inputs.batches[b];
+            if highlight.before.contains(batch.name.as_str()) {
+                let name = format!("{} before, from the day before", batch.name);
+                changed.extend(batch_bars(&name, "done", &[0], minutes));
             }
         }
     }
@@ -256,6 +298,7 @@ pub fn gantt(
         let batch = &head.inputs.batches[b];
         if highlight.changed.contains(batch.name.as_str()) {
             changed.extend(batch_bars(&batch.name, "crit", &starts, head.durations[b]));
+            drawn.insert(batch.name.as_str());
         } else {
             others.push((
                 starts[0],
@@ -263,8 +306,38 @@ pub fn gantt(
             ));
         }
     }
+    for (b, minutes) in spill_over(head, date, &zone.tz) {
+        let batch = &head.inputs.batches[b];
+        let name = format!("{}, from the day before", batch.name);
+        if highlight.changed.contains(batch.name.as_str()) {
+            changed.extend(batch_bars(&name, "crit", &[0], minutes));
+        } else {
+            others.push((0, batch_bars(&name, "", &[0], minutes)));
+        }
+    }
+    let absent: Vec<&str> = highlight
+        .changed
+        .iter()
+        .chain(&highlight.before)
+        .copied()
+        .filter(|n| !drawn.contains(n))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let absent_line = (!absent.is_empty()).then(|| {
+        // A changed batch missing from the chart without a word would look unchanged.
+        let names: Vec<String> = absent
+            .iter()
+            .map(|n| crate::report::escape::markdown_code(n))
+            .collect();
+        format!(
+            "Changed, but not running on {}: {}.\n",
+            date.strftime("%a %Y-%m-%d"),
+            names.join(", ")
+        )
+    });
     if quiet.is_empty() && changed.is_empty() && others.is_empty() {
-        return None;
+        return absent_line;
     }
     changed.sort_by_key(|bar| (bar.start, bar.tag != "done"));
     others.sort_by_key(|(start, _)| *start);
@@ -317,6 +390,10 @@ pub fn gantt(
             if left_out == 1 { "" } else { "es" }
         ));
     }
+    if let Some(line) = absent_line {
+        out.push('\n');
+        out.push_str(&line);
+    }
     Some(out)
 }
 
@@ -331,7 +408,9 @@ mod tests {
         assert_eq!(label("```\n:crit, 00:00"), "_____crit_ 00_00");
         assert_eq!(label("section x"), "batch section x");
         assert_eq!(label("Title"), "batch Title");
-        assert_eq!(label("バックアップ"), "______");
+        assert_eq!(label("バックアップ"), "バックアップ");
+        assert_eq!(label("a<b>&\"c\u{2028}d"), "a_b___c_d");
+        assert_eq!(label("a\u{202e}b\u{200b}c"), "a_b_c");
         assert_eq!(label(&"x".repeat(100)).len(), 40);
     }
 
@@ -343,5 +422,12 @@ mod tests {
         assert_eq!(bars[0].label, "SessionCleanup (96 runs)");
         assert_eq!((bars[0].start, bars[0].minutes), (0, 1425 + 5));
         assert_eq!(batch_bars("B", "crit", &[540, 600], 0).len(), 2);
+    }
+
+    // A run that crosses midnight ran off the right edge of the chart.
+    #[test]
+    fn a_run_is_cut_at_midnight() {
+        let bars = batch_bars("Night", "", &[1410], 60);
+        assert_eq!((bars[0].start, bars[0].minutes), (1410, 30));
     }
 }
