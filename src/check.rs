@@ -84,7 +84,8 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
         .collect();
     let rewrites = crate::parallel::map(&firsts, 16, |&i| {
         let b = &inputs.batches[i];
-        rewrite::to_utc(&b.cron, &b.zone.tz, options.now)
+        let max_rules = inputs.settings.aws.max_rules_per_schedule as usize;
+        rewrite::to_utc_with_max_rules(&b.cron, &b.zone.tz, options.now, max_rules)
     });
     let utc: Vec<_> = slots.iter().map(|&slot| rewrites[slot].clone()).collect();
     let durations: Vec<u32> = inputs

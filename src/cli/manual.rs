@@ -181,23 +181,8 @@ pub fn command(args: RunArgs) -> anyhow::Result<Outcome> {
         }
     };
     {
-        let mut stdout = anstream::stdout().lock();
-        let description = batch
-            .description
-            .as_deref()
-            .map(|d| format!(" ({})", log_inline(d)))
-            .unwrap_or_default();
-        writeln!(stdout, "Started {}{description}", log_inline(&batch.name))?;
-        match &prepared.launch {
-            Launch::StepFunctions { .. } => writeln!(stdout, "  execution: {}", log_inline(&arn))?,
-            Launch::Ecs { started_by, .. } => {
-                writeln!(stdout, "  task:      {}", log_inline(&arn))?;
-                writeln!(stdout, "  startedBy: {}", log_inline(started_by))?;
-            }
-        }
-        if let Some(url) = request::console_url(&arn) {
-            writeln!(stdout, "  console:   {}", log_inline(&url))?;
-        }
+        let text = report::manual::started_text(batch, &prepared.launch, &arn);
+        write!(anstream::stdout().lock(), "{text}")?;
     }
     record(&audit)?;
     if !args.wait {

@@ -19,8 +19,7 @@ use crate::source::{self, Source};
 use serde::Deserialize;
 use std::io::Write;
 
-/// Marks the deployment comment on a merged pull request (not the check comment).
-pub const MARKER: &str = "<!-- cronbridge:deploy -->";
+pub use crate::report::plan::DEPLOY_MARKER as MARKER;
 
 /// The fields of a `push` payload this flow reads.
 #[derive(Debug, Deserialize)]
@@ -44,21 +43,6 @@ impl PushEvent {
     pub fn deploys(&self) -> bool {
         !self.deleted && self.git_ref == format!("refs/heads/{}", self.repository.default_branch)
     }
-}
-
-/// The comment on the merged pull request: what was deployed, from which commit.
-pub fn comment_body(report: &DeployReport, sha: &str) -> String {
-    let verdict = match &report.status {
-        Status::Applied(_) if report.failed() => "⚠️ deployed with failures",
-        Status::Applied(_) => "✅ deployed to EventBridge",
-        Status::Refused { .. } => "❌ not deployed: the plan was refused",
-        Status::Planned => "plan only",
-    };
-    format!(
-        "{MARKER}\n## ⏰ cronbridge: {verdict}\n\n{}\n<sub>commit {}</sub>\n",
-        crate::report::plan::deploy_markdown(report),
-        crate::report::escape::markdown_code(sha)
-    )
 }
 
 pub async fn run(
@@ -189,7 +173,7 @@ async fn report_on_pull_request(
         let Some(pr) = pulls.iter().find(|p| p.merged_at.is_some()) else {
             return Ok(None);
         };
-        let body = comment_body(report, &event.after);
+        let body = crate::report::plan::deploy_comment(report, &event.after);
         upsert_comment(&client, pr.number, MARKER, &body, true)
             .await
             .map(Some)

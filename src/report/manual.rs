@@ -317,6 +317,32 @@ pub fn refusal_reply(login: &str, refusal: &Refusal, default_branch: &str) -> St
     reply_body(login, &reply)
 }
 
+/// What `cronbridge run` prints once the run has started: the batch, the execution (or task
+/// and its `startedBy`) and the console link.
+pub fn started_text(batch: &Batch, launch: &crate::manual::flow::Launch, arn: &str) -> String {
+    use super::escape::log_inline;
+    use crate::manual::flow::Launch;
+    let description = batch
+        .description
+        .as_deref()
+        .map(|d| format!(" ({})", log_inline(d)))
+        .unwrap_or_default();
+    let mut out = format!("Started {}{description}\n", log_inline(&batch.name));
+    match launch {
+        Launch::StepFunctions { .. } => {
+            out.push_str(&format!("  execution: {}\n", log_inline(arn)));
+        }
+        Launch::Ecs { started_by, .. } => {
+            out.push_str(&format!("  task:      {}\n", log_inline(arn)));
+            out.push_str(&format!("  startedBy: {}\n", log_inline(started_by)));
+        }
+    }
+    if let Some(url) = crate::manual::request::console_url(arn) {
+        out.push_str(&format!("  console:   {}\n", log_inline(&url)));
+    }
+    out
+}
+
 /// The audit log line: one JSON object on one line, made log-safe: JSON escapes line breaks,
 /// and [`log_json`] the `##[` and invisible characters it would leave raw, so nothing from a
 /// comment can start a new line or a workflow command.

@@ -466,3 +466,21 @@ fn short(v: &str) -> String {
         format!("{}…", v.chars().take(119).collect::<String>())
     }
 }
+
+/// Marks the deployment comment on a merged pull request (not the check comment).
+pub const DEPLOY_MARKER: &str = "<!-- cronbridge:deploy -->";
+
+/// The comment on the merged pull request: what was deployed, from which commit.
+pub fn deploy_comment(report: &DeployReport, sha: &str) -> String {
+    let verdict = match &report.status {
+        Status::Applied(_) if report.failed() => "⚠️ deployed with failures",
+        Status::Applied(_) => "✅ deployed to EventBridge",
+        Status::Refused { .. } => "❌ not deployed: the plan was refused",
+        Status::Planned => "plan only",
+    };
+    format!(
+        "{DEPLOY_MARKER}\n## ⏰ cronbridge: {verdict}\n\n{}\n<sub>commit {}</sub>\n",
+        deploy_markdown(report),
+        markdown_code(sha)
+    )
+}

@@ -7,6 +7,7 @@
 //!   region: ap-northeast-1        # optional; else the SDK's chain (AWS_REGION, profile)
 //!   event_bus: default            # default "default"
 //!   rules_quota: 300              # the account's rules-per-bus quota; default 300
+//!   max_rules_per_schedule: 8     # UTC rules one local schedule may become; default 8
 //!   max_delete_share: 0.25        # share of managed rules one apply may delete; default 0.25
 //!   target:
 //!     role_arn: arn:aws:iam::123456789012:role/cronbridge-events   # or CRONBRIDGE_ROLE_ARN
@@ -61,6 +62,8 @@ pub struct AwsSettings {
     pub region: Option<String>,
     pub event_bus: String,
     pub rules_quota: u32,
+    /// The most UTC rules one local schedule may be rewritten into.
+    pub max_rules_per_schedule: u32,
     pub max_delete_share: f64,
     /// The repository whose rules these are (`owner/name`), the `cronbridge:repository` tag
     /// of every rule; without it, `GITHUB_REPOSITORY` from the environment.
@@ -75,6 +78,7 @@ impl Default for AwsSettings {
             region: None,
             event_bus: DEFAULT_EVENT_BUS.to_string(),
             rules_quota: DEFAULT_RULES_QUOTA,
+            max_rules_per_schedule: crate::cron::rewrite::MAX_RULES as u32,
             max_delete_share: DEFAULT_MAX_DELETE_SHARE,
             repository: None,
             target: TargetSettings::default(),
@@ -165,6 +169,7 @@ const KEYS: &[&str] = &[
     "region",
     "event_bus",
     "rules_quota",
+    "max_rules_per_schedule",
     "max_delete_share",
     "repository",
     "target",
@@ -224,6 +229,19 @@ pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> AwsSettin
             "event_bus" => {
                 if let Some(bus) = sink.take(event_bus(v, file)) {
                     aws.event_bus = bus;
+                }
+            }
+            "max_rules_per_schedule" => {
+                let what = "`max_rules_per_schedule`";
+                if let Some(n) = sink.take(yaml::expect_positive(v, file, INVALID, what)) {
+                    if n <= 64 {
+                        aws.max_rules_per_schedule = n;
+                    } else {
+                        sink.push(
+                            Finding::of(INVALID, v.location(file), format!("{what} is {n}; at most 64"))
+                                .help("each UTC rule is one rule of the bus's quota; a schedule that needs more is better on a zone-aware backend"),
+                        );
+                    }
                 }
             }
             "rules_quota" => {

@@ -334,3 +334,25 @@ fn an_unwritable_job_summary_is_named() {
         run.stderr
     );
 }
+
+// The rule limit of the rewrite could be set only in code: `aws.max_rules_per_schedule`.
+#[test]
+fn the_number_of_utc_rules_per_schedule_is_a_setting() {
+    let repo = Repo::new();
+    let month_end = BACKUP.replace("0 9 * * ? *", "0 3 L * ? *");
+    repo.write("schedules/batches.yml", &month_end);
+    let run = repo.run(&["check", "--now", NOW, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let rules = json(&run)["batches"][0]["utc_expressions"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        rules, 4,
+        "the month-end close at 03:00 JST is four UTC rules"
+    );
+    repo.write("cronbridge.yml", "aws:\n  max_rules_per_schedule: 3\n");
+    let run = repo.run(&["check", "--now", NOW, "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(codes(&json(&run)).contains(&"lint/not-convertible".to_string()));
+}
