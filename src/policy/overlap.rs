@@ -20,6 +20,10 @@ use crate::schedule::Batch;
 use crate::timetable::{Timetable, local_and_utc};
 use std::collections::BTreeMap;
 
+/// Batches a message and its related places name; the rest are counted there and listed in
+/// the finding's `occurrences`.
+const NAMED: usize = 8;
+
 /// A batch's key in the starts-per-minute sums: a fixed mix of its index (SplitMix64), so
 /// that distinct sets of starters have distinct sums but for a 2^-128 chance.
 fn batch_key(batch: usize) -> u128 {
@@ -105,9 +109,15 @@ impl Collision {
     ) -> Option<Collision> {
         let (&primary, rest) = set.split_last()?;
         let name = |b: usize| format!("`{}`", batches[b].name);
+        // Every batch is in the finding's `occurrences`; the message and the related
+        // places name the first few, so a crowded group stays one readable finding.
+        let mut names: Vec<String> = set.iter().take(NAMED).map(|&b| name(b)).collect();
+        if set.len() > NAMED {
+            names.push(format!("and {} more", set.len() - NAMED));
+        }
         Some(Collision {
             location: batches[primary].field_location("cron").clone(),
-            names: set.iter().map(|&b| name(b)).collect::<Vec<_>>().join(", "),
+            names: names.join(", "),
             examples: minutes
                 .iter()
                 .take(EXAMPLES)
@@ -116,6 +126,7 @@ impl Collision {
                 .join(", "),
             others: rest
                 .iter()
+                .take(NAMED)
                 .map(|&b| (batches[b].field_location("cron").clone(), name(b)))
                 .collect(),
         })
@@ -149,23 +160,25 @@ fn stretches_over(count: &[i32], limit: i32) -> Vec<(u32, u32)> {
     out
 }
 
-/// A batch's runs as disjoint minute intervals `[start, end)`, overlapping runs merged.
-fn merged_intervals(starts: &[u32], duration: u32, len: u32) -> Vec<(u32, u32)> {
-    let mut out: Vec<(u32, u32)> = Vec::new();
-    for &s in starts {
-        let end = s.saturating_add(duration.max(1)).min(len);
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(end),
-            _ => out.push((s, end)),
+/// A batch's runs as disjoint minute intervals `[start, end)`, overlapping runs merged,
+/// made as they are read (a copy of every run would double the timetable's memory).
+fn merged_intervals(starts: &[u32], duration: u32, len: u32) -> impl Iterator<Item = (u32, u32)> {
+    let mut pending: Option<(u32, u32)> = None;
+    let mut starts = starts.iter();
+    std::iter::from_fn(move || {
+        for &s in starts.by_ref() {
+            let end = s.saturating_add(duration.max(1)).min(len);
+            match pending {
+                Some((from, to)) if s <= to => pending = Some((from, to.max(end))),
+                Some(done) => {
+                    pending = Some((s, end));
+                    return Some(done);
+                }
+                None => pending = Some((s, end)),
+            }
         }
-    }
-    out
-}
-
-/// Whether any interval of `intervals` (sorted, disjoint) meets `[from, to)`.
-fn meets(intervals: &[(u32, u32)], from: u32, to: u32) -> bool {
-    let i = intervals.partition_point(|&(_, end)| end <= from);
-    intervals.get(i).is_some_and(|&(start, _)| start < to)
+        pending.take()
+    })
 }
 
 /// How often, first and last, for the start minutes of the occurrences of a finding.
@@ -194,18 +207,15 @@ pub fn groups(
     let mut findings = Vec::new();
     let len = timetable.minutes;
     for limit in &policy.groups {
-        let members: Vec<(usize, Vec<(u32, u32)>)> = timetable
+        let members: Vec<(usize, &[u32])> = timetable
             .runs
             .iter()
             .filter(|r| batches[r.batch].group.as_deref() == Some(limit.name.as_str()))
-            .map(|r| {
-                let intervals = merged_intervals(&r.starts, durations[r.batch], len);
-                (r.batch, intervals)
-            })
+            .map(|r| (r.batch, r.starts.as_slice()))
             .collect();
         let mut count = vec![0i32; len as usize + 1];
-        for (_, intervals) in &members {
-            for &(start, end) in intervals {
+        for &(b, starts) in &members {
+            for (start, end) in merged_intervals(starts, durations[b], len) {
                 count[start as usize] += 1;
                 count[end as usize] -= 1;
             }
@@ -217,14 +227,28 @@ pub fn groups(
         }
         count.truncate(len as usize);
         let stretches = stretches_over(&count, limit.max_concurrent as i32);
+        // Who runs in each stretch: every interval finds the stretches it meets by binary
+        // search (stretches are sorted and disjoint), so the cost follows the runs, not
+        // runs × stretches.
+        let mut sets: Vec<Vec<usize>> = vec![Vec::new(); stretches.len()];
+        for &(b, starts) in &members {
+            for (from, to) in merged_intervals(starts, durations[b], len) {
+                let mut i = stretches.partition_point(|&(_, end)| end <= from);
+                while let Some(&(start, _)) = stretches.get(i) {
+                    if start >= to {
+                        break;
+                    }
+                    if sets[i].last() != Some(&b) {
+                        sets[i].push(b);
+                    }
+                    i += 1;
+                }
+            }
+        }
         // The same set of batches colliding again and again is one finding.
         let mut by_set: BTreeMap<Vec<usize>, Vec<u32>> = BTreeMap::new();
-        for &(start, end) in &stretches {
-            let set: Vec<usize> = members
-                .iter()
-                .filter(|(_, intervals)| meets(intervals, start, end))
-                .map(|(b, _)| *b)
-                .collect();
+        for (mut set, &(start, _)) in sets.into_iter().zip(&stretches) {
+            set.sort_unstable();
             by_set.entry(set).or_default().push(start);
         }
         for (set, starts) in by_set {
@@ -311,15 +335,22 @@ pub fn starts_per_minute(
     for (&m, &sum) in busy.iter().zip(&sums) {
         by_sum.entry(sum).or_default().push(m);
     }
+    // One more pass over the runs reads the starters of one minute of each sum.
+    let groups: Vec<Vec<u32>> = by_sum.into_values().collect();
+    let mut representative = vec![u32::MAX; timetable.minutes as usize];
+    for (g, minutes) in groups.iter().enumerate() {
+        representative[minutes[0] as usize] = g as u32;
+    }
+    let mut sets: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for runs in &timetable.runs {
+        for &s in &runs.starts {
+            if let Some(set) = sets.get_mut(representative[s as usize] as usize) {
+                set.push(runs.batch);
+            }
+        }
+    }
     let mut by_set: BTreeMap<Vec<usize>, Vec<u32>> = BTreeMap::new();
-    for minutes in by_sum.into_values() {
-        let m = minutes[0];
-        let set: Vec<usize> = timetable
-            .runs
-            .iter()
-            .filter(|r| r.starts.binary_search(&m).is_ok())
-            .map(|r| r.batch)
-            .collect();
+    for (set, minutes) in sets.into_iter().zip(groups) {
         by_set.entry(set).or_default().extend(minutes);
     }
     let mut findings = Vec::new();
