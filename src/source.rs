@@ -509,3 +509,38 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
         sources,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> Remote {
+        Remote::File {
+            size: text.len() as u64,
+            bytes: Some(text.as_bytes().to_vec()),
+        }
+    }
+
+    // A branch whose `schedules: ext/conf` goes through a committed link `ext` was read
+    // through it, since only the last part of the path was checked.
+    #[test]
+    fn a_link_on_the_way_to_a_directory_of_a_snapshot_is_refused() {
+        let mut snapshot = Snapshot::default();
+        snapshot.insert("cronbridge.yml", file("schedules: ext/conf\n"));
+        snapshot.insert("ext", Remote::Link);
+        snapshot.insert("ext/conf", Remote::Dir);
+        snapshot.insert(
+            "ext/conf/a.yml",
+            file("A:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"A::B\"\n  is_active: true\n"),
+        );
+        let err = read_inputs(&Source::Snapshot(snapshot.clone()), None).unwrap_err();
+        assert!(
+            matches!(&err, RepoError::LinkedDirectory(l) if l == "ext"),
+            "{err}"
+        );
+        // The same tree without the link reads.
+        snapshot.insert("ext", Remote::Dir);
+        let inputs = read_inputs(&Source::Snapshot(snapshot), None).unwrap();
+        assert_eq!(inputs.batches.len(), 1);
+    }
+}

@@ -213,6 +213,11 @@ pub async fn read_branch(
     let settings = source::read_inputs(&Source::Snapshot(snapshot.clone()), config)?.settings;
     for dir in [&settings.schedules_dir, &settings.rules_dir] {
         let dir = dir.trim_end_matches('/');
+        // What each directory on the way is, so that a link there is refused as on disk.
+        let parts: Vec<&str> = dir.split('/').collect();
+        for end in 1..parts.len() {
+            fetch(client, git_ref, &parts[..end].join("/"), &mut snapshot).await?;
+        }
         if let Some(files) = fetch(client, git_ref, dir, &mut snapshot).await? {
             for path in files {
                 let name = path.rsplit('/').next().unwrap_or(&path);
