@@ -236,7 +236,8 @@ fn github(args: GithubArgs) -> anyhow::Result<Outcome> {
         None => None,
         Some(Ok(token)) => Some(token),
         Some(Err(problem)) => {
-            writeln!(anstream::stderr().lock(), "error: --token: {problem}")?;
+            let text = report::diagnostic("error", &format!("--token: {problem}"));
+            write!(anstream::stderr().lock(), "{text}")?;
             return Ok(Outcome::Config);
         }
     };

@@ -260,6 +260,21 @@ fn parts(ctx: &Context<'_>) -> Parts {
     }
 }
 
+/// The first `keep` of a table's `rows`, and a line counting the rest; whether any were cut.
+fn push_rows(out: &mut String, rows: &[String], keep: usize, noun: &str, link: &str) -> bool {
+    for row in rows.iter().take(keep) {
+        out.push_str(row);
+    }
+    let cut = keep < rows.len();
+    if cut {
+        out.push_str(&format!(
+            "\n… and {} more in the {link}.\n",
+            plural(rows.len() - keep, noun)
+        ));
+    }
+    cut
+}
+
 fn render(ctx: &Context<'_>, p: &Parts, keep: Keep, marker: bool) -> String {
     let link = |f: &Finding| Some(blob_url(&ctx.links, &f.location.file, f.location.line));
     let item = |f: &Finding| {
@@ -281,32 +296,18 @@ fn render(ctx: &Context<'_>, p: &Parts, keep: Keep, marker: bool) -> String {
     if !p.rows.is_empty() {
         out.push_str("### Changes\n\n");
         out.push_str(&p.table_head);
-        for row in p.rows.iter().take(keep.rows) {
-            out.push_str(row);
-        }
-        if keep.rows < p.rows.len() {
-            cut = true;
-            out.push_str(&format!(
-                "\n… and {} more in the {}.\n",
-                plural(p.rows.len() - keep.rows, "batch"),
-                p.summary_link
-            ));
-        }
+        cut |= push_rows(&mut out, &p.rows, keep.rows, "batch", &p.summary_link);
         out.push('\n');
     }
     if !p.aws_rows.is_empty() {
         out.push_str("### What the merge changes in AWS\n\n| | rule | changes |\n|---|---|---|\n");
-        for row in p.aws_rows.iter().take(keep.aws_rows) {
-            out.push_str(row);
-        }
-        if keep.aws_rows < p.aws_rows.len() {
-            cut = true;
-            out.push_str(&format!(
-                "\n… and {} more in the {}.\n",
-                plural(p.aws_rows.len() - keep.aws_rows, "rule"),
-                p.summary_link
-            ));
-        }
+        cut |= push_rows(
+            &mut out,
+            &p.aws_rows,
+            keep.aws_rows,
+            "rule",
+            &p.summary_link,
+        );
         let from_env = &ctx.deploy.from_env;
         if !from_env.is_empty() {
             out.push_str(&format!(
