@@ -157,13 +157,30 @@ impl ClientOptions {
     }
 }
 
-/// The client: EventBridge on one event bus.
+/// EventBridge on one event bus, for reading only: it has no method that writes. The
+/// pull-request path and `plan` hold one of these and nothing else, so they cannot change AWS
+/// whatever credentials they run with.
 #[derive(Debug, Clone)]
-pub struct EventBridge {
+pub struct ReadOnly {
     inner: Client,
     bus: String,
     counter: Counter,
     region: Option<String>,
+}
+
+/// The full client: a [`ReadOnly`] reader (through `Deref`, so every read is on both) with the
+/// calls that write.
+#[derive(Debug, Clone)]
+pub struct EventBridge {
+    reader: ReadOnly,
+}
+
+impl std::ops::Deref for EventBridge {
+    type Target = ReadOnly;
+
+    fn deref(&self) -> &ReadOnly {
+        &self.reader
+    }
 }
 
 impl EventBridge {
@@ -173,6 +190,15 @@ impl EventBridge {
         bus: &str,
         options: &ClientOptions,
     ) -> EventBridge {
+        EventBridge {
+            reader: ReadOnly::connect(connection, bus, options).await,
+        }
+    }
+}
+
+impl ReadOnly {
+    /// Loads the SDK configuration and builds the reader.
+    pub async fn connect(connection: &Connection, bus: &str, options: &ClientOptions) -> ReadOnly {
         let sdk = connection.load().await;
         let counter = Counter::default();
         let conf = aws_sdk_eventbridge::config::Builder::from(&sdk)
@@ -180,7 +206,7 @@ impl EventBridge {
             .timeout_config(options.timeouts())
             .interceptor(counter.clone())
             .build();
-        EventBridge {
+        ReadOnly {
             inner: Client::from_conf(conf),
             bus: bus.to_string(),
             region: sdk.region().map(ToString::to_string),
@@ -259,7 +285,9 @@ impl EventBridge {
             }
         }
     }
+}
 
+impl EventBridge {
     /// Creates or replaces a rule with its complete definition in state `state`: PutRule
     /// resets every argument it is not given. Tags go along (EventBridge applies them when it
     /// creates the rule).

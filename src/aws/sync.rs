@@ -2,11 +2,11 @@
 //! missing or stale target, several rules at a time. A failed rule stops its own steps and
 //! is reported; the others go on, and a re-run converges because the plan is recomputed.
 
-use super::eventbridge::{ApiError, EventBridge};
+use super::eventbridge::{ApiError, EventBridge, ReadOnly};
 use crate::check::Analysis;
 use crate::deploy::cutover;
 use crate::deploy::desired::{Lookup, REPOSITORY_TAG, Rule, TAG_PREFIX};
-use crate::deploy::plan::{Action, Change, Limits, Live, LiveRule, Plan};
+use crate::deploy::plan::{Action, Change, Limits, Live, LivePlan, LiveRule, Plan};
 use crate::deploy::{
     self, ApplyOutcome, Blocked, DeployOptions, DeployReport, RuleOutcome, Status,
 };
@@ -45,7 +45,7 @@ impl SyncError {
 /// Reads the bus: every rule once (ListRules), the tags of those with the prefix, and the
 /// targets of those cronbridge manages.
 pub async fn read_live(
-    client: &EventBridge,
+    client: &ReadOnly,
     prefix: &str,
     concurrency: usize,
 ) -> Result<Live, SyncError> {
@@ -54,10 +54,12 @@ pub async fn read_live(
 
 /// Reads the bus for `repository`: with one, the tags of every rule on the bus, so that its
 /// rules are found by their tags under any name (an old prefix, a renamed batch); without one,
-/// only of the rules with the prefix. Kept: the rules with the prefix, and every rule tagged
-/// for the repository; targets are read for the managed ones.
+/// only of the rules with the prefix. Kept: the rules with the prefix, every rule tagged for
+/// the repository, and every enabled schedule rule (whoever owns it: the plan needs to know
+/// when one already starts a batch it is about to schedule); targets are read for the managed
+/// ones and those enabled schedule rules.
 pub async fn read_live_for(
-    client: &EventBridge,
+    client: &ReadOnly,
     prefix: &str,
     repository: Option<&str>,
     concurrency: usize,
@@ -69,8 +71,9 @@ pub async fn read_live_for(
         let (page, next) = client.list_rules(token).await.map_err(SyncError::Read)?;
         count += page.len();
         summaries.extend(
-            page.into_iter()
-                .filter(|r| repository.is_some() || r.name.starts_with(prefix)),
+            page.into_iter().filter(|r| {
+                repository.is_some() || r.name.starts_with(prefix) || runs_on_schedule(r)
+            }),
         );
         token = next;
         if token.is_none() {
@@ -90,7 +93,8 @@ pub async fn read_live_for(
             };
             let ours =
                 repository.is_some() && tags.get(REPOSITORY_TAG).map(String::as_str) == repository;
-            if !ours && !s.name.starts_with(prefix) {
+            let scheduled = runs_on_schedule(&s);
+            if !ours && !s.name.starts_with(prefix) && !scheduled {
                 return Ok(None);
             }
             let mut rule = LiveRule {
@@ -105,8 +109,9 @@ pub async fn read_live_for(
                     targets: Vec::new(),
                 },
             };
-            // Targets of rules cronbridge does not own are none of its business.
-            if rule.is_managed() {
+            // Targets of other rules are none of cronbridge's business, except what an enabled
+            // schedule rule starts: it may be a batch cronbridge is about to schedule too.
+            if rule.is_managed() || scheduled {
                 rule.rule.targets = match client.list_targets(&rule.rule.name).await {
                     Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => {
                         return Ok(None);
@@ -129,6 +134,46 @@ pub async fn read_live_for(
     };
     live.rules.sort_by(|a, b| a.rule.name.cmp(&b.rule.name));
     Ok(live)
+}
+
+/// The pull request's live plan: the head planned against EventBridge as it is, and the base
+/// (the last applied state, when the default branch deploys on every merge) to show drift.
+/// Only reads, through a [`ReadOnly`] client: read-only credentials are enough, and nothing
+/// here can write.
+pub async fn live_plan(
+    client: &ReadOnly,
+    head: &Analysis,
+    base: &Analysis,
+    lookup: Lookup<'_>,
+    concurrency: usize,
+) -> Result<LivePlan, SyncError> {
+    let desired = deploy::desired_state(&head.findings, &head.model(), lookup)?;
+    if client.region().is_none() {
+        return Err(SyncError::NoRegion);
+    }
+    let settings = &head.inputs.settings;
+    let live = read_live_for(
+        client,
+        &settings.rule_prefix,
+        desired.repository.as_deref(),
+        concurrency,
+    )
+    .await?;
+    let limits = Limits::of(settings, client.bus());
+    let base_settings = &base.inputs.settings;
+    let base_desired = deploy::desired_state(&base.findings, &base.model(), lookup).ok();
+    let base_limits = Limits::of(base_settings, &base_settings.aws.event_bus);
+    Ok(crate::deploy::plan::live_plan(
+        &desired,
+        base_desired.as_ref().map(|d| (d, &base_limits)),
+        &live,
+        &limits,
+    ))
+}
+
+/// An enabled rule with a schedule: one that starts something by itself.
+fn runs_on_schedule(rule: &super::eventbridge::LiveSummary) -> bool {
+    rule.schedule_expression.is_some() && rule.state == "ENABLED"
 }
 
 /// Plans and (unless `dry_run`) applies: the one call the CLI and the GitHub `push` handler

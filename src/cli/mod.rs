@@ -75,6 +75,11 @@ pub struct GithubArgs {
     /// managed rules, or all of them.
     #[arg(long)]
     pub allow_delete: bool,
+    /// On `pull_request`: also read EventBridge with the job's AWS credentials (read-only
+    /// suffices: `events:List*`, `events:Describe*`) and add the live plan to the comment:
+    /// drift since the last apply, and rules that would start a batch twice.
+    #[arg(long)]
+    pub live_plan: bool,
     /// The most the whole run may take, in seconds (`300s`): a GitHub API or AWS endpoint
     /// that accepts connections and never answers cannot hold the job longer.
     #[arg(long, default_value = "300s", value_parser = parse_seconds)]
@@ -248,6 +253,7 @@ fn github(args: GithubArgs) -> anyhow::Result<Outcome> {
         now: args.now.unwrap_or_else(Timestamp::now),
         horizon_days: args.horizon,
         allow_delete: args.allow_delete,
+        live_plan: args.live_plan,
         deadline: std::time::Duration::from_secs(args.timeout),
     };
     let mut stdout = std::io::stdout().lock();

@@ -52,8 +52,9 @@ pub enum Owner {
     Unmanaged,
 }
 
-/// What EventBridge holds: the rules with the prefix (targets read only for managed ones),
-/// and how many rules the bus has in all (for the quota).
+/// What EventBridge holds: the rules with the prefix or this repository's tag, and every
+/// enabled schedule rule (targets read for managed rules and enabled schedule rules), and how
+/// many rules the bus has in all (for the quota).
 #[derive(Debug, Clone, Default)]
 pub struct Live {
     pub rules: Vec<LiveRule>,
@@ -290,9 +291,9 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
     for l in &live.rules {
         let owner = l.owner(prefix, repository);
         if owner != Owner::Ours {
-            if !desired_names.contains(l.rule.name.as_str())
-                && (owner == Owner::Unmanaged || l.rule.name.starts_with(prefix))
-            {
+            // Listed: what shares the prefix. The bus's other schedule rules are read only to
+            // find a batch started twice.
+            if !desired_names.contains(l.rule.name.as_str()) && l.rule.name.starts_with(prefix) {
                 unmanaged.push(l.rule.name.clone());
             }
             continue;
@@ -317,6 +318,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
             });
         }
     }
+    errors.extend(started_twice(desired, live, prefix, repository));
     let renames = pair_renames(&mut changes, desired);
     changes.sort_by(|a, b| a.name.cmp(&b.name));
     unmanaged.sort();
@@ -395,6 +397,51 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
         warnings,
         delete_guard,
         quota,
+    }
+}
+
+/// The live plan of a pull request, read with read-only credentials: what applying the head
+/// would do to EventBridge as it is now, and how EventBridge differs from the base branch
+/// (drift since the last apply: a rule changed or deleted in the console, or a deploy that
+/// did not finish).
+#[derive(Debug, Clone, Serialize)]
+pub struct LivePlan {
+    pub plan: Plan,
+    /// What applying the base branch now would change; `None` when the base's rules cannot
+    /// be built (its own errors) or live on another bus.
+    pub drift: Option<Vec<Change>>,
+}
+
+/// What the pull request shows of EventBridge now.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum LiveView {
+    Planned(Box<LivePlan>),
+    /// Not read, and why (the head has errors, no region, access denied, …).
+    Unavailable {
+        reason: String,
+    },
+}
+
+/// Plans the head against `live`, and the base (when given) to find the drift.
+pub fn live_plan(
+    head: &Desired,
+    base: Option<(&Desired, &Limits<'_>)>,
+    live: &Live,
+    limits: &Limits<'_>,
+) -> LivePlan {
+    let drift = base
+        .filter(|(_, base_limits)| base_limits.bus == limits.bus)
+        .map(|(desired, base_limits)| {
+            plan(desired, live, base_limits)
+                .changes
+                .into_iter()
+                .filter(|c| c.action != Action::Unchanged)
+                .collect()
+        });
+    LivePlan {
+        plan: plan(head, live, limits),
+        drift,
     }
 }
 
@@ -527,6 +574,132 @@ fn pair_renames(changes: &mut [Change], desired: &Desired) -> Vec<Rename> {
     }
     renames.sort_by(|a, b| a.to.cmp(&b.to));
     renames
+}
+
+/// Enabled schedule rules that this repository does not own and that start a batch it
+/// schedules (same target, and an input that is the same or names the batch): once the plan is
+/// applied, that batch would run twice. One error per batch and rule, at the batch.
+fn started_twice(
+    desired: &Desired,
+    live: &Live,
+    prefix: &str,
+    repository: Option<&str>,
+) -> Vec<Finding> {
+    let desired_names: BTreeSet<&str> =
+        desired.rules.iter().map(|r| r.rule.name.as_str()).collect();
+    let others: Vec<(&LiveRule, Owner)> = live
+        .rules
+        .iter()
+        .filter(|l| {
+            l.rule.schedule_expression.is_some()
+                && l.rule.state == "ENABLED"
+                && !desired_names.contains(l.rule.name.as_str())
+        })
+        .map(|l| (l, l.owner(prefix, repository)))
+        .filter(|(_, owner)| *owner != Owner::Ours)
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut findings = Vec::new();
+    for d in &desired.rules {
+        let Origin::Schedule(batch) = &d.origin else {
+            continue;
+        };
+        if d.rule.state != "ENABLED" {
+            continue;
+        }
+        let class = d.rule.tags.get(CLASS_TAG).map(String::as_str);
+        for (l, owner) in &others {
+            let Some(why) = d.rule.targets.iter().find_map(|dt| {
+                l.rule
+                    .targets
+                    .iter()
+                    .filter(|lt| lt.arn == dt.arn)
+                    .find_map(|lt| starts_same(lt, dt, batch, class))
+            }) else {
+                continue;
+            };
+            if !seen.insert((batch.as_str(), l.rule.name.as_str())) {
+                continue;
+            }
+            let whose = match owner {
+                Owner::Repository(other) => format!(" of the repository `{other}`"),
+                Owner::Legacy => " (cronbridge's, with no repository tag)".to_string(),
+                Owner::Ours | Owner::Unmanaged => String::new(),
+            };
+            findings.push(
+                Finding::of(
+                    finding::Rule::AwsRunsTwice,
+                    d.location.clone(),
+                    format!(
+                        "`{batch}` would run twice: the rule `{}`{whose} already starts it ({why})",
+                        l.rule.name
+                    ),
+                )
+                .help(format!(
+                    "delete or disable the rule `{}` in EventBridge, or adopt it in place: name it on the batch with `rule: {}` (`cronbridge import` writes these)",
+                    l.rule.name, l.rule.name
+                )),
+            );
+        }
+    }
+    findings
+}
+
+/// Why a live target starts what a desired one does, if it does: the same input, or an
+/// input naming the batch (a string that is its name, or that contains its class as a
+/// whole word, as a command does).
+fn starts_same(
+    live: &Target,
+    desired: &Target,
+    batch: &str,
+    class: Option<&str>,
+) -> Option<String> {
+    if live.input.is_some() && same_json(&live.input, &desired.input) {
+        return Some("same target and input".to_string());
+    }
+    let value: serde_json::Value = serde_json::from_str(live.input.as_deref()?).ok()?;
+    let mut strings = Vec::new();
+    collect_strings(&value, &mut strings, 0);
+    if strings.contains(&batch) {
+        return Some(format!("same target, and its input names `{batch}`"));
+    }
+    let class = class.filter(|c| !c.is_empty())?;
+    strings
+        .iter()
+        .any(|s| contains_word(s, class))
+        .then(|| format!("same target, and its input names `{class}`"))
+}
+
+/// The string values of a JSON document, to a bounded depth (inputs are at most 8 KiB).
+fn collect_strings<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    match value {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(items) => {
+            for v in items {
+                collect_strings(v, out, depth + 1);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for v in map.values() {
+                collect_strings(v, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `word` occurs in `text` with no identifier character (letters, digits, `_`, `:`)
+/// right before or after it: `Batches::Daily::Backup.run` names `Batches::Daily::Backup`,
+/// `Batches::Daily::BackupVerify` does not.
+fn contains_word(text: &str, word: &str) -> bool {
+    let part = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(part)
+            && !text[i + word.len()..].chars().next().is_some_and(part)
+    })
 }
 
 /// Whether a change's rule is an alert rule (`None`: unknown).
@@ -1025,11 +1198,14 @@ mod tests {
         mine.tags.insert(REPOSITORY_TAG.into(), "o/mine".into());
         let mut theirs = rule("cb-T", "rate(1 day)");
         theirs.tags.insert(REPOSITORY_TAG.into(), "o/theirs".into());
+        // Their batches, not ours: a rule starting one of ours would be a double run.
+        theirs.targets[0].input = Some(r#"{"batch":"T"}"#.into());
         let mut clash = theirs.clone();
         clash.name = "cb-C".into();
         let legacy = rule("cb-L", "rate(1 day)");
         let mut old_prefix_legacy = rule("old-L", "rate(1 day)");
         old_prefix_legacy.name = "old-L".into();
+        old_prefix_legacy.targets[0].input = Some(r#"{"batch":"old"}"#.into());
         let mut d = desired(vec![mine.clone(), mine.clone(), mine.clone()]);
         for (r, name) in d.rules.iter_mut().zip(["cb-A", "cb-C", "cb-L"]) {
             r.rule.name = name.into();
@@ -1076,5 +1252,152 @@ mod tests {
         let plan = p(&desired(schedules), &live(all, 0));
         let g = plan.delete_guard.unwrap();
         assert!(g.last_alert && g.deletes == 1, "{g:?}");
+    }
+
+    /// A rule someone else registered: no cronbridge tags.
+    fn foreign(name: &str, schedule: &str, input: &str) -> Rule {
+        let mut r = rule(name, schedule);
+        r.tags.clear();
+        r.targets[0].id = "1".to_string();
+        r.targets[0].input = Some(input.to_string());
+        r
+    }
+
+    fn with_class(mut r: Rule, class: &str) -> Rule {
+        r.tags.insert(CLASS_TAG.to_string(), class.to_string());
+        r
+    }
+
+    fn twice(d: &Desired, l: &Live) -> Vec<String> {
+        p(d, l)
+            .errors
+            .into_iter()
+            .filter(|f| f.rule == finding::Rule::AwsRunsTwice)
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn a_foreign_rule_starting_the_same_batch_is_an_error_at_the_batch() {
+        let mine = with_class(
+            rule("cb-Backup", "cron(0 0 * * ? *)"),
+            "Batches::Daily::Backup",
+        );
+        let mut d = desired(vec![mine]);
+        d.rules[0].origin = Origin::Schedule("Backup".to_string());
+        for input in [
+            r#"{"batch":"X"}"#,
+            r#"{"batch_class":"Batches::Daily::Backup"}"#,
+            r#"{"command":["bundle","exec","rails","runner","Batches::Daily::Backup.run"]}"#,
+            r#"{"name":"Backup"}"#,
+        ] {
+            let l = live(vec![foreign("Backup", "cron(0 0 * * ? *)", input)], 0);
+            let found = twice(&d, &l);
+            assert_eq!(found.len(), 1, "{input}: {found:?}");
+            assert!(
+                found[0]
+                    .starts_with("`Backup` would run twice: the rule `Backup` already starts it"),
+                "{found:?}"
+            );
+        }
+        // Another batch on the same state machine, a longer class, a disabled rule, an
+        // event-pattern rule, another target: no double run.
+        let mut disabled = foreign("Backup", "cron(0 0 * * ? *)", r#"{"batch":"X"}"#);
+        disabled.state = "DISABLED".to_string();
+        let mut elsewhere = foreign("Other", "cron(0 0 * * ? *)", r#"{"batch":"X"}"#);
+        elsewhere.targets[0].arn = "arn:other-sm".to_string();
+        let mut pattern = foreign("Alert", "x", r#"{"batch":"X"}"#);
+        pattern.schedule_expression = None;
+        for r in [
+            foreign(
+                "Verify",
+                "cron(0 0 * * ? *)",
+                r#"{"batch_class":"Batches::Daily::BackupVerify"}"#,
+            ),
+            foreign("Report", "cron(0 0 * * ? *)", r#"{"batch":"Report"}"#),
+            disabled,
+            elsewhere,
+            pattern,
+        ] {
+            let l = live(vec![r.clone()], 0);
+            assert_eq!(twice(&d, &l), Vec::<String>::new(), "{r:?}");
+        }
+        // A disabled batch starts nothing.
+        d.rules[0].rule.state = "DISABLED".to_string();
+        let l = live(
+            vec![foreign("Backup", "cron(0 0 * * ? *)", r#"{"batch":"X"}"#)],
+            0,
+        );
+        assert!(twice(&d, &l).is_empty());
+    }
+
+    #[test]
+    fn another_repositorys_rule_starting_the_batch_is_named_so_and_split_rules_count_once() {
+        let a = with_class(rule("cb-Backup-1", "cron(0 0 * * ? *)"), "C");
+        let b = with_class(rule("cb-Backup-2", "cron(0 1 * * ? *)"), "C");
+        let mut d = desired(vec![a, b]);
+        for r in &mut d.rules {
+            r.origin = Origin::Schedule("Backup".to_string());
+        }
+        d.repository = Some("o/mine".to_string());
+        let mut theirs = rule("team-Backup", "cron(0 0 * * ? *)");
+        theirs
+            .tags
+            .insert(REPOSITORY_TAG.to_string(), "o/theirs".to_string());
+        let found = twice(&d, &live(vec![theirs], 0));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("the rule `team-Backup` of the repository `o/theirs`"));
+        // Our own old generation is the rename's business, not a double run.
+        let mut ours = rule("cb-Old", "cron(0 0 * * ? *)");
+        ours.tags
+            .insert(REPOSITORY_TAG.to_string(), "o/mine".to_string());
+        assert!(twice(&d, &live(vec![ours], 0)).is_empty());
+    }
+
+    #[test]
+    fn a_word_is_matched_whole() {
+        assert!(contains_word(
+            "Batches::Daily::Backup.run",
+            "Batches::Daily::Backup"
+        ));
+        assert!(contains_word(
+            "runner Batches::Daily::Backup",
+            "Batches::Daily::Backup"
+        ));
+        assert!(!contains_word(
+            "Batches::Daily::BackupVerify",
+            "Batches::Daily::Backup"
+        ));
+        assert!(!contains_word(
+            "X::Batches::Daily::Backup",
+            "Batches::Daily::Backup"
+        ));
+        assert!(!contains_word("", "Backup"));
+    }
+
+    #[test]
+    fn drift_is_what_applying_the_base_would_change_and_only_on_its_bus() {
+        let base = desired(vec![rule("cb-A", "cron(0 0 * * ? *)")]);
+        let head = desired(vec![rule("cb-A", "cron(0 1 * * ? *)")]);
+        // Someone disabled the rule in the console.
+        let mut changed = rule("cb-A", "cron(0 0 * * ? *)");
+        changed.state = "DISABLED".to_string();
+        let l = live(vec![changed], 0);
+        let lim = limits(300);
+        let lp = live_plan(&head, Some((&base, &lim)), &l, &lim);
+        let drift = lp.drift.unwrap();
+        assert_eq!(drift.len(), 1);
+        assert_eq!(drift[0].action, Action::Update);
+        assert_eq!(drift[0].fields[0].field, "state");
+        assert_eq!(lp.plan.count(Action::Update), 1);
+        let other = Limits {
+            bus: "elsewhere",
+            ..limits(300)
+        };
+        assert!(
+            live_plan(&head, Some((&base, &other)), &l, &lim)
+                .drift
+                .is_none()
+        );
     }
 }

@@ -28,6 +28,9 @@ pub struct Options {
     pub horizon_days: u32,
     /// On `push`: allow a deployment that deletes many managed rules.
     pub allow_delete: bool,
+    /// On `pull_request`: add the live plan, read from EventBridge with the job's (read-only)
+    /// AWS credentials.
+    pub live_plan: bool,
     /// The most the whole run may take; past it, it stops and says what it was waiting for.
     pub deadline: std::time::Duration,
 }
@@ -152,6 +155,7 @@ async fn pull_request_event(
         config: options.config.clone(),
         now: options.now,
         horizon_days: options.horizon_days,
+        live_plan: options.live_plan,
     };
     Ok(pull_request::run(env, &event, &pr_options, stdout).await?)
 }

@@ -5,7 +5,10 @@
 use super::client::{ClientError, GitHub, IssueComment};
 use super::env::{self, ActionsEnv, EnvError};
 use super::event::{PullRequestEvent, is_object_id};
+use crate::aws::eventbridge::{ClientOptions, Connection, ReadOnly};
+use crate::aws::sync;
 use crate::check::{self, Analysis};
+use crate::deploy::plan::LiveView;
 use crate::finding::Severity;
 use crate::outcome::Outcome;
 
@@ -26,6 +29,9 @@ pub struct Options {
     pub config: Option<String>,
     pub now: Timestamp,
     pub horizon_days: u32,
+    /// Also read EventBridge (read-only) for the live plan: drift, and rules that would start
+    /// a batch twice.
+    pub live_plan: bool,
 }
 
 /// The pull request cannot be checked as set up: the workflow must change, not cronbridge.
@@ -201,6 +207,29 @@ pub async fn run(
     let diff = check::diff(&base, &mut head);
     // What the merge will change in AWS, from the two commits alone (no credentials).
     let deploy = &diff.deploy;
+    let live = if options.live_plan {
+        let view = read_live_plan(&head, &base).await;
+        match &view {
+            LiveView::Planned(live) => {
+                // A batch that would run twice is the pull request's error, annotated on it.
+                head.findings
+                    .extend(live.plan.errors.iter().chain(&live.plan.warnings).cloned());
+            }
+            LiveView::Unavailable { reason } => {
+                stdout
+                    .write_all(
+                        warning(&format!(
+                            "cronbridge could not read the live plan: {reason}"
+                        ))
+                        .as_bytes(),
+                    )
+                    .map_err(PullRequestError::Stdout)?;
+            }
+        }
+        Some(view)
+    } else {
+        None
+    };
 
     // Annotations and the summary first: they must survive anything that fails later.
     stdout
@@ -218,6 +247,7 @@ pub async fn run(
         base: &base,
         diff: &diff,
         deploy,
+        live: live.as_ref(),
         links: Links {
             server_url: &env.server_url,
             repository: &env.repository,
@@ -287,6 +317,28 @@ pub async fn run(
     }
     Ok(outcome(&head))
 }
+
+/// Reads EventBridge for the live plan with the runner's AWS credentials, through a client
+/// that has no write calls. Any failure is a reason shown in the comment, not an error of the
+/// job: the check of the files stands on its own.
+async fn read_live_plan(head: &Analysis, base: &Analysis) -> LiveView {
+    let aws = &head.inputs.settings.aws;
+    let connection = Connection {
+        region: aws.region.clone(),
+        ..Connection::default()
+    };
+    let client = ReadOnly::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
+    let lookup = |name: &str| std::env::var(name).ok();
+    match sync::live_plan(&client, head, base, &lookup, LIVE_CONCURRENCY).await {
+        Ok(plan) => LiveView::Planned(Box::new(plan)),
+        Err(err) => LiveView::Unavailable {
+            reason: report::escape::mask_secrets(&err.to_string()),
+        },
+    }
+}
+
+/// Rules read at once for the live plan.
+const LIVE_CONCURRENCY: usize = 8;
 
 /// Posts or edits the comment; `Ok(None)` when there is no token to do it with.
 async fn comment_on(

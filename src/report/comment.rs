@@ -4,6 +4,7 @@
 
 use super::gantt::{self, Highlight};
 use crate::check::{Analysis, Diff};
+use crate::deploy::plan::{Action, LiveView};
 use crate::finding::{Finding, Rule, Severity};
 use crate::report::escape::{markdown_code, markdown_code_block, markdown_text};
 use crate::report::markdown::{batches_table, finding_item, headline};
@@ -44,6 +45,8 @@ pub struct Context<'a> {
     pub diff: &'a Diff,
     /// What the merge changes in EventBridge, computed from the two commits alone.
     pub deploy: &'a crate::deploy::diff::DeployDiff,
+    /// EventBridge now, when the job read it (`--live-plan`).
+    pub live: Option<&'a LiveView>,
     pub links: Links<'a>,
 }
 
@@ -77,6 +80,7 @@ impl Context<'_> {
     pub fn has_changes(&self) -> bool {
         !self.diff.is_empty()
             || !self.deploy.is_empty()
+            || matches!(self.live, Some(LiveView::Planned(l)) if l.drift.as_ref().is_some_and(|d| !d.is_empty()))
             || self.head.findings.iter().any(|f| !f.preexisting)
             || self.fixed() > 0
     }
@@ -115,6 +119,46 @@ struct Keep {
     rows: usize,
     /// Rows of the AWS changes table.
     aws_rows: usize,
+    /// Rows of each live-plan table (the plan, the drift).
+    live_rows: usize,
+}
+
+/// The live plan's section: its lead, the plan's rows, and the drift's (`None`: not computed).
+struct LiveParts {
+    top: String,
+    plan_rows: Vec<String>,
+    drift_rows: Option<Vec<String>>,
+}
+
+fn live_parts(view: &LiveView) -> LiveParts {
+    let head = "### EventBridge now (live plan, read-only)\n\n";
+    match view {
+        LiveView::Unavailable { reason } => LiveParts {
+            top: format!(
+                "{head}> [!WARNING]\n> The live plan could not be read: {}\n\n",
+                super::markdown::message(reason, false)
+            ),
+            plan_rows: Vec::new(),
+            drift_rows: None,
+        },
+        LiveView::Planned(live) => {
+            let p = &live.plan;
+            let changed = p.changes.iter().filter(|c| c.action != Action::Unchanged);
+            LiveParts {
+                top: format!(
+                    "{head}Applying this pull request to EventBridge as it is now: **{}** (event bus {}, prefix {}).\n\n",
+                    super::plan::summary_line(p),
+                    markdown_code(&p.bus),
+                    markdown_code(&p.prefix)
+                ),
+                plan_rows: super::plan::change_rows(changed),
+                drift_rows: live
+                    .drift
+                    .as_ref()
+                    .map(|d| super::plan::change_rows(d.iter())),
+            }
+        }
+    }
 }
 
 /// The parts, rendered once; `render` assembles them under a [`Keep`].
@@ -123,6 +167,7 @@ struct Parts {
     table_head: String,
     rows: Vec<String>,
     aws_rows: Vec<String>,
+    live: Option<LiveParts>,
     new_findings: Vec<Finding>,
     old_findings: Vec<Finding>,
     gantt: Option<String>,
@@ -250,6 +295,7 @@ fn parts(ctx: &Context<'_>) -> Parts {
         table_head,
         rows,
         aws_rows: super::plan::deploy_diff_rows(ctx.deploy),
+        live: ctx.live.map(live_parts),
         new_findings,
         old_findings,
         gantt,
@@ -320,6 +366,38 @@ fn render(ctx: &Context<'_>, p: &Parts, keep: Keep, marker: bool) -> String {
             ));
         }
         out.push('\n');
+    }
+    if let Some(live) = &p.live {
+        out.push_str(&live.top);
+        if !live.plan_rows.is_empty() {
+            out.push_str(super::plan::CHANGE_TABLE_HEAD);
+            cut |= push_rows(
+                &mut out,
+                &live.plan_rows,
+                keep.live_rows,
+                "rule",
+                &p.summary_link,
+            );
+            out.push('\n');
+        }
+        match &live.drift_rows {
+            Some(rows) if rows.is_empty() => {
+                out.push_str("No drift: EventBridge holds what the base branch deploys.\n\n");
+            }
+            Some(rows) => {
+                out.push_str(&format!(
+                    "**Drift since the last apply**: {} EventBridge differs from what the base branch deploys (changed in the console, or a deploy that did not finish); the merge puts the pull request's version in place.\n\n{}",
+                    plural(rows.len(), "rule where"),
+                    super::plan::CHANGE_TABLE_HEAD
+                ));
+                cut |= push_rows(&mut out, rows, keep.live_rows, "rule", &p.summary_link);
+                out.push('\n');
+            }
+            None if matches!(ctx.live, Some(LiveView::Planned(_))) => out.push_str(
+                "Drift not shown: the base branch's rules cannot be built (its own errors), or it deploys to another event bus.\n\n",
+            ),
+            None => {}
+        }
     }
     if !p.new_findings.is_empty() {
         out.push_str("### Findings\n\n");
@@ -418,6 +496,11 @@ fn fitted(ctx: &Context<'_>, budget: usize, marker: bool) -> String {
         findings: p.new_findings.len(),
         rows: p.rows.len(),
         aws_rows: p.aws_rows.len(),
+        live_rows: p.live.as_ref().map_or(0, |l| {
+            l.plan_rows
+                .len()
+                .max(l.drift_rows.as_ref().map_or(0, Vec::len))
+        }),
     };
     let fits = |k: Keep| len(&render(ctx, &p, k, marker)) <= budget;
     if fits(keep) {
@@ -462,6 +545,15 @@ fn fitted(ctx: &Context<'_>, budget: usize, marker: bool) -> String {
             keep.findings = 0;
             keep.rows = largest(p.rows.len(), |n| fits(Keep { rows: n, ..keep })).unwrap_or(0);
         }
+    }
+    if !fits(keep) {
+        keep.live_rows = largest(keep.live_rows, |n| {
+            fits(Keep {
+                live_rows: n,
+                ..keep
+            })
+        })
+        .unwrap_or(0);
     }
     if !fits(keep) {
         keep.aws_rows = largest(p.aws_rows.len(), |n| {
@@ -558,6 +650,7 @@ mod tests {
             head: &head,
             base: &base,
             diff: &diff,
+            live: None,
             deploy: &diff.deploy,
             links: links(),
         };

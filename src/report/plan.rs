@@ -143,6 +143,36 @@ pub fn plan_human(plan: &Plan) -> String {
     out
 }
 
+/// The head of the table [`change_rows`] fills.
+pub const CHANGE_TABLE_HEAD: &str = "| | rule | from | changes |\n|---|---|---|---|\n";
+
+/// One Markdown table row per change, with the fields that change (lines end in `\n`).
+pub fn change_rows<'c>(changes: impl IntoIterator<Item = &'c Change>) -> Vec<String> {
+    changes
+        .into_iter()
+        .map(|c| {
+            let fields: Vec<String> = c
+                .fields
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        markdown_text(&f.field),
+                        markdown_text(&field_line(f, c.action))
+                    )
+                })
+                .collect();
+            format!(
+                "| `{}` | {} | {} | {} |\n",
+                symbol(c.action),
+                markdown_cell_code(&c.name),
+                markdown_text(&origin(c)),
+                fields.join("<br>")
+            )
+        })
+        .collect()
+}
+
 /// The plan as Markdown: a table of changes with the fields that change.
 pub fn plan_markdown(plan: &Plan) -> String {
     let mut out = String::new();
@@ -165,28 +195,9 @@ pub fn plan_markdown(plan: &Plan) -> String {
             "No changes: EventBridge already matches the repository.\n"
         );
     } else {
-        let _ = writeln!(out, "| | rule | from | changes |");
-        let _ = writeln!(out, "|---|---|---|---|");
-        for c in changed {
-            let fields: Vec<String> = c
-                .fields
-                .iter()
-                .map(|f| {
-                    format!(
-                        "{}: {}",
-                        markdown_text(&f.field),
-                        markdown_text(&field_line(f, c.action))
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                symbol(c.action),
-                markdown_cell_code(&c.name),
-                markdown_text(&origin(c)),
-                fields.join("<br>")
-            );
+        out.push_str(CHANGE_TABLE_HEAD);
+        for row in change_rows(changed) {
+            out.push_str(&row);
         }
         let _ = writeln!(out);
     }

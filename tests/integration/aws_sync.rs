@@ -41,9 +41,17 @@ pub(crate) fn prefix(tag: &str) -> String {
     format!("t{}-{tag}-", std::process::id() % 100_000)
 }
 
+/// The state machine of the repository with `prefix`. Every test repository has its own: all
+/// tests share one bus, and a rule of another test starting the same batch on the same state
+/// machine is a double run the plan refuses.
+pub(crate) fn state_machine(prefix: &str) -> String {
+    format!("{STATE_MACHINE}-{}", prefix.trim_end_matches('-'))
+}
+
 pub(crate) fn settings(prefix: &str, extra: &str) -> String {
     format!(
-        "rule_prefix: {prefix}\naws:\n  region: us-east-1\n  rules_quota: 100000\n{extra}  target:\n    role_arn: {ROLE}\n    state_machine_arn: {STATE_MACHINE}\n"
+        "rule_prefix: {prefix}\naws:\n  region: us-east-1\n  rules_quota: 100000\n{extra}  target:\n    role_arn: {ROLE}\n    state_machine_arn: {}\n",
+        state_machine(prefix)
     )
 }
 
@@ -115,17 +123,22 @@ fn applied(report: &DeployReport) -> &ApplyOutcome {
 /// The managed rules with the prefix, as EventBridge has them now.
 pub(crate) async fn live_rules(client: &EventBridge, prefix: &str) -> BTreeMap<String, Rule> {
     let live = sync::read_live(client, prefix, 4).await.unwrap();
+    // The bus's other schedule rules are read too (to find a batch started twice).
     live.rules
         .into_iter()
+        .filter(|r| r.rule.name.starts_with(prefix))
         .map(|r| (r.rule.name.clone(), r.rule))
         .collect()
 }
 
 /// What the proxy does to requests.
 #[derive(Debug, Default)]
-struct ProxyState {
+pub(crate) struct ProxyState {
+    /// Refuse every call that is not a List or Describe call (a read-only role), and count
+    /// them in `writes`.
+    pub(crate) read_only: bool,
     /// Every request seen, by operation (`PutRule`…), faults included.
-    seen: Vec<String>,
+    pub(crate) seen: Vec<String>,
     /// Answer the first attempt of every distinct request with a throttling error.
     throttle_first_attempts: bool,
     throttled: usize,
@@ -155,13 +168,13 @@ impl ProxyState {
 
 /// A loopback HTTP proxy in front of the emulator: one request per connection, forwarded
 /// with `Connection: close`, or answered with an injected AWS error.
-struct Proxy {
-    url: String,
+pub(crate) struct Proxy {
+    pub(crate) url: String,
     state: Arc<Mutex<ProxyState>>,
 }
 
 impl Proxy {
-    fn start(upstream: &str) -> Proxy {
+    pub(crate) fn start(upstream: &str) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let upstream = upstream
@@ -181,7 +194,7 @@ impl Proxy {
         Proxy { url, state }
     }
 
-    fn state(&self) -> std::sync::MutexGuard<'_, ProxyState> {
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, ProxyState> {
         self.state.lock().unwrap()
     }
 }
@@ -242,7 +255,13 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<ProxyState>) -> st
         let mut s = state.lock().unwrap();
         s.seen.push(op.clone());
         let mut fault = None;
-        if WRITES.contains(&op.as_str()) {
+        if s.read_only && !(op.starts_with("List") || op.starts_with("Describe")) {
+            s.writes += 1;
+            fault = Some(error_response(
+                "AccessDeniedException",
+                "the role is read-only",
+            ));
+        } else if WRITES.contains(&op.as_str()) {
             s.writes += 1;
             if s.fail_write == Some(s.writes) {
                 fault = Some(error_response("AccessDeniedException", "injected failure"));
@@ -303,7 +322,7 @@ async fn bundled_schedules_apply_from_nothing_and_twice_is_a_no_op() {
     let target = &backup.targets[0];
     assert_eq!(
         (target.arn.as_str(), target.role_arn.as_deref()),
-        (STATE_MACHINE, Some(ROLE))
+        (state_machine(&prefix).as_str(), Some(ROLE))
     );
     let input: Value = serde_json::from_str(target.input.as_deref().unwrap()).unwrap();
     assert_eq!(
@@ -337,12 +356,13 @@ async fn bundled_schedules_apply_from_nothing_and_twice_is_a_no_op() {
         0,
         "{second_calls:?}"
     );
-    assert_eq!(
-        second_calls
-            .iter()
-            .filter(|op| *op == "ListTargetsByRule")
-            .count(),
-        8
+    // Targets: of the 8 managed rules, and of the bus's other enabled schedule rules (other
+    // tests' rules on the shared emulator), each at most once.
+    let calls = |name: &str| second_calls.iter().filter(|op| *op == name).count();
+    let (targets, tags) = (calls("ListTargetsByRule"), calls("ListTagsForResource"));
+    assert!(
+        (8..=tags).contains(&targets),
+        "{targets} ListTargetsByRule, {tags} ListTagsForResource"
     );
     // The report counts calls cumulatively for this client; the proxy agrees with it.
     assert_eq!(s.count(WRITES) as u64, second.calls.writes());

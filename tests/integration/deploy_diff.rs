@@ -59,8 +59,10 @@ async fn owned(client: &EventBridge, repository: &str) -> BTreeMap<String, Rule>
     let live = sync::read_live_for(client, "\u{1}", Some(repository), 8)
         .await
         .unwrap();
+    // The bus's other schedule rules are read too (to find a batch started twice).
     live.rules
         .into_iter()
+        .filter(|r| r.rule.tags.get(REPOSITORY_TAG).map(String::as_str) == Some(repository))
         .map(|r| (r.rule.name.clone(), r.rule))
         .collect()
 }
@@ -283,7 +285,7 @@ async fn a_changed_target_or_input_template_updates_in_place() {
     assert!(
         rules[&format!("{p}Backup")].targets[0]
             .arn
-            .ends_with("batch-v2")
+            .contains(":stateMachine:batch-v2-")
     );
     assert_state(&rules, ACTIVE, &["batch-task-failed"]);
 
@@ -434,4 +436,82 @@ fn the_pull_request_report_shows_what_the_merge_changes_in_aws() {
     assert_eq!(rules.len(), 1, "{report:#}");
     assert_eq!(rules[0]["name"], "team-b-Backup");
     assert_eq!(rules[0]["renamed_from"], "team-a-Backup");
+}
+
+/// Registers a rule the way a team's own script would: no cronbridge tags, a schedule, and a
+/// Step Functions target whose input names the batch.
+pub(crate) async fn seed_foreign(
+    client: &EventBridge,
+    name: &str,
+    state_machine: &str,
+    input: &str,
+) {
+    let rule = Rule {
+        name: name.to_string(),
+        schedule_expression: Some("cron(0 0 * * ? *)".to_string()),
+        event_pattern: None,
+        state: "ENABLED".to_string(),
+        description: Some("registered by hand".to_string()),
+        tags: BTreeMap::new(),
+        targets: Vec::new(),
+    };
+    client.put_rule(&rule, "ENABLED").await.unwrap();
+    let target = cronbridge::deploy::desired::Target {
+        id: "1".to_string(),
+        arn: state_machine.to_string(),
+        role_arn: Some("arn:aws:iam::123456789012:role/by-hand".to_string()),
+        input: Some(input.to_string()),
+        maximum_retry_attempts: None,
+        maximum_event_age_seconds: None,
+        dead_letter_arn: None,
+        ecs: None,
+    };
+    client.put_targets(name, &[target]).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rule_outside_cronbridge_that_starts_the_same_batch_stops_the_deploy() {
+    let p = prefix("twice");
+    let repository = format!("test/{p}");
+    let repo = owned_repo(&p, &repository);
+    let client = client_at(&endpoint(), 3).await;
+    // The team's script registered Backup under its own name, not under the prefix.
+    let by_hand = format!("{}Backup", p.replace('-', "_"));
+    seed_foreign(
+        &client,
+        &by_hand,
+        &crate::aws_sync::state_machine(&p),
+        r#"{"batch_class": "Batches::Daily::Backup"}"#,
+    )
+    .await;
+    let report = deploy(&client, &repo, false).await.unwrap();
+    let Status::Refused { reasons } = &report.status else {
+        panic!("not refused: {:?}", report.status);
+    };
+    let twice: Vec<_> = reasons
+        .iter()
+        .filter(|f| f.rule == Code::AwsRunsTwice)
+        .collect();
+    assert_eq!(twice.len(), 1, "{reasons:?}");
+    assert_eq!(
+        twice[0].message,
+        format!(
+            "`Backup` would run twice: the rule `{by_hand}` already starts it (same target, and its input names `Batches::Daily::Backup`)"
+        )
+    );
+    assert_eq!(twice[0].location.file, "schedules/batches.yml");
+    // Nothing was created: no moment with two rules starting Backup.
+    assert!(owned(&client, &repository).await.is_empty());
+    // Once the old rule is gone, the deploy goes through.
+    client
+        .remove_targets(&by_hand, &["1".to_string()])
+        .await
+        .unwrap();
+    client.delete_rule(&by_hand).await.unwrap();
+    applied(&deploy(&client, &repo, false).await.unwrap());
+    assert_state(
+        &owned(&client, &repository).await,
+        ACTIVE,
+        &["batch-task-failed"],
+    );
 }

@@ -498,6 +498,7 @@ fn the_pull_request_comment_keeps_hostile_text_inert() {
         base: &base,
         diff: &diff,
         deploy: &diff.deploy,
+        live: None,
         links: Links {
             server_url: "https://github.com",
             repository: "o/r",
