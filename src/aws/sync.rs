@@ -147,19 +147,8 @@ pub async fn live_plan(
     lookup: Lookup<'_>,
     concurrency: usize,
 ) -> Result<LivePlan, SyncError> {
-    let desired = deploy::desired_state(&head.findings, &head.model(), lookup)?;
-    if client.region().is_none() {
-        return Err(SyncError::NoRegion);
-    }
-    let settings = &head.inputs.settings;
-    let live = read_live_for(
-        client,
-        &settings.rule_prefix,
-        desired.repository.as_deref(),
-        concurrency,
-    )
-    .await?;
-    let limits = Limits::of(settings, client.bus());
+    let (desired, live) = desired_and_live(client, head, lookup, concurrency).await?;
+    let limits = Limits::of(&head.inputs.settings, client.bus());
     let base_settings = &base.inputs.settings;
     let base_desired = deploy::desired_state(&base.findings, &base.model(), lookup).ok();
     let base_limits = Limits::of(base_settings, &base_settings.aws.event_bus);
@@ -196,21 +185,9 @@ pub async fn deploy_with(
     options: &DeployOptions,
     cutover: &Cutover,
 ) -> Result<DeployReport, SyncError> {
-    let desired = deploy::desired_state(&analysis.findings, &analysis.model(), lookup)?;
-    if client.region().is_none() {
-        return Err(SyncError::NoRegion);
-    }
-    let settings = &analysis.inputs.settings;
-    let live = read_live_for(
-        client,
-        &settings.rule_prefix,
-        desired.repository.as_deref(),
-        options.concurrency,
-    )
-    .await?;
-    let limits = Limits::of(settings, client.bus());
-    let plan = crate::deploy::plan::plan(&desired, &live, &limits);
-    let reasons = deploy::refusals(&plan, options.allow_delete, &limits.at);
+    let (plan, desired) = planned(client, analysis, lookup, options).await?;
+    let at = &Limits::of(&analysis.inputs.settings, client.bus()).at;
+    let reasons = deploy::refusals(&plan, options.allow_delete, at);
     let status = if options.dry_run {
         Status::Planned
     } else if !reasons.is_empty() {
@@ -218,7 +195,62 @@ pub async fn deploy_with(
     } else {
         Status::Applied(apply_with(client, &plan, options.concurrency, cutover).await)
     };
-    Ok(DeployReport {
+    Ok(report(plan, status, client, desired))
+}
+
+/// Plans only, through a client that cannot write: `cronbridge plan` and the nightly drift
+/// check need no more than read-only credentials.
+pub async fn plan(
+    client: &ReadOnly,
+    analysis: &Analysis,
+    lookup: Lookup<'_>,
+    options: &DeployOptions,
+) -> Result<DeployReport, SyncError> {
+    let (plan, desired) = planned(client, analysis, lookup, options).await?;
+    Ok(report(plan, Status::Planned, client, desired))
+}
+
+/// The desired state and its plan against the live rules.
+async fn planned(
+    client: &ReadOnly,
+    analysis: &Analysis,
+    lookup: Lookup<'_>,
+    options: &DeployOptions,
+) -> Result<(Plan, crate::deploy::desired::Desired), SyncError> {
+    let (desired, live) = desired_and_live(client, analysis, lookup, options.concurrency).await?;
+    let limits = Limits::of(&analysis.inputs.settings, client.bus());
+    Ok((crate::deploy::plan::plan(&desired, &live, &limits), desired))
+}
+
+/// What the repository asks for (refusing before any call when it cannot be built), and
+/// the live rules it is planned against.
+async fn desired_and_live(
+    client: &ReadOnly,
+    analysis: &Analysis,
+    lookup: Lookup<'_>,
+    concurrency: usize,
+) -> Result<(crate::deploy::desired::Desired, Live), SyncError> {
+    let desired = deploy::desired_state(&analysis.findings, &analysis.model(), lookup)?;
+    if client.region().is_none() {
+        return Err(SyncError::NoRegion);
+    }
+    let live = read_live_for(
+        client,
+        &analysis.inputs.settings.rule_prefix,
+        desired.repository.as_deref(),
+        concurrency,
+    )
+    .await?;
+    Ok((desired, live))
+}
+
+fn report(
+    plan: Plan,
+    status: Status,
+    client: &ReadOnly,
+    desired: crate::deploy::desired::Desired,
+) -> DeployReport {
+    DeployReport {
         plan,
         status,
         calls: client.stats(),
@@ -228,7 +260,7 @@ pub async fn deploy_with(
             .into_iter()
             .filter(|f| f.severity != Severity::Error)
             .collect(),
-    })
+    }
 }
 
 const DISABLED: &str = "DISABLED";

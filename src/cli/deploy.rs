@@ -1,7 +1,7 @@
 //! The `plan` and `apply` commands: their arguments (flattened into the CLI in `cli.rs`) and
 //! the glue from a repository on disk to [`sync::deploy`] on a current-thread runtime.
 
-use crate::aws::eventbridge::{ClientOptions, Connection, EventBridge};
+use crate::aws::eventbridge::{ClientOptions, Connection, EventBridge, ReadOnly};
 use crate::aws::sync::{self, SyncError};
 use crate::check::{self, Options};
 use crate::deploy::DeployOptions;
@@ -126,6 +126,12 @@ fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
             region: aws.region.clone(),
             ..Connection::default()
         };
+        if options.dry_run {
+            // A client without write calls: planning cannot change AWS.
+            let client =
+                ReadOnly::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
+            return sync::plan(&client, &analysis, &lookup, &options).await;
+        }
         let client =
             EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
         sync::deploy(&client, &analysis, &lookup, &options).await

@@ -331,9 +331,22 @@ async fn read_live_plan(head: &Analysis, base: &Analysis) -> LiveView {
     let lookup = |name: &str| std::env::var(name).ok();
     match sync::live_plan(&client, head, base, &lookup, LIVE_CONCURRENCY).await {
         Ok(plan) => LiveView::Planned(Box::new(plan)),
-        Err(err) => LiveView::Unavailable {
-            reason: report::escape::mask_secrets(&err.to_string()),
-        },
+        Err(err) => {
+            // The settings' problems say what the job lacks (say, a target from the deploy
+            // job's environment); the check's own errors are listed in the comment already.
+            let mut reason = err.to_string();
+            if let sync::SyncError::Blocked(crate::deploy::Blocked::Invalid(findings)) = &err {
+                for f in findings.iter().take(3) {
+                    reason.push_str(&format!("; {}", f.message));
+                    if let Some(help) = &f.help {
+                        reason.push_str(&format!(" ({help})"));
+                    }
+                }
+            }
+            LiveView::Unavailable {
+                reason: report::escape::mask_secrets(&reason),
+            }
+        }
     }
 }
 

@@ -145,7 +145,7 @@ pub(crate) struct ProxyState {
     seen_bodies: HashSet<(String, Vec<u8>)>,
     /// Fail the Nth write request (1-based) with a non-retryable error.
     fail_write: Option<usize>,
-    writes: usize,
+    pub(crate) writes: usize,
 }
 
 const WRITES: &[&str] = &[

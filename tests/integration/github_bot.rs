@@ -279,6 +279,16 @@ impl Pr {
 
     /// Runs `cronbridge github` with the Actions environment against the fake API.
     fn run(&self, api: &FakeGitHub, event_name: &str) -> Run {
+        self.run_with(api, event_name, |_| {})
+    }
+
+    /// [`Pr::run`] with more arguments or environment.
+    fn run_with(
+        &self,
+        api: &FakeGitHub,
+        event_name: &str,
+        more: impl FnOnce(&mut std::process::Command),
+    ) -> Run {
         let mut cmd = common::cronbridge(&self.repo.dir);
         cmd.args(["github", "--now", NOW])
             .env("GITHUB_EVENT_NAME", event_name)
@@ -291,6 +301,7 @@ impl Pr {
             .env("GITHUB_TOKEN", TOKEN)
             .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
             .env("GITHUB_OUTPUT", self.path("output.txt"));
+        more(&mut cmd);
         common::run(&mut cmd, &self.repo.dir)
     }
 
@@ -1037,4 +1048,161 @@ async fn a_push_with_check_errors_deploys_nothing_and_says_why() {
             .await
             .is_empty()
     );
+}
+
+/// `Report`, a batch the team's script already registered by hand.
+const REPORT: &str = "Report:\n  cron: \"0 3 * * ? *\"\n  description: report\n  batch_class: \"Batches::Daily::Report\"\n  is_active: true\n";
+
+#[tokio::test]
+async fn the_live_plan_reads_with_a_role_that_cannot_write_and_shows_drift_and_a_batch_started_twice()
+ {
+    use crate::aws_sync::{Proxy, client_at, endpoint, prefix, settings, state_machine};
+    let prefix = prefix("liveplan");
+    let repository = format!("test/{prefix}");
+    let repo = Repo::new();
+    repo.init();
+    repo.write(
+        "cronbridge.yml",
+        &settings(&prefix, &format!("  repository: {repository}\n")),
+    )
+    .write("schedules/batches.yml", BACKUP);
+    let base = repo.commit("base");
+    // The base branch is what the last merge deployed.
+    let mut apply = common::cronbridge(&repo.dir);
+    apply.args(["apply", "--now", NOW]);
+    crate::manual_run::aws_env(&mut apply);
+    let applied = common::run(&mut apply, &repo.dir);
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    let client = client_at(&endpoint(), 3).await;
+    // Since then, someone disabled Backup in the console...
+    let live = cronbridge::aws::sync::read_live(&client, &prefix, 4)
+        .await
+        .unwrap();
+    let backup = format!("{prefix}Backup");
+    let rule = live.rules.iter().find(|r| r.rule.name == backup).unwrap();
+    client.put_rule(&rule.rule, "DISABLED").await.unwrap();
+    // ...and Report has run from a rule of the team's own script all along.
+    let by_hand = format!("{}Report", prefix.replace('-', "_"));
+    crate::deploy_diff::seed_foreign(
+        &client,
+        &by_hand,
+        &state_machine(&prefix),
+        r#"{"batch_class": "Batches::Daily::Report"}"#,
+    )
+    .await;
+    repo.write(
+        "schedules/batches.yml",
+        &format!("{}{REPORT}", BACKUP.replace("0 9 * * ? *", "0 10 * * ? *")),
+    );
+    let head = repo.commit("head");
+    let mut pr = Pr {
+        repo,
+        runner: Repo::new(),
+        base,
+        head,
+        payload: "pull_request.opened.json",
+    };
+    pr.write_payload();
+    let api = FakeGitHub::start(&pr.repository()).await;
+    // Every call but List and Describe is refused, as by the read-only IAM policy.
+    let proxy = Proxy::start(&endpoint());
+    proxy.state().read_only = true;
+    let run_live = |pr: &Pr| {
+        pr.run_with(&api, "pull_request", |cmd| {
+            cmd.arg("--live-plan");
+            crate::manual_run::aws_env(cmd);
+            cmd.env("AWS_ENDPOINT_URL", &proxy.url);
+        })
+    };
+    let run = run_live(&pr);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let twice = format!(
+        "`Report` would run twice: the rule `{by_hand}` already starts it (same target, and its input names `Batches::Daily::Report`)"
+    );
+    assert!(
+        run.stdout
+            .contains("::error file=schedules/batches.yml,line=6")
+            && run.stdout.contains(&twice),
+        "{}",
+        run.stdout
+    );
+    let body = api.comments()[0]["body"].as_str().unwrap().to_string();
+    assert!(
+        body.contains("### EventBridge now (live plan, read-only)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Applying this pull request to EventBridge as it is now: **1 to create, 1 to update, 0 to delete, 0 unchanged**"),
+        "{body}"
+    );
+    // The drift: what applying the base now would change back.
+    assert!(
+        body.contains("**Drift since the last apply**: 1 rule where"),
+        "{body}"
+    );
+    assert!(
+        body.contains("state: DISABLED -&gt; ENABLED")
+            || body.contains("state: DISABLED -> ENABLED"),
+        "{body}"
+    );
+    assert!(body.contains("would run twice"), "{body}");
+    {
+        let s = proxy.state();
+        assert_eq!(s.writes, 0, "a write was attempted: {:?}", s.seen);
+        assert!(
+            s.seen.iter().any(|op| op == "ListTargetsByRule"),
+            "{:?}",
+            s.seen
+        );
+    }
+
+    // Without Report the pull request passes, still through the read-only role.
+    pr.push(&BACKUP.replace("0 9 * * ? *", "0 10 * * ? *"));
+    let run = run_live(&pr);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        !run.stdout.contains("could not read the live plan"),
+        "{}",
+        run.stdout
+    );
+    let comments = api.comments();
+    assert_eq!(comments.len(), 1);
+    let body = comments[0]["body"].as_str().unwrap();
+    assert!(body.contains("**Drift since the last apply**"), "{body}");
+    assert!(!body.contains("would run twice"), "{body}");
+    assert_eq!(proxy.state().writes, 0);
+    assert_no_token(&[&run.stdout, &run.stderr, body]);
+}
+
+#[tokio::test]
+async fn a_live_plan_that_cannot_be_read_is_a_warning_and_the_check_stands() {
+    let pr = Pr::new(&schedule("10"), "pull_request.opened.json");
+    let api = FakeGitHub::start(&pr.repository()).await;
+    let proxy = crate::aws_sync::Proxy::start(&crate::aws_sync::endpoint());
+    // A pull-request job without the deploy job's environment: no target, so no rules.
+    let run = pr.run_with(&api, "pull_request", |cmd| {
+        cmd.arg("--live-plan");
+        crate::manual_run::aws_env(cmd);
+        cmd.env("AWS_ENDPOINT_URL", &proxy.url);
+    });
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("could not read the live plan"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        line.starts_with("::warning title=cronbridge::cronbridge could not read the live plan: the EventBridge rules cannot be built")
+            && line.contains("state_machine_arn"),
+        "{line}"
+    );
+    let body = api.comments()[0]["body"].as_str().unwrap().to_string();
+    assert!(
+        body.contains(
+            "> [!WARNING]\n> The live plan could not be read: the EventBridge rules cannot be built"
+        ),
+        "{body}"
+    );
+    // Nothing was asked of AWS.
+    assert!(proxy.state().seen.is_empty(), "{:?}", proxy.state().seen);
 }
