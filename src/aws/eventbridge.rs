@@ -228,6 +228,40 @@ impl ReadOnly {
         self.counter.0.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// The same client on another event bus.
+    pub fn on_bus(&self, bus: &str) -> ReadOnly {
+        ReadOnly {
+            bus: bus.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// The names of every event bus of the account and region (every page).
+    pub async fn list_event_buses(&self) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            self.counter.bump("ListEventBuses", false);
+            let out = self
+                .inner
+                .list_event_buses()
+                .limit(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| api_error("ListEventBuses", "", e))?;
+            names.extend(
+                out.event_buses()
+                    .iter()
+                    .filter_map(|b| b.name().map(str::to_string)),
+            );
+            token = out.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+
     /// One page of the bus's rules.
     pub async fn list_rules(
         &self,
@@ -288,6 +322,13 @@ impl ReadOnly {
 }
 
 impl EventBridge {
+    /// The same client on another event bus.
+    pub fn on_bus(&self, bus: &str) -> EventBridge {
+        EventBridge {
+            reader: self.reader.on_bus(bus),
+        }
+    }
+
     /// Creates or replaces a rule with its complete definition in state `state`: PutRule
     /// resets every argument it is not given. Tags go along (EventBridge applies them when it
     /// creates the rule).

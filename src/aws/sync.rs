@@ -147,17 +147,19 @@ pub async fn live_plan(
     lookup: Lookup<'_>,
     concurrency: usize,
 ) -> Result<LivePlan, SyncError> {
-    let (desired, live) = desired_and_live(client, head, lookup, concurrency).await?;
+    let (desired, live, elsewhere) = desired_and_live(client, head, lookup, concurrency).await?;
     let limits = Limits::of(&head.inputs.settings, client.bus());
     let base_settings = &base.inputs.settings;
     let base_desired = deploy::desired_state(&base.findings, &base.model(), lookup).ok();
     let base_limits = Limits::of(base_settings, &base_settings.aws.event_bus);
-    Ok(crate::deploy::plan::live_plan(
+    let mut live_plan = crate::deploy::plan::live_plan(
         &desired,
         base_desired.as_ref().map(|d| (d, &base_limits)),
         &live,
         &limits,
-    ))
+    );
+    crate::deploy::plan::elsewhere(&mut live_plan.plan, &desired, elsewhere);
+    Ok(live_plan)
 }
 
 /// An enabled rule with a schedule: one that starts something by itself.
@@ -193,7 +195,9 @@ pub async fn deploy_with(
     } else if !reasons.is_empty() {
         Status::Refused { reasons }
     } else {
-        Status::Applied(apply_with(client, &plan, options.concurrency, cutover).await)
+        let mut outcome = apply_with(client, &plan, options.concurrency, cutover).await;
+        apply_moves(client, &plan, &mut outcome).await;
+        Status::Applied(outcome)
     };
     Ok(report(plan, status, client, desired))
 }
@@ -217,9 +221,56 @@ async fn planned(
     lookup: Lookup<'_>,
     options: &DeployOptions,
 ) -> Result<(Plan, crate::deploy::desired::Desired), SyncError> {
-    let (desired, live) = desired_and_live(client, analysis, lookup, options.concurrency).await?;
+    let (desired, live, elsewhere) =
+        desired_and_live(client, analysis, lookup, options.concurrency).await?;
     let limits = Limits::of(&analysis.inputs.settings, client.bus());
-    Ok((crate::deploy::plan::plan(&desired, &live, &limits), desired))
+    let mut plan = crate::deploy::plan::plan(&desired, &live, &limits);
+    crate::deploy::plan::elsewhere(&mut plan, &desired, elsewhere);
+    Ok((plan, desired))
+}
+
+/// The other half of a changed `event_bus`: once the apply has put a rule on the new bus, its
+/// old generation on the other bus goes (make-before-break, as for alerts on one bus). An old
+/// rule whose replacement failed stays.
+async fn apply_moves(client: &EventBridge, plan: &Plan, outcome: &mut ApplyOutcome) {
+    for moved in plan.moves() {
+        let replacement_failed = outcome
+            .rules
+            .iter()
+            .any(|r| Some(&r.name) == moved.replaced_by.as_ref() && r.error.is_some());
+        if replacement_failed {
+            continue;
+        }
+        let mut done = one(&client.on_bus(&moved.bus), &moved.change).await;
+        done.name = format!("{} (event bus {})", done.name, moved.bus);
+        outcome.rules.push(done);
+    }
+}
+
+/// This repository's managed rules on the account's other event buses, found among the rules
+/// with the prefix there: the old generation of a changed `event_bus`.
+async fn on_other_buses(
+    client: &ReadOnly,
+    prefix: &str,
+    repository: &str,
+    concurrency: usize,
+) -> Result<Vec<(String, LiveRule)>, SyncError> {
+    let buses = client.list_event_buses().await.map_err(SyncError::Read)?;
+    let mut found = Vec::new();
+    for bus in buses.into_iter().filter(|b| b != client.bus()) {
+        let live = read_live_for(&client.on_bus(&bus), prefix, None, concurrency).await?;
+        found.extend(
+            live.rules
+                .into_iter()
+                .filter(|l| {
+                    l.is_managed()
+                        && l.rule.name.starts_with(prefix)
+                        && l.rule.tags.get(REPOSITORY_TAG).map(String::as_str) == Some(repository)
+                })
+                .map(|l| (bus.clone(), l)),
+        );
+    }
+    Ok(found)
 }
 
 /// What the repository asks for (refusing before any call when it cannot be built), and
@@ -229,7 +280,14 @@ async fn desired_and_live(
     analysis: &Analysis,
     lookup: Lookup<'_>,
     concurrency: usize,
-) -> Result<(crate::deploy::desired::Desired, Live), SyncError> {
+) -> Result<
+    (
+        crate::deploy::desired::Desired,
+        Live,
+        Vec<(String, LiveRule)>,
+    ),
+    SyncError,
+> {
     let desired = deploy::desired_state(&analysis.findings, &analysis.model(), lookup)?;
     if client.region().is_none() {
         return Err(SyncError::NoRegion);
@@ -241,7 +299,20 @@ async fn desired_and_live(
         concurrency,
     )
     .await?;
-    Ok((desired, live))
+    // Only a repository's rules can be told apart on a bus the settings do not name.
+    let elsewhere = match desired.repository.as_deref() {
+        Some(repository) => {
+            on_other_buses(
+                client,
+                &analysis.inputs.settings.rule_prefix,
+                repository,
+                concurrency,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
+    Ok((desired, live, elsewhere))
 }
 
 fn report(

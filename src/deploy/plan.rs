@@ -161,6 +161,20 @@ pub struct Plan {
     /// Set when the plan deletes more than `max_delete_share` allows.
     pub delete_guard: Option<DeleteGuard>,
     pub quota: Quota,
+    /// This repository's rules on other event buses (an earlier `event_bus`).
+    pub elsewhere: Vec<Elsewhere>,
+}
+
+/// A rule of this repository found on another event bus.
+#[derive(Debug, Clone, Serialize)]
+pub struct Elsewhere {
+    pub bus: String,
+    /// A deletion: applied once its counterpart on the plan's bus is in place.
+    pub change: Change,
+    /// The rule on the plan's bus that replaces it; `None`: its alert is no longer in the
+    /// repository, and it is left where it is (with a warning) rather than deleted from a
+    /// bus the settings no longer name.
+    pub replaced_by: Option<String>,
 }
 
 impl Plan {
@@ -171,6 +185,12 @@ impl Plan {
     /// Whether applying would write anything.
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| c.action != Action::Unchanged)
+            || self.elsewhere.iter().any(|e| e.replaced_by.is_some())
+    }
+
+    /// The rules on other buses that the apply deletes.
+    pub fn moves(&self) -> impl Iterator<Item = &Elsewhere> {
+        self.elsewhere.iter().filter(|e| e.replaced_by.is_some())
     }
 }
 
@@ -397,6 +417,58 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
         warnings,
         delete_guard,
         quota,
+        elsewhere: Vec::new(),
+    }
+}
+
+/// Adds this repository's rules `found` on other buses (bus, rule): the old generation of a
+/// changed `event_bus`. Each is deleted after the apply when a desired rule of the same alert
+/// (or batch) replaces it; one without a replacement is left alone with a warning, since the
+/// settings no longer say that bus is the repository's.
+pub fn elsewhere(plan: &mut Plan, desired: &Desired, found: Vec<(String, LiveRule)>) {
+    for (bus, l) in found {
+        let origin = |r: &Rule| {
+            r.tags
+                .get(ALERT_TAG)
+                .map(|a| ("alert", a.clone()))
+                .or_else(|| r.tags.get(BATCH_TAG).map(|b| ("batch", b.clone())))
+        };
+        let mine = origin(&l.rule);
+        let replaced_by = desired
+            .rules
+            .iter()
+            .find(|d| mine.is_some() && origin(&d.rule) == mine)
+            .map(|d| d.rule.name.clone());
+        if replaced_by.is_none() {
+            plan.warnings.push(
+                Finding::of(
+                    finding::Rule::AwsLeftOnOtherBus,
+                    Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE),
+                    format!(
+                        "the rule `{}` on the event bus `{bus}` is this repository's, but nothing in the repository replaces it; it is left there",
+                        l.rule.name
+                    ),
+                )
+                .help(format!("delete it on `{bus}` if it is no longer wanted, or set `event_bus: {bus}` again")),
+            );
+        }
+        plan.elsewhere.push(Elsewhere {
+            bus,
+            change: Change {
+                name: l.rule.name.clone(),
+                action: Action::Delete,
+                origin: None,
+                renamed_from: None,
+                renamed_to: replaced_by.clone(),
+                fields: describe_rule(&l.rule, false),
+                desired: None,
+                live: Some(l),
+                rule_changed: true,
+                targets_changed: true,
+                tags_changed: false,
+            },
+            replaced_by,
+        });
     }
 }
 
@@ -1398,6 +1470,36 @@ mod tests {
             live_plan(&head, Some((&base, &other)), &l, &lim)
                 .drift
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn a_rule_on_another_bus_goes_only_when_something_replaces_it() {
+        let mut alert = rule("cb-fail", "x");
+        alert.schedule_expression = None;
+        alert.tags.insert(ALERT_TAG.to_string(), "fail".to_string());
+        let mut gone = alert.clone();
+        gone.name = "cb-gone".to_string();
+        gone.tags.insert(ALERT_TAG.to_string(), "gone".to_string());
+        let d = desired(vec![alert.clone()]);
+        let mut plan = p(&d, &live(vec![alert.clone()], 0));
+        assert!(!plan.has_changes());
+        let found = live(vec![alert, gone], 0).rules;
+        elsewhere(
+            &mut plan,
+            &d,
+            found.into_iter().map(|l| ("old".to_string(), l)).collect(),
+        );
+        let moves: Vec<_> = plan.moves().map(|m| m.change.name.as_str()).collect();
+        assert_eq!(moves, vec!["cb-fail"]);
+        assert!(plan.has_changes());
+        // The alert no longer in the repository stays where it is, with a warning.
+        assert_eq!(plan.elsewhere.len(), 2);
+        assert_eq!(plan.warnings.len(), 1);
+        assert!(
+            plan.warnings[0]
+                .message
+                .contains("`cb-gone` on the event bus `old`")
         );
     }
 }

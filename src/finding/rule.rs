@@ -165,6 +165,7 @@ rules! {
     AwsPatternTooLong = "aws/pattern-too-long", Deploy, Error, "an alert's event pattern is longer than EventBridge allows";
     AwsRuleNameCollision = "aws/rule-name-collision", Deploy, Error, "two batches or alerts would be the same EventBridge rule";
     AwsRulesQuota = "aws/rules-quota", Deploy, Error, "the event bus would hold more rules than its quota";
+    AwsLeftOnOtherBus = "aws/left-on-other-bus", Deploy, Warning, "a rule of this repository on another event bus has no replacement, and is left there";
     AwsRunsTwice = "aws/runs-twice", Deploy, Error, "a rule cronbridge does not own already starts a batch it would schedule";
     AwsRulesQuotaNear = "aws/rules-quota-near", Deploy, Warning, "the event bus will use most of its rules quota";
     AwsScheduleBus = "aws/schedule-bus", Config, Error, "the settings' `event_bus` is not the default bus, where schedules run";

@@ -51,13 +51,26 @@ fn field_line(f: &FieldChange, action: Action) -> String {
     }
 }
 
+/// The rules a changed `event_bus` moves: (old rule, its bus, the new rule).
+fn moved_lines(plan: &Plan) -> Vec<(&str, &str, &str)> {
+    plan.moves()
+        .filter_map(|m| {
+            Some((
+                m.change.name.as_str(),
+                m.bus.as_str(),
+                m.replaced_by.as_deref()?,
+            ))
+        })
+        .collect()
+}
+
 /// A one-line count: `2 to create, 1 to update, 0 to delete, 5 unchanged`.
 pub fn summary_line(plan: &Plan) -> String {
     format!(
         "{} to create, {} to update, {} to delete, {} unchanged",
         plan.count(Action::Create),
         plan.count(Action::Update),
-        plan.count(Action::Delete),
+        plan.count(Action::Delete) + plan.moves().count(),
         plan.count(Action::Unchanged)
     )
 }
@@ -112,6 +125,23 @@ pub fn plan_human(plan: &Plan) -> String {
         );
         for r in &plan.renames {
             let _ = writeln!(out, "  {} → {}", log_inline(&r.from), log_inline(&r.to));
+        }
+    }
+    let moves = moved_lines(plan);
+    if !moves.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Moved from another event bus (the old rule goes once the new one is in place):"
+        );
+        for (from, bus, to) in moves {
+            let _ = writeln!(
+                out,
+                "  - {} on {} → {}",
+                log_inline(from),
+                log_inline(bus),
+                log_inline(to)
+            );
         }
     }
     if !plan.unmanaged.is_empty() {
@@ -212,6 +242,23 @@ pub fn plan_markdown(plan: &Plan) -> String {
                 "- {} → {}",
                 markdown_code(&r.from),
                 markdown_code(&r.to)
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let moves = moved_lines(plan);
+    if !moves.is_empty() {
+        let _ = writeln!(
+            out,
+            "Moved from another event bus (the old rule goes once the new one is in place):\n"
+        );
+        for (from, bus, to) in moves {
+            let _ = writeln!(
+                out,
+                "- {} on {} → {}",
+                markdown_code(from),
+                markdown_code(bus),
+                markdown_code(to)
             );
         }
         let _ = writeln!(out);

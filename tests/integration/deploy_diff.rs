@@ -515,3 +515,73 @@ async fn a_rule_outside_cronbridge_that_starts_the_same_batch_stops_the_deploy()
         &["batch-task-failed"],
     );
 }
+
+#[tokio::test]
+async fn a_changed_event_bus_moves_the_alert_rules_and_leaves_no_copy_behind() {
+    let p = prefix("bus");
+    let repository = format!("test/{p}");
+    // Alerts only: schedules run on the default bus alone, so only alert rules can move.
+    let repo = bundled_repo(&p);
+    repo.remove("schedules/batches.yml");
+    repo.write(
+        "cronbridge.yml",
+        &settings(&p, &format!("  repository: {repository}\n")),
+    );
+    let client = client_at(&endpoint(), 3).await;
+    applied(&deploy(&client, &repo, false).await.unwrap());
+    assert_state(
+        &owned(&client, &repository).await,
+        &[],
+        &["batch-task-failed"],
+    );
+
+    let bus = format!("{p}alerts");
+    let conf = aws_sdk_eventbridge::Config::builder()
+        .behavior_version(aws_sdk_eventbridge::config::BehaviorVersion::latest())
+        .region(aws_sdk_eventbridge::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(aws_sdk_eventbridge::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .build();
+    aws_sdk_eventbridge::Client::from_conf(conf)
+        .create_event_bus()
+        .name(&bus)
+        .send()
+        .await
+        .unwrap();
+    repo.write(
+        "cronbridge.yml",
+        &settings(
+            &p,
+            &format!("  repository: {repository}\n  event_bus: {bus}\n"),
+        ),
+    );
+    let on_new = client.on_bus(&bus);
+    let report = deploy(&on_new, &repo, false).await.unwrap();
+    let moves: Vec<_> = report
+        .plan
+        .moves()
+        .map(|m| (m.bus.as_str(), m.change.name.as_str()))
+        .collect();
+    let alert = format!("{p}batch-task-failed");
+    assert_eq!(
+        moves,
+        vec![("default", alert.as_str())],
+        "{:?}",
+        report.plan
+    );
+    assert!(report.plan.delete_guard.is_none());
+    applied(&report);
+    // The alert is on the new bus, and no copy is left on the old one.
+    assert!(owned(&client, &repository).await.is_empty());
+    assert_state(
+        &owned(&on_new, &repository).await,
+        &[],
+        &["batch-task-failed"],
+    );
+    // Converged: nothing left to do on either bus.
+    let again = deploy(&on_new, &repo, false).await.unwrap();
+    assert!(!again.plan.has_changes(), "{:?}", again.plan);
+    assert!(again.plan.elsewhere.is_empty());
+}

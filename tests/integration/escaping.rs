@@ -7,7 +7,7 @@
 use crate::common::Repo;
 use cronbridge::check::{self, Analysis, Options};
 use cronbridge::deploy::desired::Origin;
-use cronbridge::deploy::plan::{Action, Change, FieldChange, Plan, Quota, Rename};
+use cronbridge::deploy::plan::{Action, Change, Elsewhere, FieldChange, Plan, Quota, Rename};
 use cronbridge::deploy::{ApplyOutcome, CallCount, CallStats, DeployReport, RuleOutcome, Status};
 use cronbridge::finding::{Finding, Location, Rule};
 use cronbridge::manual::audit::{Audit, AuditOutcome};
@@ -566,7 +566,18 @@ fn hostile_plan() -> Plan {
             renamed_to: (i % 3 == 2).then(|| format!("new-{h}")),
         });
     }
+    // Rules a changed event bus moves: the old bus and both names from strangers.
+    let elsewhere = HOSTILE
+        .iter()
+        .zip(&changes)
+        .map(|(h, c)| Elsewhere {
+            bus: h.to_string(),
+            change: c.clone(),
+            replaced_by: Some(format!("new-{h}")),
+        })
+        .collect();
     Plan {
+        elsewhere,
         bus: HOSTILE.join(" "),
         prefix: "##[add-mask]".to_string(),
         changes,
