@@ -230,6 +230,8 @@ pub fn json_schema(file: &FileShape) -> Value {
     if let Value::Object(root) = root {
         schema.extend(root);
     }
+    // The file's description, not its root mapping's.
+    schema.insert("description".into(), json!(file.description));
     if !defs.is_empty() {
         schema.insert("$defs".into(), Value::Object(defs));
     }
@@ -382,16 +384,23 @@ pub fn reference(files: &[&'static FileShape]) -> String {
                 type_words(value)
             ));
         }
-        for object in objects {
-            out.push_str(&format!(
-                "{}: {}\n\n| key | type | | meaning |\n|---|---|---|---|\n",
-                capitalise(object.title),
-                object.description
-            ));
+        for (i, object) in objects.into_iter().enumerate() {
+            // The root mapping is the file, which the paragraph above describes.
+            if i > 0 || !matches!(file.root, Type::Object(_)) {
+                out.push_str(&format!(
+                    "**{}.** {}\n\n",
+                    capitalise(object.title),
+                    object.description
+                ));
+            }
+            out.push_str("| key | type | required or default | meaning |\n|---|---|---|---|\n");
             for f in object.fields {
                 let mut note = match (f.required, f.default) {
                     (true, _) => "required".to_string(),
-                    (false, Some(d)) => format!("default `{}`", default_json(d)),
+                    (false, Some(d)) => match default_json(d) {
+                        Value::String(s) => format!("default `{s}`"),
+                        other => format!("default `{other}`"),
+                    },
                     (false, None) => String::new(),
                 };
                 if !object.one_of.is_empty() && object.one_of.contains(&f.key) {
