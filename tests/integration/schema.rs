@@ -6,6 +6,7 @@
 use cronbridge::check::{self, Options};
 use cronbridge::finding::{Finding, Rule, Severity};
 use cronbridge::settings::template;
+use cronbridge::shape::Type;
 use cronbridge::source::{self, Source};
 use cronbridge::yaml::{self, Document, Node};
 use serde_json::{Value, json};
@@ -306,4 +307,79 @@ fn invalid_fixtures_fail_the_schema_and_check_at_the_same_places() {
             );
         }
     }
+}
+
+/// The declared keys under `ty` that `value` uses, as `object.key`.
+fn used_keys(ty: &Type, value: &Value, out: &mut BTreeSet<String>) {
+    match (ty, value) {
+        (Type::Object(object), Value::Object(map)) => {
+            for (key, v) in map {
+                if let Some(field) = object.field(key) {
+                    out.insert(format!("{}.{key}", object.name));
+                    used_keys(&field.ty, v, out);
+                }
+            }
+        }
+        (Type::List { item, .. }, Value::Array(items)) => {
+            items.iter().for_each(|v| used_keys(item, v, out))
+        }
+        (Type::Map { value: ty, .. }, Value::Object(map)) => {
+            map.values().for_each(|v| used_keys(ty, v, out))
+        }
+        (Type::OneOf(types), v) => types.iter().for_each(|t| used_keys(t, v, out)),
+        _ => {}
+    }
+}
+
+/// Every declared key under `ty`, as `object.key`.
+fn declared_keys(ty: &Type, out: &mut BTreeSet<String>) {
+    match ty {
+        Type::Object(object) => {
+            for f in object.fields {
+                if out.insert(format!("{}.{}", object.name, f.key)) {
+                    declared_keys(&f.ty, out);
+                }
+            }
+        }
+        Type::List { item, .. } => declared_keys(item, out),
+        Type::Map { value, .. } => declared_keys(value, out),
+        Type::OneOf(types) => types.iter().for_each(|t| declared_keys(t, out)),
+        _ => {}
+    }
+}
+
+// A key declared but used by no valid fixture would be in the schema without ever having
+// been read by the loader in a test: each new key gets a line in a valid fixture.
+#[test]
+fn the_valid_fixtures_use_every_declared_key() {
+    for file in cronbridge::cli::schema::files() {
+        let mut used = BTreeSet::new();
+        for (name, text) in fixtures("valid", file.kind) {
+            let root = tree(&name, &text);
+            used_keys(&file.root, &instance(&name, &root), &mut used);
+        }
+        let mut declared = BTreeSet::new();
+        declared_keys(&file.root, &mut declared);
+        let unused: Vec<_> = declared.difference(&used).collect();
+        assert!(
+            unused.is_empty(),
+            "{}: no valid fixture in tests/fixtures/files/valid/{} uses {unused:?}",
+            file.kind,
+            file.kind
+        );
+    }
+}
+
+#[test]
+fn the_schema_command_prints_the_committed_schemas() {
+    let repo = Repo::new();
+    for kind in KINDS {
+        let run = repo.run(&["schema", kind]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let committed: Value = schema(kind);
+        let printed: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(printed, committed, "cronbridge schema {kind}");
+    }
+    let run = repo.run(&["schema", "schedule"]);
+    assert_eq!(run.code, 2, "an unknown kind is a usage error");
 }
