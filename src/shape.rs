@@ -8,11 +8,18 @@
 //! walking cronbridge's located tree (`yaml`), because that is what gives today's errors — a
 //! caret inside a quoted cron, every problem of every batch in one run, one bad batch never
 //! hiding the others, a help line per kind of mistake, strict YAML 1.2 booleans with the YAML
-//! 1.1 word explained, budgets and duplicate keys. A derive stops at the first error of a
-//! struct, its messages and spans are the library's, and it would add schemars (with its
-//! derive crate) and serde-saphyr beside the parser we already have. What the derive would
-//! have given — keys declared once — this table gives, and the key lists, hints, required
-//! checks, schema and README cannot drift apart because they are all read from it.
+//! 1.1 word explained, budgets and duplicate keys. Serde stops at the first error of a
+//! document, its messages and spans are the library's, and serde-saphyr (maintained, with
+//! spans, budgets and a duplicate-key policy of its own) is built on its own fork of the
+//! parser (`saphyr-parser-bw`), a second YAML parser beside `saphyr-parser`; schemars would
+//! add itself and its derive crate. What the derive would have given — keys declared once —
+//! this table gives, and the key lists, hints, required checks, schema and README cannot
+//! drift apart because they are all read from it.
+//!
+//! Adding a key: one `field(...)` line in its mapping's declaration, and the code that reads
+//! its value in the loader; then `CRONBRIDGE_BLESS=1 cargo test --lib schema` rewrites
+//! `schema/*.schema.json` and the README's reference, and a line in a valid fixture
+//! (`tests/fixtures/files/valid/`) is required by the tests.
 
 use crate::finding::{Finding, Location, Rule};
 use crate::yaml;
