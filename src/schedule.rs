@@ -67,6 +67,7 @@ pub static BATCH: Object = Object {
         field("tags", shape::NAMES, "Free labels."),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 /// `schedules/*.yml`: batch names to batches.

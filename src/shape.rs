@@ -52,6 +52,10 @@ pub struct Object {
     pub fields: &'static [Field],
     /// Exactly one of these keys is required (`window` or `windows`); empty: no such rule.
     pub one_of: &'static [&'static str],
+    /// When the first key is there, the others are required too (an ECS target's
+    /// `container_name` and `input`). The loader's own checks say so with their help lines;
+    /// this is for the schema and the README.
+    pub dependent_required: &'static [(&'static str, &'static [&'static str])],
 }
 
 /// One key of an [`Object`].
@@ -273,6 +277,14 @@ fn object_schema(object: &Object, defs: &mut Map<String, Value>) -> Value {
             .collect();
         schema.insert("oneOf".into(), Value::Array(choices));
     }
+    if !object.dependent_required.is_empty() {
+        let dependent: Map<String, Value> = object
+            .dependent_required
+            .iter()
+            .map(|(key, needs)| (key.to_string(), json!(needs)))
+            .collect();
+        schema.insert("dependentRequired".into(), Value::Object(dependent));
+    }
     schema.insert("additionalProperties".into(), json!(false));
     Value::Object(schema)
 }
@@ -410,6 +422,15 @@ pub fn reference(files: &[&'static FileShape]) -> String {
                     },
                     (false, None) => String::new(),
                 };
+                let needed_by: Vec<String> = object
+                    .dependent_required
+                    .iter()
+                    .filter(|(key, needs)| *key != f.key && needs.contains(&f.key))
+                    .map(|(key, _)| format!("`{key}`"))
+                    .collect();
+                if !needed_by.is_empty() {
+                    note = format!("required with {}", needed_by.join(", "));
+                }
                 if !object.one_of.is_empty() && object.one_of.contains(&f.key) {
                     note = format!(
                         "one of {} is required",
@@ -504,6 +525,7 @@ mod tests {
         description: "An inner mapping.",
         fields: &[field("n", Type::Int { min: 1, max: None }, "A number.").required()],
         one_of: &[],
+        dependent_required: &[],
     };
     static OUTER: Object = Object {
         name: "outer",
@@ -515,6 +537,7 @@ mod tests {
             field("flag", Type::Bool, "A flag.").default(DefaultValue::Bool(true)),
         ],
         one_of: &[],
+        dependent_required: &[],
     };
     static FILE: FileShape = FileShape {
         kind: "test",

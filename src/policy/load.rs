@@ -84,6 +84,7 @@ pub static RULES: Object = Object {
         field("alerts", Type::List { item: &Type::Object(&ALERT), min: 1 }, "EventBridge event-pattern rules with an SNS target; to remove all, delete the key."),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 /// `rules/*.yml`.
@@ -120,6 +121,7 @@ pub static QUIET_HOURS: Object = Object {
         field("severity", Type::Enum(SEVERITIES), "The severity of a violation.").default(DefaultValue::Str("error")),
     ],
     one_of: &["window", "windows"],
+    dependent_required: &[],
 };
 
 #[rustfmt::skip]
@@ -133,6 +135,7 @@ pub static SCOPE: Object = Object {
         field("classes", Type::List { item: &Type::Pattern { pattern: "^[A-Za-z0-9_:*]+$", what: "class pattern (`Batches::Monthly::*`)" }, min: 0 }, "`batch_class` patterns; `*` matches anything."),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 #[rustfmt::skip]
@@ -147,6 +150,7 @@ pub static OVERLAP: Object = Object {
         field("groups", Type::List { item: &Type::Object(&GROUP_LIMIT), min: 0 }, "Limits per `group` of the schedules."),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 #[rustfmt::skip]
@@ -159,6 +163,7 @@ pub static START_LIMIT: Object = Object {
         field("severity", Type::Enum(SEVERITIES), "The severity of too many starts.").default(DefaultValue::Str("error")),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 #[rustfmt::skip]
@@ -172,6 +177,7 @@ pub static GROUP_LIMIT: Object = Object {
         field("severity", Type::Enum(SEVERITIES), "The severity of too many at once.").default(DefaultValue::Str("error")),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 #[rustfmt::skip]
@@ -189,6 +195,7 @@ pub static ALERT: Object = Object {
         field("task_definition_arn", Type::Arn { service: "ecs", resource: "task-definition/" }, "`<task_definition>` and `<task_family>`; else the settings' ECS target, else `CRONBRIDGE_ECS_TASK_DEFINITION_ARN`."),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 const WRONG_TYPE: Rule = Rule::PolicyWrongType;

@@ -183,6 +183,7 @@ pub static AWS: Object = Object {
         field("target", Type::Object(&TARGET), "What every schedule rule starts: a Step Functions state machine, or an ECS task."),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 /// `aws.target`. Which keys an ECS target needs is the loader's to say ([`ECS_KEYS`]).
@@ -205,6 +206,14 @@ pub static TARGET: Object = Object {
         field("dead_letter_arn", Type::Arn { service: "sqs", resource: "" }, "An SQS queue for events that could not be delivered; else `CRONBRIDGE_DEAD_LETTER_ARN`."),
     ],
     one_of: &[],
+    dependent_required: &[
+        ("cluster_arn", &["container_name", "input"]),
+        ("task_definition_arn", &["container_name", "input"]),
+        ("launch_type", &["container_name", "input"]),
+        ("platform_version", &["container_name", "input"]),
+        ("container_name", &["input"]),
+        ("network", &["container_name", "input"]),
+    ],
 };
 
 /// `aws.target.network`.
@@ -219,6 +228,7 @@ pub static NETWORK: Object = Object {
         field("assign_public_ip", Type::Bool, "Whether tasks get a public IP address.").default(DefaultValue::Bool(false)),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 /// `aws.target.retry_policy`.
@@ -232,6 +242,7 @@ pub static RETRY_POLICY: Object = Object {
         field("maximum_event_age", Type::Duration, "How long to keep trying, 1 minute to `24h`."),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 /// Keys that make the target an ECS one.
@@ -746,6 +757,14 @@ mod tests {
     fn ecs_keys_are_declared_target_keys() {
         for key in ECS_KEYS {
             assert!(TARGET.key(key).is_some(), "`{key}` is not a key of TARGET");
+        }
+        // The schema's "an ECS key needs `container_name` and `input`" is the loader's.
+        let triggers: Vec<&str> = TARGET.dependent_required.iter().map(|(k, _)| *k).collect();
+        assert_eq!(triggers, ECS_KEYS);
+        for (key, needs) in TARGET.dependent_required {
+            for need in ["container_name", "input"] {
+                assert!(*key == need || needs.contains(&need), "{key} needs {need}");
+            }
         }
     }
 

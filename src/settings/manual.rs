@@ -122,6 +122,7 @@ pub static MANUAL_RUNS: Object = Object {
         field("allow_inactive", Type::Bool, "Whether a batch with `is_active: false` may be started by hand.").default(DefaultValue::Bool(true)),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 const WRONG_TYPE: Rule = Rule::SettingsWrongType;
 const INVALID: Rule = Rule::SettingsInvalidValue;

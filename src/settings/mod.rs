@@ -225,6 +225,7 @@ pub static SETTINGS: Object = Object {
         field("manual_runs", Type::Object(&manual::MANUAL_RUNS), "Who may start batches by hand with `/run`."),
     ],
     one_of: &[],
+    dependent_required: &[],
 };
 
 /// `cronbridge.yml`.

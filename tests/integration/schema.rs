@@ -123,8 +123,8 @@ fn instance(file: &str, root: &Node) -> Value {
 }
 
 /// Where a schema error is, as cronbridge places the same mistake: an unknown key at the
-/// key, a missing key at the name of the mapping that lacks it (or at the mapping, in a
-/// list), anything else at the value.
+/// key, a missing key (also one that another key needs) at the name of the mapping that
+/// lacks it (or at the mapping, in a list), anything else at the value.
 fn locations(file: &str, root: &Node, error: &SchemaError) -> Vec<(u32, u32)> {
     let mut node = root;
     let mut named_by = None;
@@ -150,7 +150,7 @@ fn locations(file: &str, root: &Node, error: &SchemaError) -> Vec<(u32, u32)> {
             .iter()
             .map(|k| at(&node.entry(k).unwrap().key))
             .collect(),
-        "required" => vec![at(named_by.unwrap_or(node))],
+        "required" | "dependentRequired" => vec![at(named_by.unwrap_or(node))],
         _ => vec![at(node)],
     }
 }
