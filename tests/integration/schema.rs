@@ -383,3 +383,175 @@ fn the_schema_command_prints_the_committed_schemas() {
     let run = repo.run(&["schema", "schedule"]);
     assert_eq!(run.code, 2, "an unknown kind is a usage error");
 }
+
+/// Values the loader accepts, for each place where the schema has a pattern: the schema must
+/// accept them too, or an editor would mark a correct file. (The schema may accept more; the
+/// loader has the last word. Enumerations are canonical only, see the README.)
+const ACCEPTED: &[(&str, &str, &[&str])] = &[
+    (
+        "schedules",
+        "\"{}\":\n  cron: \"0 9 * * ? *\"\n  batch_class: Batches::A\n  is_active: true\n",
+        &["Backup", "a.b-c_d", "X1", "B-1"],
+    ),
+    (
+        "schedules",
+        "Backup:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"{}\"\n  is_active: true\n",
+        &["Batches::Daily::Backup", "A", "A1_b::B2"],
+    ),
+    (
+        "schedules",
+        "Backup:\n  cron: \"0 9 * * ? *\"\n  batch_class: Batches::A\n  is_active: true\n  duration: \"{}\"\n",
+        &["90m", "1h30m", "2h", "1d", "1d12h", "7d", "1m", "1d1h1m"],
+    ),
+    (
+        "schedules",
+        "Backup:\n  cron: \"0 9 * * ? *\"\n  batch_class: Batches::A\n  is_active: true\n  timezone: \"{}\"\n",
+        &["UTC", "asia/tokyo", "America/Sao_Paulo"],
+    ),
+    (
+        "settings",
+        "rule_prefix: \"{}\"\n",
+        &["cronbridge-", "x", "a.b_c-"],
+    ),
+    (
+        "settings",
+        "aws:\n  region: \"{}\"\n",
+        &["ap-northeast-1", "us-gov-west-1", "cn-north-1"],
+    ),
+    (
+        "settings",
+        "aws:\n  event_bus: \"{}\"\n",
+        &["default", "my-bus/x.y_z"],
+    ),
+    (
+        "settings",
+        "aws:\n  repository: \"{}\"\n",
+        &["acme/batches", "octo-org/cat.js", "ünïcode/repo"],
+    ),
+    (
+        "settings",
+        "aws:\n  target:\n    role_arn: \"{}\"\n",
+        &[
+            "arn:aws:iam::123456789012:role/x",
+            "arn:aws:iam::123456789012:role/path/to/x",
+            "arn:aws-us-gov:iam::123456789012:role/x",
+        ],
+    ),
+    (
+        "settings",
+        "aws:\n  target:\n    state_machine_arn: \"{}\"\n",
+        &[
+            "arn:aws:states:ap-northeast-1:123456789012:stateMachine:batch",
+            "arn:aws-cn:states:cn-north-1:123456789012:stateMachine:b-1",
+        ],
+    ),
+    (
+        "settings",
+        "aws:\n  target:\n    dead_letter_arn: \"{}\"\n",
+        &[
+            "arn:aws:sqs:ap-northeast-1:123456789012:dlq",
+            "arn:aws:sqs:us-east-1:123456789012:batch-dlq.fifo",
+        ],
+    ),
+    (
+        "settings",
+        "aws:\n  target:\n    retry_policy: {maximum_event_age: \"{}\"}\n",
+        &["1h", "24h", "1m", "1d"],
+    ),
+    (
+        "settings",
+        "manual_runs:\n  users: [\"{}\"]\n",
+        &["alice", "Bob-2", "a", "a-b-c"],
+    ),
+    (
+        "settings",
+        "manual_runs:\n  teams: [\"{}\"]\n",
+        &["octo-org/batch-ops", "@octo/x_y.z", "o/t"],
+    ),
+    (
+        "rules",
+        "quiet_hours:\n  - name: q\n    window: \"{}\"\n    scope: {batches: [Nobody]}\n",
+        &[
+            "11:00-14:00",
+            "22:00-06:00",
+            "0:00-24:00",
+            "9:00 - 10:30",
+            "00:00-00:01",
+        ],
+    ),
+    (
+        "rules",
+        "quiet_hours:\n  - name: q\n    window: \"11:00-12:00\"\n    dates: [\"{}\"]\n    scope: {batches: [Nobody]}\n",
+        &["12-29..01-03", "05-05", "02-29", "01-01..12-31"],
+    ),
+    (
+        "rules",
+        "quiet_hours:\n  - name: q\n    window: \"11:00-12:00\"\n    scope: {classes: [\"{}\"]}\n",
+        &["Batches::Monthly::*", "*", "A_b::C"],
+    ),
+    (
+        "rules",
+        "quiet_hours:\n  - name: \"{}\"\n    window: \"11:00-12:00\"\n    scope: {batches: [Nobody]}\n",
+        &["online-peak", "ランチ", " x"],
+    ),
+    (
+        "rules",
+        "alerts:\n  - name: \"{}\"\n    pattern: {source: [aws.codedeploy]}\n",
+        &["batch-task-failed", "A.b_1"],
+    ),
+    (
+        "rules",
+        "alerts:\n  - name: a\n    topic_arn: \"{}\"\n    pattern: {source: [aws.codedeploy]}\n",
+        &["arn:aws:sns:ap-northeast-1:123456789012:batch-alerts"],
+    ),
+    (
+        "rules",
+        "alerts:\n  - name: a\n    cluster_arn: \"{}\"\n    pattern: {source: [aws.codedeploy]}\n",
+        &["arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch"],
+    ),
+    (
+        "rules",
+        "alerts:\n  - name: a\n    task_definition_arn: \"{}\"\n    pattern: {source: [aws.codedeploy]}\n",
+        &["arn:aws:ecs:ap-northeast-1:123456789012:task-definition/batch:3"],
+    ),
+];
+
+#[test]
+fn the_schema_accepts_what_the_loader_accepts() {
+    for kind in KINDS {
+        let cases: Vec<(String, String)> = ACCEPTED
+            .iter()
+            .filter(|(k, _, _)| *k == kind)
+            .flat_map(|(_, template, values)| {
+                values
+                    .iter()
+                    .map(move |v| (v.to_string(), template.replace("{}", v)))
+            })
+            .collect();
+        let trees: Vec<Node> = cases.iter().map(|(_, t)| tree("case.yml", t)).collect();
+        let instances: Vec<Value> = trees.iter().map(|t| instance("case.yml", t)).collect();
+        let results = validate(&schema(kind), &instances);
+        for ((value, text), errors) in cases.iter().zip(results) {
+            let (repo, path) = repo_with(kind, "case.yml", text);
+            // The loaders' findings; later checks (`aws/schedule-bus`) judge more than the file.
+            let loader_errors: Vec<_> = check_findings(&repo, &path)
+                .into_iter()
+                .filter(|f| f.severity == Severity::Error)
+                .filter(|f| {
+                    ["yaml/", "schedule/", "settings/", "policy/"]
+                        .iter()
+                        .any(|p| f.rule.id().starts_with(p))
+                })
+                .collect();
+            assert!(
+                loader_errors.is_empty(),
+                "{kind}: the loader refuses `{value}` (fix the case): {loader_errors:#?}"
+            );
+            assert!(
+                errors.is_empty(),
+                "{kind}: the loader accepts `{value}`, the schema does not:\n{}",
+                describe(&errors)
+            );
+        }
+    }
+}
