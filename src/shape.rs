@@ -379,8 +379,9 @@ fn type_schema(ty: &Type, defs: &mut Map<String, Value>) -> Value {
             json!({"$ref": format!("#/$defs/{}", object.name)})
         }
         Type::OneOf(types) => {
+            // `anyOf`, not `oneOf`: a value that fits two of them is still fine.
             let choices: Vec<Value> = types.iter().map(|t| type_schema(t, defs)).collect();
-            json!({"oneOf": choices})
+            json!({"anyOf": choices})
         }
         Type::Json { types: [], .. } => json!({}),
         Type::Json { types, .. } => json!({"type": types}),
