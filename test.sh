@@ -4,8 +4,9 @@
 #
 # The EventBridge sync tests run against moto, an AWS API emulator: this script installs it
 # (pinned in tests/requirements.txt) into .venv/ on first use, starts it on a free loopback
-# port for the tests, and stops it on exit. `./test.sh --bench` runs the sync benchmark
-# against it instead of the tests.
+# port for the tests, and stops it on exit. The schema tests validate files with Python's
+# `jsonschema`, installed beside it; CRONBRIDGE_TEST_PYTHON names that Python.
+# `./test.sh --bench` runs the sync benchmark against moto instead of the tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -33,6 +34,7 @@ mkdir -p target
 moto_pid=$!
 trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
 export CRONBRIDGE_TEST_AWS_ENDPOINT="http://127.0.0.1:$port"
+export CRONBRIDGE_TEST_PYTHON="$PWD/.venv/bin/python"
 # Wait until it answers (at most 30 s).
 if ! .venv/bin/python - "$CRONBRIDGE_TEST_AWS_ENDPOINT" <<'EOF'
 import sys, time, urllib.request

@@ -3,7 +3,8 @@
 //! The modules follow the data, input → model → checks → findings → report:
 //!
 //! - foundations: [`cron`] (the one cron engine: dialect, evaluation, rewrite to UTC, words),
-//!   [`yaml`] (a YAML tree that keeps where every value came from), [`finding`];
+//!   [`yaml`] (a YAML tree that keeps where every value came from), [`finding`], and
+//!   [`shape`] (the declaration machinery of each file's keys: checks, schema, reference);
 //! - the model of a repository: [`settings`], [`schedule`], [`policy`] (quiet hours,
 //!   overlaps, alert rules and their event patterns);
 //! - checks: [`timetable`] (concrete runs over a horizon) and [`check`] (the analysis);
@@ -34,6 +35,7 @@ pub mod policy;
 pub mod report;
 pub mod schedule;
 pub mod settings;
+pub mod shape;
 pub mod source;
 pub mod timetable;
 pub mod yaml;

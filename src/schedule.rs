@@ -9,6 +9,7 @@
 use crate::cron::Expression;
 use crate::finding::{Finding, Location, Rule};
 use crate::settings::{Settings, Zone};
+use crate::shape::{self, FileShape, Object, Type, field};
 use crate::yaml;
 use std::collections::{BTreeMap, HashMap};
 
@@ -47,18 +48,43 @@ impl Batch {
     }
 }
 
-/// The keys a batch may have.
-const KEYS: &[&str] = &[
-    "cron",
-    "description",
-    "batch_class",
-    "is_active",
-    "timezone",
-    "duration",
-    "group",
-    "tags",
-];
-const REQUIRED: &[&str] = &["cron", "batch_class", "is_active"];
+/// A batch: every key it may have, once. The loader's key checks and hints, the JSON
+/// Schema (`schema/schedules.schema.json`) and the README's key reference are read from it;
+/// a new key is a line here and an arm in [`load_batch`].
+#[rustfmt::skip]
+pub static BATCH: Object = Object {
+    name: "batch",
+    title: "a batch",
+    description: "One batch: when it runs and what it starts.",
+    fields: &[
+        field("cron", Type::Str, "EventBridge cron (6 fields) or `rate(...)`, in the batch's zone; `cron(...)` optional.").required(),
+        field("description", Type::Str, "What the batch does; shown in reports and the rule's description.").nullable(),
+        field("batch_class", Type::Pattern { pattern: BATCH_CLASS_PATTERN, what: "class name (`Batches::Daily::Backup`)" }, "The class the task runs: capitalised names joined by `::`.").required(),
+        field("is_active", Type::Bool, "`false` keeps the rule, disabled.").required(),
+        field("timezone", Type::Zone, "The zone `cron` is written in; default: the settings' `timezone`."),
+        field("duration", Type::Duration, "Expected run time, for quiet hours and overlaps; default: `overlap.default_duration`."),
+        field("group", shape::NON_EMPTY, "A group, for overlap limits and quiet-hours scopes."),
+        field("tags", shape::NAMES, "Free labels."),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
+/// `schedules/*.yml`: batch names to batches.
+pub static FILE: FileShape = FileShape {
+    kind: "schedules",
+    path: "schedules/*.yml",
+    title: "cronbridge schedules",
+    description: "A schedules file: batch names to batches. A name becomes the EventBridge rule `<rule_prefix><name>`: letters, digits, `.`, `-` and `_`.",
+    root: Type::Map {
+        key: "^[A-Za-z0-9._-]+$",
+        value: &Type::Object(&BATCH),
+        min: 1,
+    },
+};
+
+/// What [`batch_class_value`] accepts, for the schema.
+const BATCH_CLASS_PATTERN: &str = "^[A-Z][A-Za-z0-9_]*(::[A-Z][A-Za-z0-9_]*)*$";
 
 /// EventBridge's limit on rule names.
 const MAX_RULE_NAME_CHARS: usize = 64;
@@ -144,18 +170,11 @@ fn load_batch(
         );
         return None;
     };
-    for finding in yaml::unknown_keys(entries, KEYS, file, Rule::ScheduleUnknownKey, &what) {
+    for finding in BATCH.unknown_keys(entries, file, Rule::ScheduleUnknownKey, &what) {
         sink.push(finding);
     }
-    for key in REQUIRED {
-        if entries.iter().all(|e| e.key_text() != *key) {
-            sink.push(yaml::missing_key(
-                location.clone(),
-                Rule::ScheduleMissingKey,
-                key,
-                &what,
-            ));
-        }
+    for finding in BATCH.missing_keys(entries, &location, Rule::ScheduleMissingKey, &what) {
+        sink.push(finding);
     }
 
     let type_code = Rule::ScheduleWrongType;
@@ -171,7 +190,7 @@ fn load_batch(
     let mut tags = Vec::new();
     for e in entries {
         let node = &e.value;
-        let Some(key) = KEYS.iter().copied().find(|k| *k == e.key_text()) else {
+        let Some(key) = BATCH.key(e.key_text()) else {
             continue;
         };
         fields.insert(key, node.location(file));

@@ -2,6 +2,7 @@
 
 pub mod deploy;
 pub mod manual;
+pub mod schema;
 
 use crate::cron::{self, words};
 use crate::outcome::Outcome;
@@ -46,6 +47,8 @@ pub enum Command {
     Apply(crate::cli::deploy::ApplyArgs),
     /// Start a batch now, by hand, through its Step Functions state machine.
     Run(manual::RunArgs),
+    /// Print the JSON Schema (draft 2020-12) of a kind of file, for editors.
+    Schema(schema::SchemaArgs),
     /// Run as the GitHub Action: read the Actions environment and handle the event
     /// (pull_request: check, annotate, summarise and comment).
     Github(GithubArgs),
@@ -212,6 +215,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => deploy::plan(args),
         Command::Apply(args) => deploy::apply(args),
         Command::Run(args) => manual::command(args),
+        Command::Schema(args) => schema::command(args),
         Command::Github(args) => github(args),
     };
     let outcome = result.unwrap_or_else(|err| {

@@ -67,30 +67,136 @@ use crate::policy::pattern::{self as pattern, PatternError, Seg};
 use crate::settings::duration_value;
 use crate::settings::template;
 use crate::settings::{Settings, zone_value};
+use crate::shape::{self, DefaultValue, FileShape, Object, Type, field};
 use crate::yaml::{self, Entry, Node, Sink};
 
-const TOP_KEYS: &[&str] = &["quiet_hours", "overlap", "alerts"];
-const ALERT_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "pattern",
-    "topic_arn",
-    "enabled",
-    "cluster_arn",
-    "task_definition_arn",
-];
-const QUIET_KEYS: &[&str] = &[
-    "name", "window", "windows", "days", "dates", "timezone", "scope", "except", "severity",
-];
-const SCOPE_KEYS: &[&str] = &["groups", "batches", "classes"];
-const OVERLAP_KEYS: &[&str] = &[
-    "default_duration",
-    "self_overlap",
-    "max_starts_per_minute",
-    "groups",
-];
-const START_LIMIT_KEYS: &[&str] = &["limit", "severity"];
-const GROUP_KEYS: &[&str] = &["name", "max_concurrent", "severity"];
+/// A policy file (`rules/*.yml`): every key of every mapping in it, once. The loader's key
+/// checks, hints and required keys, the JSON Schema (`schema/rules.schema.json`) and the
+/// README's reference are read from these.
+#[rustfmt::skip]
+pub static RULES: Object = Object {
+    name: "rules",
+    title: "a policy file",
+    description: "Quiet hours, overlap limits and alert rules; each key may be in any of the files.",
+    fields: &[
+        field("quiet_hours", Type::List { item: &Type::Object(&QUIET_HOURS), min: 0 }, "Windows in which batches must not run."),
+        field("overlap", Type::Object(&OVERLAP), "Limits on runs at the same time; at most one `overlap` across all files."),
+        field("alerts", Type::List { item: &Type::Object(&ALERT), min: 1 }, "EventBridge event-pattern rules with an SNS target; to remove all, delete the key."),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
+/// `rules/*.yml`.
+pub static FILE: FileShape = FileShape {
+    kind: "rules",
+    path: "rules/*.yml",
+    title: "cronbridge policies and alerts",
+    description: "A policy file: quiet hours, overlap limits and alert rules.",
+    root: Type::Object(&RULES),
+};
+
+const SEVERITIES: &[&str] = &["error", "warning"];
+
+/// `HH:MM-HH:MM`, as [`parse_window`] reads it (the values are its to check).
+const WINDOW: Type = Type::Pattern {
+    pattern: "^ *[0-9]{1,2}:[0-9]{2} *- *[0-9]{1,2}:[0-9]{2} *$",
+    what: "window (`11:00-14:00`)",
+};
+
+#[rustfmt::skip]
+pub static QUIET_HOURS: Object = Object {
+    name: "quiet_hours",
+    title: "a `quiet_hours` entry",
+    description: "A window in which the batches in scope must not run (start plus expected duration).",
+    fields: &[
+        field("name", shape::NON_EMPTY, "Unique across all policy files.").required(),
+        field("window", WINDOW, "`HH:MM-HH:MM` local time; `22:00-06:00` crosses midnight, `24:00` may end a window."),
+        field("windows", Type::List { item: &WINDOW, min: 1 }, "Several windows, instead of `window`."),
+        field("days", Type::List { item: &Type::Enum(&DAY_NAMES), min: 1 }, "Days on which a window starts; default every day."),
+        field("dates", Type::List { item: &Type::Pattern { pattern: "^[0-9]{2}-[0-9]{2}([.][.][0-9]{2}-[0-9]{2})?$", what: "`MM-DD..MM-DD` or `MM-DD`" }, min: 1 }, "Month-day ranges, inclusive, on which a window starts; may wrap the year."),
+        field("timezone", Type::Zone, "The windows' zone; default: the settings' `timezone`."),
+        field("scope", Type::Object(&SCOPE), "Which batches; absent: all."),
+        field("except", shape::NAMES, "Batch names exempt from the window."),
+        field("severity", Type::Enum(SEVERITIES), "The severity of a violation.").default(DefaultValue::Str("error")),
+    ],
+    one_of: &["window", "windows"],
+    dependent_required: &[],
+};
+
+#[rustfmt::skip]
+pub static SCOPE: Object = Object {
+    name: "scope",
+    title: "`scope`",
+    description: "The batches quiet hours apply to: any batch matching one of the lists.",
+    fields: &[
+        field("groups", shape::NAMES, "Batches whose `group` is one of these."),
+        field("batches", shape::NAMES, "Batches by name."),
+        field("classes", Type::List { item: &Type::Pattern { pattern: "^[A-Za-z0-9_:*]+$", what: "class pattern (`Batches::Monthly::*`)" }, min: 0 }, "`batch_class` patterns; `*` matches anything."),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
+#[rustfmt::skip]
+pub static OVERLAP: Object = Object {
+    name: "overlap",
+    title: "`overlap`",
+    description: "Limits on batches running at the same time.",
+    fields: &[
+        field("default_duration", Type::Duration, "Expected run time of batches without `duration`.").default(DefaultValue::Minutes(super::DEFAULT_DURATION_MINUTES)),
+        field("self_overlap", Type::Enum(SEVERITIES), "Severity of a batch starting before its previous run ends.").default(DefaultValue::Str("warning")),
+        field("max_starts_per_minute", Type::OneOf(&[Type::Int { min: 1, max: None }, Type::Object(&START_LIMIT)]), "Most batches that may start in one minute."),
+        field("groups", Type::List { item: &Type::Object(&GROUP_LIMIT), min: 0 }, "Limits per `group` of the schedules."),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
+#[rustfmt::skip]
+pub static START_LIMIT: Object = Object {
+    name: "start_limit",
+    title: "`max_starts_per_minute` with a severity",
+    description: "A limit on starts per minute, with its severity.",
+    fields: &[
+        field("limit", Type::Int { min: 1, max: None }, "Most starts in one minute.").required(),
+        field("severity", Type::Enum(SEVERITIES), "The severity of too many starts.").default(DefaultValue::Str("error")),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
+#[rustfmt::skip]
+pub static GROUP_LIMIT: Object = Object {
+    name: "group_limit",
+    title: "a group limit",
+    description: "How many batches of one group may run at once.",
+    fields: &[
+        field("name", shape::NON_EMPTY, "A `group` of the schedules.").required(),
+        field("max_concurrent", Type::Int { min: 1, max: None }, "Most of its batches running at once.").default(DefaultValue::Int(1)),
+        field("severity", Type::Enum(SEVERITIES), "The severity of too many at once.").default(DefaultValue::Str("error")),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
+#[rustfmt::skip]
+pub static ALERT: Object = Object {
+    name: "alert",
+    title: "an `alerts` entry",
+    description: "An EventBridge rule matching an event pattern, with an SNS topic as target.",
+    fields: &[
+        field("name", Type::Pattern { pattern: "^[A-Za-z0-9._-]+$", what: "rule name" }, "The rule is `<rule_prefix><name>`; unique across all policy files.").required(),
+        field("description", Type::Str, "What the alert is for.").nullable(),
+        field("pattern", Type::Json { what: "event pattern (YAML, or JSON text)", types: &["object", "string"] }, "The event pattern; may use `<cluster_arn>`, `<task_definition>` and `<task_family>`.").required(),
+        field("topic_arn", Type::Arn { service: "sns", resource: "" }, "The SNS topic; else `CRONBRIDGE_ALERT_TOPIC_ARN`."),
+        field("enabled", Type::Bool, "Whether the rule is enabled.").default(DefaultValue::Bool(true)),
+        field("cluster_arn", Type::Arn { service: "ecs", resource: "cluster/" }, "`<cluster_arn>`; else the settings' ECS target, else `CRONBRIDGE_ECS_CLUSTER_ARN`."),
+        field("task_definition_arn", Type::Arn { service: "ecs", resource: "task-definition/" }, "`<task_definition>` and `<task_family>`; else the settings' ECS target, else `CRONBRIDGE_ECS_TASK_DEFINITION_ARN`."),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
 
 const WRONG_TYPE: Rule = Rule::PolicyWrongType;
 const UNKNOWN_KEY: Rule = Rule::PolicyUnknownKey;
@@ -134,13 +240,7 @@ pub fn load(file: &str, text: &str, settings: &Settings) -> (Policies, Vec<Findi
         findings.push(empty_file(file));
         return (policies, findings);
     }
-    findings.extend(yaml::unknown_keys(
-        entries,
-        TOP_KEYS,
-        file,
-        UNKNOWN_KEY,
-        "the policy file",
-    ));
+    findings.extend(RULES.unknown_keys(entries, file, UNKNOWN_KEY, "the policy file"));
     for entry in entries {
         match entry.key_text() {
             "quiet_hours" => {
@@ -256,12 +356,11 @@ fn get<'n>(entries: &'n [Entry], key: &str) -> Option<&'n Node> {
         .map(|e| &e.value)
 }
 
-/// How a kind of named entry is called, and which keys it has and needs.
+/// How a kind of named entry is called, and its declaration (which keys it has and needs).
 struct EntryKind {
     unnamed: &'static str,
     named: fn(&str) -> String,
-    keys: &'static [&'static str],
-    required: &'static [&'static str],
+    object: &'static Object,
 }
 
 /// What every named entry (a quiet-hours window, an alert, a group limit) starts with: a
@@ -279,16 +378,14 @@ fn named_entry<'n>(
     let what = name
         .as_deref()
         .map_or_else(|| kind.unnamed.to_string(), kind.named);
-    for f in yaml::unknown_keys(entries, kind.keys, file, UNKNOWN_KEY, &what) {
+    for f in kind.object.unknown_keys(entries, file, UNKNOWN_KEY, &what) {
         sink.push(f);
     }
-    for key in kind.required.iter().filter(|k| get(entries, k).is_none()) {
-        sink.push(yaml::missing_key(
-            item.location(file),
-            MISSING_KEY,
-            key,
-            &what,
-        ));
+    for f in kind
+        .object
+        .missing_keys(entries, &item.location(file), MISSING_KEY, &what)
+    {
+        sink.push(f);
     }
     Some((entries, name, what))
 }
@@ -307,8 +404,7 @@ fn quiet_hours(
         &EntryKind {
             unnamed: "a `quiet_hours` entry",
             named: |name| format!("quiet hours `{name}`"),
-            keys: QUIET_KEYS,
-            required: &["name"],
+            object: &QUIET_HOURS,
         },
         |n| name_value(n, file, "`name`"),
     )?;
@@ -409,8 +505,7 @@ fn alert(
         &EntryKind {
             unnamed: "an `alerts` entry",
             named: |name| format!("alert `{name}`"),
-            keys: ALERT_KEYS,
-            required: &["name", "pattern"],
+            object: &ALERT,
         },
         |n| alert_name(n, file, settings),
     )?;
@@ -849,7 +944,7 @@ fn parse_month_day(text: &str) -> Result<MonthDay, String> {
 /// The `scope` mapping. Its problems go to `sink`, which drops the whole entry.
 fn scope_value(node: &Node, file: &str, sink: &mut Sink<'_>) -> Option<Scope> {
     let entries = sink.take(yaml::expect_map(node, file, WRONG_TYPE, "`scope`"))?;
-    for f in yaml::unknown_keys(entries, SCOPE_KEYS, file, UNKNOWN_KEY, "`scope`") {
+    for f in SCOPE.unknown_keys(entries, file, UNKNOWN_KEY, "`scope`") {
         sink.push(f);
     }
     let mut scope = Scope::default();
@@ -944,7 +1039,7 @@ fn overlap(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> Overlap {
     )) else {
         return overlap;
     };
-    for f in yaml::unknown_keys(entries, OVERLAP_KEYS, file, UNKNOWN_KEY, "`overlap`") {
+    for f in OVERLAP.unknown_keys(entries, file, UNKNOWN_KEY, "`overlap`") {
         sink.push(f);
     }
     for e in entries {
@@ -1017,21 +1112,14 @@ fn start_limit(node: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<S
             severity: Rule::PolicyStartsPerMinute.severity(),
         });
     };
-    for f in yaml::unknown_keys(entries, START_LIMIT_KEYS, file, UNKNOWN_KEY, what) {
+    for f in START_LIMIT.unknown_keys(entries, file, UNKNOWN_KEY, what) {
         sink.push(f);
     }
-    let limit = match get(entries, "limit") {
-        Some(n) => sink.take(yaml::expect_positive(n, file, NUMBER, "`limit`")),
-        None => {
-            sink.push(yaml::missing_key(
-                location.clone(),
-                MISSING_KEY,
-                "limit",
-                what,
-            ));
-            None
-        }
-    };
+    for f in START_LIMIT.missing_keys(entries, &location, MISSING_KEY, what) {
+        sink.push(f);
+    }
+    let limit = get(entries, "limit")
+        .and_then(|n| sink.take(yaml::expect_positive(n, file, NUMBER, "`limit`")));
     let severity = match get(entries, "severity") {
         Some(n) => sink.take(severity(n, file)),
         None => Some(Rule::PolicyStartsPerMinute.severity()),
@@ -1055,8 +1143,7 @@ fn group_limit(item: &Node, file: &str, findings: &mut Vec<Finding>) -> Option<G
         &EntryKind {
             unnamed: "a group limit",
             named: |name| format!("the limit of group `{name}`"),
-            keys: GROUP_KEYS,
-            required: &["name"],
+            object: &GROUP_LIMIT,
         },
         |n| name_value(n, file, "`name`"),
     )?;
@@ -1097,6 +1184,30 @@ mod tests {
 
     fn at(f: &Finding) -> (Severity, u32, u32) {
         (f.severity, f.location.line, f.location.column)
+    }
+
+    #[test]
+    fn declared_severity_defaults_are_the_rules() {
+        let default = |object: &Object, key: &str| match object.field(key).and_then(|f| f.default) {
+            Some(DefaultValue::Str(s)) => s.to_string(),
+            other => panic!("{key}: {other:?}"),
+        };
+        assert_eq!(
+            default(&QUIET_HOURS, "severity"),
+            Rule::PolicyQuietHours.severity().to_string()
+        );
+        assert_eq!(
+            default(&OVERLAP, "self_overlap"),
+            Rule::PolicySelfOverlap.severity().to_string()
+        );
+        assert_eq!(
+            default(&START_LIMIT, "severity"),
+            Rule::PolicyStartsPerMinute.severity().to_string()
+        );
+        assert_eq!(
+            default(&GROUP_LIMIT, "severity"),
+            Rule::PolicyGroupOverlap.severity().to_string()
+        );
     }
 
     /// A quiet-hours entry with `extra` lines added.

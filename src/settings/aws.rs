@@ -24,6 +24,7 @@
 
 use super::template;
 use crate::finding::{Finding, Location, Rule};
+use crate::shape::{DefaultValue, Object, Type, field};
 use crate::yaml::{self, Entry, Node, Resolved, Sink};
 use serde_json::Value;
 
@@ -139,7 +140,7 @@ pub enum LaunchType {
 }
 
 impl LaunchType {
-    pub fn as_aws(self) -> &'static str {
+    pub const fn as_aws(self) -> &'static str {
         match self {
             LaunchType::Fargate => "FARGATE",
             LaunchType::Ec2 => "EC2",
@@ -165,28 +166,85 @@ pub struct RetryPolicy {
     pub maximum_event_age_seconds: Option<u32>,
 }
 
-const KEYS: &[&str] = &[
-    "region",
-    "event_bus",
-    "rules_quota",
-    "max_rules_per_schedule",
-    "max_delete_share",
-    "repository",
-    "target",
-];
-const TARGET_KEYS: &[&str] = &[
-    "role_arn",
-    "state_machine_arn",
-    "cluster_arn",
-    "task_definition_arn",
-    "launch_type",
-    "platform_version",
-    "container_name",
-    "network",
-    "input",
-    "retry_policy",
-    "dead_letter_arn",
-];
+/// The `aws:` section: every key it may have, once (the loader's key checks and hints, the
+/// JSON Schema and the README's reference are read from it).
+#[rustfmt::skip]
+pub static AWS: Object = Object {
+    name: "aws",
+    title: "`aws`",
+    description: "Where the rules go and what they start.",
+    fields: &[
+        field("region", Type::Pattern { pattern: "^[a-z0-9]+(-[a-z0-9]+){2,}$", what: "AWS region (`ap-northeast-1`)" }, "The region; else `AWS_REGION` or the profile's."),
+        field("event_bus", Type::Pattern { pattern: "^[A-Za-z0-9/._-]{1,256}$", what: "event bus name" }, "The event bus (schedules run only on the default bus).").default(DefaultValue::Str(DEFAULT_EVENT_BUS)),
+        field("rules_quota", Type::Int { min: 1, max: None }, "The account's rules-per-bus quota.").default(DefaultValue::Int(DEFAULT_RULES_QUOTA)),
+        field("max_rules_per_schedule", Type::Int { min: 1, max: Some(64) }, "UTC rules one local schedule may become.").default(DefaultValue::Int(crate::cron::rewrite::MAX_RULES as u32)),
+        field("max_delete_share", Type::Number { min: 0.0, max: 1.0 }, "Share of the managed rules one apply may delete without `--allow-delete`.").default(DefaultValue::Float(DEFAULT_MAX_DELETE_SHARE)),
+        field("repository", Type::Pattern { pattern: "^\\S{1,256}$", what: "`owner/name`" }, "The `cronbridge:repository` tag of every rule; else `GITHUB_REPOSITORY`."),
+        field("target", Type::Object(&TARGET), "What every schedule rule starts: a Step Functions state machine, or an ECS task."),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
+/// `aws.target`. Which keys an ECS target needs is the loader's to say ([`ECS_KEYS`]).
+#[rustfmt::skip]
+pub static TARGET: Object = Object {
+    name: "target",
+    title: "`aws.target`",
+    description: "Step Functions (`state_machine_arn`) or a direct ECS task (`cluster_arn`, `task_definition_arn`, `container_name`, `input`, and `network` for Fargate); ARNs left out come from the environment.",
+    fields: &[
+        field("role_arn", Type::Arn { service: "iam", resource: "role/" }, "The role EventBridge assumes; else `CRONBRIDGE_ROLE_ARN`."),
+        field("state_machine_arn", Type::Arn { service: "states", resource: "stateMachine:" }, "Step Functions: the state machine; else `CRONBRIDGE_STATE_MACHINE_ARN`."),
+        field("cluster_arn", Type::Arn { service: "ecs", resource: "cluster/" }, "ECS: the cluster; else `CRONBRIDGE_ECS_CLUSTER_ARN`."),
+        field("task_definition_arn", Type::Arn { service: "ecs", resource: "task-definition/" }, "ECS: the task definition; else `CRONBRIDGE_ECS_TASK_DEFINITION_ARN`."),
+        field("launch_type", Type::Enum(&["FARGATE", "EC2", "EXTERNAL"]), "ECS: the launch type.").default(DefaultValue::Str(LaunchType::Fargate.as_aws())),
+        field("platform_version", Type::Str, "ECS: the platform version (`LATEST`)."),
+        field("container_name", Type::Str, "ECS: the container whose command `input` sets."),
+        field("network", Type::Object(&NETWORK), "ECS: `awsvpc` networking (required for Fargate)."),
+        field("input", Type::Json { what: "JSON (for ECS: a list of strings)", types: &[] }, "The target input, with `<batch>`, `<batch_class>` and `<rule>` filled in; for ECS the container command. Default `{batch: \"<batch>\", batch_class: \"<batch_class>\"}`."),
+        field("retry_policy", Type::Object(&RETRY_POLICY), "EventBridge's retry policy for the target."),
+        field("dead_letter_arn", Type::Arn { service: "sqs", resource: "" }, "An SQS queue for events that could not be delivered; else `CRONBRIDGE_DEAD_LETTER_ARN`."),
+    ],
+    one_of: &[],
+    dependent_required: &[
+        ("cluster_arn", &["container_name", "input"]),
+        ("task_definition_arn", &["container_name", "input"]),
+        ("launch_type", &["container_name", "input"]),
+        ("platform_version", &["container_name", "input"]),
+        ("container_name", &["input"]),
+        ("network", &["container_name", "input"]),
+    ],
+};
+
+/// `aws.target.network`.
+#[rustfmt::skip]
+pub static NETWORK: Object = Object {
+    name: "network",
+    title: "`aws.target.network`",
+    description: "`awsvpc` networking of an ECS task.",
+    fields: &[
+        field("subnets", Type::List { item: &Type::Str, min: 1 }, "The subnets the tasks run in.").required(),
+        field("security_groups", Type::List { item: &Type::Str, min: 0 }, "Their security groups."),
+        field("assign_public_ip", Type::Bool, "Whether tasks get a public IP address.").default(DefaultValue::Bool(false)),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
+/// `aws.target.retry_policy`.
+#[rustfmt::skip]
+pub static RETRY_POLICY: Object = Object {
+    name: "retry_policy",
+    title: "`aws.target.retry_policy`",
+    description: "How EventBridge retries a target it could not start.",
+    fields: &[
+        field("maximum_retry_attempts", Type::Int { min: 0, max: Some(185) }, "Retries, 0 to 185."),
+        field("maximum_event_age", Type::Duration, "How long to keep trying, 1 minute to `24h`."),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
 /// Keys that make the target an ECS one.
 const ECS_KEYS: &[&str] = &[
     "cluster_arn",
@@ -196,8 +254,6 @@ const ECS_KEYS: &[&str] = &[
     "container_name",
     "network",
 ];
-const NETWORK_KEYS: &[&str] = &["subnets", "security_groups", "assign_public_ip"];
-const RETRY_KEYS: &[&str] = &["maximum_retry_attempts", "maximum_event_age"];
 
 const WRONG_TYPE: Rule = Rule::SettingsWrongType;
 const UNKNOWN_KEY: Rule = Rule::SettingsUnknownKey;
@@ -215,7 +271,7 @@ pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> AwsSettin
     let Some(entries) = sink.take(yaml::expect_map(&entry.value, file, WRONG_TYPE, "`aws`")) else {
         return aws;
     };
-    for f in yaml::unknown_keys(entries, KEYS, file, UNKNOWN_KEY, "`aws`") {
+    for f in AWS.unknown_keys(entries, file, UNKNOWN_KEY, "`aws`") {
         sink.push(f);
     }
     for e in entries {
@@ -354,7 +410,7 @@ fn target(entry: &Entry, file: &str, sink: &mut Sink<'_>) -> TargetSettings {
     else {
         return t;
     };
-    for f in yaml::unknown_keys(entries, TARGET_KEYS, file, UNKNOWN_KEY, "`aws.target`") {
+    for f in TARGET.unknown_keys(entries, file, UNKNOWN_KEY, "`aws.target`") {
         sink.push(f);
     }
     let get = |key: &str| {
@@ -473,7 +529,8 @@ fn string_list(node: &Node, file: &str, what: &str) -> Result<Vec<String>, Findi
 
 fn network(node: &Node, file: &str) -> Result<Network, Finding> {
     let entries = yaml::expect_map(node, file, WRONG_TYPE, "`network`")?;
-    if let Some(f) = yaml::unknown_keys(entries, NETWORK_KEYS, file, UNKNOWN_KEY, "`network`")
+    if let Some(f) = NETWORK
+        .unknown_keys(entries, file, UNKNOWN_KEY, "`network`")
         .into_iter()
         .next()
     {
@@ -508,7 +565,8 @@ fn network(node: &Node, file: &str) -> Result<Network, Finding> {
 
 fn retry_policy(node: &Node, file: &str) -> Result<RetryPolicy, Finding> {
     let entries = yaml::expect_map(node, file, WRONG_TYPE, "`retry_policy`")?;
-    if let Some(f) = yaml::unknown_keys(entries, RETRY_KEYS, file, UNKNOWN_KEY, "`retry_policy`")
+    if let Some(f) = RETRY_POLICY
+        .unknown_keys(entries, file, UNKNOWN_KEY, "`retry_policy`")
         .into_iter()
         .next()
     {
@@ -693,6 +751,21 @@ mod tests {
     fn load_text(text: &str) -> (AwsSettings, Vec<Finding>) {
         let (s, findings) = settings::load("cronbridge.yml", text);
         (s.aws, findings)
+    }
+
+    #[test]
+    fn ecs_keys_are_declared_target_keys() {
+        for key in ECS_KEYS {
+            assert!(TARGET.key(key).is_some(), "`{key}` is not a key of TARGET");
+        }
+        // The schema's "an ECS key needs `container_name` and `input`" is the loader's.
+        let triggers: Vec<&str> = TARGET.dependent_required.iter().map(|(k, _)| *k).collect();
+        assert_eq!(triggers, ECS_KEYS);
+        for (key, needs) in TARGET.dependent_required {
+            for need in ["container_name", "input"] {
+                assert!(*key == need || needs.contains(&need), "{key} needs {need}");
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 )]
 
 use crate::finding::{Finding, Location, Rule};
+use crate::shape::{DefaultValue, Object, Type, field};
 use crate::yaml::{self, Entry, Node, Sink};
 use serde::Serialize;
 
@@ -23,7 +24,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Role::Read => "read",
             Role::Triage => "triage",
@@ -108,7 +109,21 @@ impl Default for ManualRuns {
     }
 }
 
-const KEYS: &[&str] = &["permission", "users", "teams", "allow_inactive"];
+/// The `manual_runs:` section: every key it may have, once.
+#[rustfmt::skip]
+pub static MANUAL_RUNS: Object = Object {
+    name: "manual_runs",
+    title: "`manual_runs`",
+    description: "Who may start a batch by hand from a comment (`/run`); the lists narrow `permission`, never widen it.",
+    fields: &[
+        field("permission", Type::Enum(&["write", "maintain", "admin"]), "The least repository role a commenter needs.").default(DefaultValue::Str(Role::Write.as_str())),
+        field("users", Type::List { item: &Type::Pattern { pattern: "^[A-Za-z0-9](-?[A-Za-z0-9])*$", what: "GitHub login" }, min: 0 }, "Only these logins…"),
+        field("teams", Type::List { item: &Type::Pattern { pattern: "^@?[A-Za-z0-9](-?[A-Za-z0-9])*/[A-Za-z0-9._-]+$", what: "team (`org/team-slug`)" }, min: 0 }, "…or active members of these teams."),
+        field("allow_inactive", Type::Bool, "Whether a batch with `is_active: false` may be started by hand.").default(DefaultValue::Bool(true)),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
 const WRONG_TYPE: Rule = Rule::SettingsWrongType;
 const INVALID: Rule = Rule::SettingsInvalidValue;
 
@@ -129,13 +144,7 @@ pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> ManualRun
     )) else {
         return runs;
     };
-    for f in yaml::unknown_keys(
-        entries,
-        KEYS,
-        file,
-        Rule::SettingsUnknownKey,
-        "`manual_runs`",
-    ) {
+    for f in MANUAL_RUNS.unknown_keys(entries, file, Rule::SettingsUnknownKey, "`manual_runs`") {
         sink.push(f);
     }
     for e in entries {

@@ -13,6 +13,7 @@ pub mod manual;
 pub mod template;
 
 use crate::finding::{Finding, Rule};
+use crate::shape::{DefaultValue, FileShape, Object, Type, field};
 use crate::yaml;
 use jiff::tz::TimeZone;
 
@@ -208,15 +209,33 @@ pub(crate) fn zone_value(
     })
 }
 
-/// The keys of the settings file.
-const KEYS: &[&str] = &[
-    "timezone",
-    "schedules",
-    "rules",
-    "rule_prefix",
-    "aws",
-    "manual_runs",
-];
+/// The settings file: every key it may have, once (the loader's key checks and hints, the
+/// JSON Schema `schema/settings.schema.json` and the README's reference are read from it).
+#[rustfmt::skip]
+pub static SETTINGS: Object = Object {
+    name: "settings",
+    title: "the settings file",
+    description: "Optional, at the repository root; anything it does not say keeps its default.",
+    fields: &[
+        field("timezone", Type::Zone, "Default zone of schedules and quiet hours.").default(DefaultValue::Str(DEFAULT_ZONE)),
+        field("schedules", Type::Str, "Directory of schedule files, relative to the repository root.").default(DefaultValue::Str(DEFAULT_SCHEDULES_DIR)),
+        field("rules", Type::Str, "Directory of policy and alert files, relative to the repository root.").default(DefaultValue::Str(DEFAULT_RULES_DIR)),
+        field("rule_prefix", Type::Pattern { pattern: "^[A-Za-z0-9._-]{1,32}$", what: "1 to 32 of letters, digits, `.`, `-`, `_`" }, "Prefix of the EventBridge rule names cronbridge manages.").default(DefaultValue::Str(DEFAULT_RULE_PREFIX)),
+        field("aws", Type::Object(&aws::AWS), "Where rules go and what they start (`plan`, `apply`, `run`)."),
+        field("manual_runs", Type::Object(&manual::MANUAL_RUNS), "Who may start batches by hand with `/run`."),
+    ],
+    one_of: &[],
+    dependent_required: &[],
+};
+
+/// `cronbridge.yml`.
+pub static FILE: FileShape = FileShape {
+    kind: "settings",
+    path: "cronbridge.yml",
+    title: "cronbridge settings",
+    description: "The settings file (`cronbridge.yml`, or `--config`): optional; every key has a default.",
+    root: Type::Object(&SETTINGS),
+};
 
 /// The longest `duration`: a batch that runs longer than a week is not what overlap checks
 /// are for, and a bigger number is more likely a typo.
@@ -332,14 +351,13 @@ pub fn load(file: &str, text: &str) -> (Settings, Vec<Finding>) {
         Err(f) => {
             findings.push(f.help(format!(
                 "write a mapping with some of the keys {}",
-                KEYS.join(", ")
+                SETTINGS.keys().join(", ")
             )));
             return (settings, findings);
         }
     };
-    findings.extend(yaml::unknown_keys(
+    findings.extend(SETTINGS.unknown_keys(
         entries,
-        KEYS,
         file,
         Rule::SettingsUnknownKey,
         "the settings file",

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["cron", "finding", "parallel"],
     &["yaml", "outcome"],
+    // The declarations of each file's keys, read by the loaders below.
+    &["shape"],
     &["settings"],
     &["schedule"],
     &["timetable"],
