@@ -95,6 +95,9 @@ pub enum Type {
     },
     /// One of these strings.
     Enum(&'static [&'static str]),
+    /// One of these words in any letter case (`FARGATE`, `fargate`); the schema offers the
+    /// spellings given for completion and accepts the others.
+    Word(&'static [&'static str]),
     Bool,
     /// A whole number from `min` to `max`.
     Int {
@@ -337,6 +340,10 @@ fn type_schema(ty: &Type, defs: &mut Map<String, Value>) -> Value {
         Type::Str => json!({"type": "string"}),
         Type::Pattern { pattern, .. } => json!({"type": "string", "pattern": pattern}),
         Type::Enum(values) => json!({"type": "string", "enum": values}),
+        Type::Word(values) => json!({
+            "type": "string",
+            "anyOf": [{"enum": values}, {"pattern": any_case(values)}]
+        }),
         Type::Bool => json!({"type": "boolean"}),
         Type::Int { min, max } => {
             let mut s = json!({"type": "integer", "minimum": min});
@@ -484,12 +491,41 @@ fn collect_objects(ty: &'static Type, out: &mut Vec<&'static Object>) {
     }
 }
 
+/// A pattern matching any of `words` in any letter case: `^(?:[Ee][Cc]2|…)$` (JSON Schema
+/// patterns have no case-insensitive flag).
+fn any_case(words: &[&str]) -> String {
+    let alternatives: Vec<String> = words
+        .iter()
+        .map(|w| {
+            w.chars()
+                .map(|c| {
+                    let (lower, upper) = (c.to_ascii_lowercase(), c.to_ascii_uppercase());
+                    if lower == upper {
+                        regex_literal(c)
+                    } else {
+                        format!("[{upper}{lower}]")
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    format!("^(?:{})$", alternatives.join("|"))
+}
+
+fn regex_literal(c: char) -> String {
+    if "\\^$.|?*+()[]{}-/".contains(c) {
+        format!("\\{c}")
+    } else {
+        c.to_string()
+    }
+}
+
 /// How the README says what a value may be.
 fn type_words(ty: &Type) -> String {
     match ty {
         Type::Str => "string".into(),
         Type::Pattern { what, .. } => (*what).into(),
-        Type::Enum(values) => values
+        Type::Enum(values) | Type::Word(values) => values
             .iter()
             .map(|v| format!("`{v}`"))
             .collect::<Vec<_>>()

@@ -113,7 +113,7 @@ pub static QUIET_HOURS: Object = Object {
         field("name", shape::NON_EMPTY, "Unique across all policy files.").required(),
         field("window", WINDOW, "`HH:MM-HH:MM` local time; `22:00-06:00` crosses midnight, `24:00` may end a window."),
         field("windows", Type::List { item: &WINDOW, min: 1 }, "Several windows, instead of `window`."),
-        field("days", Type::List { item: &Type::Enum(&DAY_NAMES), min: 1 }, "Days on which a window starts; default every day."),
+        field("days", Type::List { item: &Type::Word(&DAY_NAMES), min: 1 }, "Days on which a window starts; default every day."),
         field("dates", Type::List { item: &Type::Pattern { pattern: "^[0-9]{2}-[0-9]{2}([.][.][0-9]{2}-[0-9]{2})?$", what: "`MM-DD..MM-DD` or `MM-DD`" }, min: 1 }, "Month-day ranges, inclusive, on which a window starts; may wrap the year."),
         field("timezone", Type::Zone, "The windows' zone; default: the settings' `timezone`."),
         field("scope", Type::Object(&SCOPE), "Which batches; absent: all."),

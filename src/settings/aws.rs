@@ -197,7 +197,7 @@ pub static TARGET: Object = Object {
         field("state_machine_arn", Type::Arn { service: "states", resource: "stateMachine:" }, "Step Functions: the state machine; else `CRONBRIDGE_STATE_MACHINE_ARN`."),
         field("cluster_arn", Type::Arn { service: "ecs", resource: "cluster/" }, "ECS: the cluster; else `CRONBRIDGE_ECS_CLUSTER_ARN`."),
         field("task_definition_arn", Type::Arn { service: "ecs", resource: "task-definition/" }, "ECS: the task definition; else `CRONBRIDGE_ECS_TASK_DEFINITION_ARN`."),
-        field("launch_type", Type::Enum(&["FARGATE", "EC2", "EXTERNAL"]), "ECS: the launch type.").default(DefaultValue::Str(LaunchType::Fargate.as_aws())),
+        field("launch_type", Type::Word(&["FARGATE", "EC2", "EXTERNAL"]), "ECS: the launch type.").default(DefaultValue::Str(LaunchType::Fargate.as_aws())),
         field("platform_version", Type::Str, "ECS: the platform version (`LATEST`)."),
         field("container_name", Type::Str, "ECS: the container whose command `input` sets."),
         field("network", Type::Object(&NETWORK), "ECS: `awsvpc` networking (required for Fargate)."),

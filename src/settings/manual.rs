@@ -116,7 +116,7 @@ pub static MANUAL_RUNS: Object = Object {
     title: "`manual_runs`",
     description: "Who may start a batch by hand from a comment (`/run`); the lists narrow `permission`, never widen it.",
     fields: &[
-        field("permission", Type::Enum(&["write", "maintain", "admin"]), "The least repository role a commenter needs.").default(DefaultValue::Str(Role::Write.as_str())),
+        field("permission", Type::Enum(&["write", "maintain", "admin", "push"]), "The least repository role a commenter needs.").default(DefaultValue::Str(Role::Write.as_str())),
         field("users", Type::List { item: &Type::Pattern { pattern: "^[A-Za-z0-9](-?[A-Za-z0-9])*$", what: "GitHub login" }, min: 0 }, "Only these logins…"),
         field("teams", Type::List { item: &Type::Pattern { pattern: "^@?[A-Za-z0-9](-?[A-Za-z0-9])*/[A-Za-z0-9._-]+$", what: "team (`org/team-slug`)" }, min: 0 }, "…or active members of these teams."),
         field("allow_inactive", Type::Bool, "Whether a batch with `is_active: false` may be started by hand.").default(DefaultValue::Bool(true)),

@@ -386,7 +386,7 @@ fn the_schema_command_prints_the_committed_schemas() {
 
 /// Values the loader accepts, for each place where the schema has a pattern: the schema must
 /// accept them too, or an editor would mark a correct file. (The schema may accept more; the
-/// loader has the last word. Enumerations are canonical only, see the README.)
+/// loader has the last word.) Words the loader takes in any case are here in several.
 const ACCEPTED: &[(&str, &str, &[&str])] = &[
     (
         "schedules",
@@ -493,6 +493,21 @@ const ACCEPTED: &[(&str, &str, &[&str])] = &[
         "rules",
         "quiet_hours:\n  - name: \"{}\"\n    window: \"11:00-12:00\"\n    scope: {batches: [Nobody]}\n",
         &["online-peak", "ランチ", " x"],
+    ),
+    (
+        "settings",
+        "aws:\n  target:\n    cluster_arn: arn:aws:ecs:us-east-1:123456789012:cluster/b\n    task_definition_arn: arn:aws:ecs:us-east-1:123456789012:task-definition/b:1\n    container_name: app\n    input: [\"<batch_class>\"]\n    launch_type: \"{}\"\n    network: {subnets: [subnet-1]}\n",
+        &["FARGATE", "fargate", "Ec2", "EXTERNAL"],
+    ),
+    (
+        "settings",
+        "manual_runs:\n  permission: \"{}\"\n",
+        &["write", "push", "maintain", "admin"],
+    ),
+    (
+        "rules",
+        "quiet_hours:\n  - name: q\n    window: \"11:00-12:00\"\n    days: [\"{}\"]\n    scope: {batches: [Nobody]}\n",
+        &["MON", "mon", "Sat"],
     ),
     (
         "rules",
