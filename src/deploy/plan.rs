@@ -338,7 +338,13 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
             });
         }
     }
-    errors.extend(started_twice(desired, live, prefix, repository));
+    errors.extend(started_twice(
+        desired,
+        live,
+        prefix,
+        repository,
+        &desired_names,
+    ));
     let renames = pair_renames(&mut changes, desired);
     changes.sort_by(|a, b| a.name.cmp(&b.name));
     unmanaged.sort();
@@ -656,9 +662,8 @@ fn started_twice(
     live: &Live,
     prefix: &str,
     repository: Option<&str>,
+    desired_names: &BTreeSet<&str>,
 ) -> Vec<Finding> {
-    let desired_names: BTreeSet<&str> =
-        desired.rules.iter().map(|r| r.rule.name.as_str()).collect();
     let others: Vec<(&LiveRule, Owner)> = live
         .rules
         .iter()
