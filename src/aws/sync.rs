@@ -62,6 +62,19 @@ pub async fn read_live_for(
     repository: Option<&str>,
     concurrency: usize,
 ) -> Result<Live, SyncError> {
+    read_live_adopting(client, prefix, repository, &[], concurrency).await
+}
+
+/// [`read_live_for`], and the rules the batches name with `rule:` (adopted in place) under
+/// any name and whoever tagged them, with their targets, so the plan can compare them.
+pub async fn read_live_adopting(
+    client: &EventBridge,
+    prefix: &str,
+    repository: Option<&str>,
+    adopted: &[String],
+    concurrency: usize,
+) -> Result<Live, SyncError> {
+    let adopts = |name: &str| adopted.iter().any(|a| a == name);
     let mut summaries = Vec::new();
     let mut count = 0;
     let mut token = None;
@@ -70,7 +83,7 @@ pub async fn read_live_for(
         count += page.len();
         summaries.extend(
             page.into_iter()
-                .filter(|r| repository.is_some() || r.name.starts_with(prefix)),
+                .filter(|r| repository.is_some() || r.name.starts_with(prefix) || adopts(&r.name)),
         );
         token = next;
         if token.is_none() {
@@ -90,7 +103,7 @@ pub async fn read_live_for(
             };
             let ours =
                 repository.is_some() && tags.get(REPOSITORY_TAG).map(String::as_str) == repository;
-            if !ours && !s.name.starts_with(prefix) {
+            if !ours && !s.name.starts_with(prefix) && !adopts(&s.name) {
                 return Ok(None);
             }
             let mut rule = LiveRule {
@@ -106,7 +119,7 @@ pub async fn read_live_for(
                 },
             };
             // Targets of rules cronbridge does not own are none of its business.
-            if rule.is_managed() {
+            if rule.is_managed() || adopts(&rule.rule.name) {
                 rule.rule.targets = match client.list_targets(&rule.rule.name).await {
                     Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => {
                         return Ok(None);
@@ -156,10 +169,17 @@ pub async fn deploy_with(
         return Err(SyncError::NoRegion);
     }
     let settings = &analysis.inputs.settings;
-    let live = read_live_for(
+    let adopted: Vec<String> = desired
+        .rules
+        .iter()
+        .filter(|r| r.adopted)
+        .map(|r| r.rule.name.clone())
+        .collect();
+    let live = read_live_adopting(
         client,
         &settings.rule_prefix,
         desired.repository.as_deref(),
+        &adopted,
         options.concurrency,
     )
     .await?;
