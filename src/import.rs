@@ -371,11 +371,25 @@ fn batch_of(group: &[Identified<'_>], options: &Options<'_>) -> Result<Candidate
             },
         };
     let rules: Vec<String> = order.iter().map(|&i| names[i].to_string()).collect();
+    // A rule name's `--prefix` is the namespace the rules were found in, not the batch's.
+    let unprefixed: Vec<String> = rules
+        .iter()
+        .map(|r| {
+            options
+                .filter
+                .prefix
+                .as_deref()
+                .and_then(|p| r.strip_prefix(p))
+                .filter(|rest| !rest.is_empty())
+                .unwrap_or(r)
+                .to_string()
+        })
+        .collect();
     let name = first
         .batch
         .clone()
         .filter(|b| is_batch_name(b))
-        .unwrap_or_else(|| stem(&rules));
+        .unwrap_or_else(|| stem(&unprefixed));
     let description = group
         .iter()
         .find_map(|g| g.live.rule.description.as_deref())
@@ -627,16 +641,27 @@ fn differences(t: &InferredTarget, settings: &Settings) -> Vec<String> {
                 );
             }
         }
-        (InferredKind::StepFunctions { .. }, TargetKind::Ecs(_)) => want(
-            "state_machine_arn",
-            Some("a Step Functions target".to_string()),
-            Some("an ECS target".to_string()),
-        ),
-        (InferredKind::Ecs { .. }, TargetKind::StepFunctions { .. }) => want(
-            "cluster_arn",
-            Some("an ECS target".to_string()),
-            Some("a Step Functions target".to_string()),
-        ),
+        // Another kind of target: every key of the live one is to set (and the settings'
+        // other keys to remove, which the snippet shows).
+        (InferredKind::StepFunctions { state_machine_arn }, TargetKind::Ecs(_)) => {
+            want("state_machine_arn", Some(state_machine_arn.clone()), None);
+        }
+        (
+            InferredKind::Ecs {
+                cluster_arn,
+                container,
+                ecs,
+            },
+            TargetKind::StepFunctions { .. },
+        ) => {
+            want("cluster_arn", Some(cluster_arn.clone()), None);
+            want(
+                "task_definition_arn",
+                Some(ecs.task_definition_arn.clone()),
+                None,
+            );
+            want("container_name", Some(container.clone()), None);
+        }
     }
     want(
         "input",

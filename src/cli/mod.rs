@@ -1,6 +1,7 @@
 //! The command line: argument types (separate from domain types) and the dispatch to them.
 
 pub mod deploy;
+pub mod import;
 pub mod manual;
 
 use crate::cron::{self, words};
@@ -46,6 +47,9 @@ pub enum Command {
     Apply(crate::cli::deploy::ApplyArgs),
     /// Start a batch now, by hand, through its Step Functions state machine.
     Run(manual::RunArgs),
+    /// Write the rules already in EventBridge as a schedules file in local time, for the
+    /// next `apply` to take them over in place.
+    Import(import::ImportArgs),
     /// Run as the GitHub Action: read the Actions environment and handle the event
     /// (pull_request: check, annotate, summarise and comment).
     Github(GithubArgs),
@@ -207,6 +211,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => deploy::plan(args),
         Command::Apply(args) => deploy::apply(args),
         Command::Run(args) => manual::command(args),
+        Command::Import(args) => import::command(args),
         Command::Github(args) => github(args),
     };
     let outcome = result.unwrap_or_else(|err| {
