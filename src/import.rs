@@ -206,10 +206,22 @@ pub fn import(rules: &[LiveRule], options: &Options<'_>) -> Import {
     }
     batches.sort_by(|a, b| a.name.cmp(&b.name));
     skipped.sort_by(|a, b| a.rule.cmp(&b.rule));
-    let settings_to_set = target
+    let mut settings_to_set: Vec<String> = target
         .as_ref()
         .map(|t| differences(t, options.settings))
         .unwrap_or_default();
+    let prefix = &options.settings.rule_prefix;
+    if options.settings.aws.repository.is_none()
+        && batches
+            .iter()
+            .flat_map(|b| &b.rules)
+            .any(|r| !r.starts_with(prefix.as_str()))
+    {
+        // The pure core cannot see GITHUB_REPOSITORY; the deploy can, and refuses without it.
+        settings_to_set.push(format!(
+            "aws.repository: owner/name, or GITHUB_REPOSITORY where cronbridge applies (rules outside the prefix `{prefix}` are found again by the repository tag)"
+        ));
+    }
     let yaml = render_yaml(&batches, options);
     Import {
         batches,
@@ -361,13 +373,8 @@ fn batch_of(group: &[Identified<'_>], options: &Options<'_>) -> Result<Candidate
                     )),
                     order,
                 ),
-                Err(utc) => {
-                    return Err(if utc == reason {
-                        reason
-                    } else {
-                        format!("{reason}; in UTC: {utc}")
-                    });
-                }
+                // Why not in the zone is the reason a person can act on.
+                Err(_) => return Err(reason),
             },
         };
     let rules: Vec<String> = order.iter().map(|&i| names[i].to_string()).collect();
@@ -981,7 +988,9 @@ mod tests {
     }
 
     fn settings() -> Settings {
-        let text = format!("aws:\n  target:\n    role_arn: {ROLE}\n    state_machine_arn: {SM}\n");
+        let text = format!(
+            "aws:\n  repository: acme/batches\n  target:\n    role_arn: {ROLE}\n    state_machine_arn: {SM}\n"
+        );
         let (s, f) = crate::settings::load("cronbridge.yml", &text);
         assert!(f.is_empty(), "{f:?}");
         s
@@ -1194,7 +1203,8 @@ mod tests {
         );
         // The snippet is settings cronbridge reads, with this very target.
         let snippet = settings_snippet(t);
-        let (s, f) = crate::settings::load("cronbridge.yml", &snippet);
+        let with_repository = snippet.replacen("aws:\n", "aws:\n  repository: acme/batches\n", 1);
+        let (s, f) = crate::settings::load("cronbridge.yml", &with_repository);
         assert!(f.is_empty(), "{f:?}\n{snippet}");
         let again = run(&[mk("Backup", "Batches::Daily::Backup")], &s);
         assert!(

@@ -49,20 +49,27 @@ pub fn human(import: &Import, file: &str, bus: &str) -> String {
         }
     }
     match &import.target {
-        Some(t) if !import.settings_to_set.is_empty() => {
+        _ if import.settings_to_set.is_empty() => {}
+        target => {
             let _ = writeln!(
                 out,
-                "\nThe settings do not describe the live target yet; until they do, `plan` shows target changes. Set:"
+                "\nThe settings do not describe the live rules yet; until they do, `plan` shows more than tag additions, or refuses. Set:"
             );
             for s in &import.settings_to_set {
                 let _ = writeln!(out, "  {}", log_inline(s));
             }
-            let _ = writeln!(out, "for example:\n");
-            for line in settings_snippet(t).lines() {
-                let _ = writeln!(out, "  {}", log_inline(line));
+            if let Some(t) = target.as_ref().filter(|_| {
+                import
+                    .settings_to_set
+                    .iter()
+                    .any(|s| s.starts_with("aws.target"))
+            }) {
+                let _ = writeln!(out, "for example:\n");
+                for line in settings_snippet(t).lines() {
+                    let _ = writeln!(out, "  {}", log_inline(line));
+                }
             }
         }
-        _ => {}
     }
     if !import.batches.is_empty() {
         let _ = writeln!(

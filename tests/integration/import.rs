@@ -307,7 +307,7 @@ async fn the_design_teams_rules_come_back_as_jst_yaml_and_are_adopted_in_place()
         );
     }
     assert!(
-        !import.stdout.contains("do not describe the live target"),
+        !import.stdout.contains("do not describe the live rules"),
         "{}",
         import.stdout
     );
@@ -374,6 +374,26 @@ async fn the_design_teams_rules_come_back_as_jst_yaml_and_are_adopted_in_place()
         }
         assert_eq!(local, utc, "{}", batch.name);
     }
+
+    // Adopted, the rule is cronbridge's: dropping `rule:` later is the rename path (one
+    // cutover to `<prefix>Backup`), not a second rule beside the first.
+    let adopted_line = format!("  rule: \"{p}Backup\"\n");
+    assert!(yaml.contains(&adopted_line), "{yaml}");
+    repo.write("schedules/imported.yml", &yaml.replace(&adopted_line, ""));
+    let renamed = deploy(&client, &repo, true).await;
+    let r: Vec<(&str, &str)> = renamed
+        .plan
+        .renames
+        .iter()
+        .map(|r| (r.from.as_str(), r.to.as_str()))
+        .collect();
+    let (from, to) = (format!("{p}Backup"), format!("{p}cb-Backup"));
+    assert_eq!(
+        r,
+        vec![(from.as_str(), to.as_str())],
+        "{:?}",
+        renamed.plan.changes
+    );
 }
 
 #[tokio::test]
@@ -429,7 +449,7 @@ async fn ecs_target_rules_are_imported_with_their_command_and_the_settings_to_se
     let import = cli(&repo, &["import", "--prefix", &p, "--now", common::NOW]);
     assert_eq!(import.code, 0, "{}{}", import.stdout, import.stderr);
     assert!(
-        import.stdout.contains("do not describe the live target"),
+        import.stdout.contains("do not describe the live rules"),
         "{}",
         import.stdout
     );
