@@ -194,15 +194,25 @@ pub fn import(rules: &[LiveRule], options: &Options<'_>) -> Import {
             }));
             continue;
         }
-        let mut b = c.batch;
-        // Names are unique across the file, case included (`Backup` and `backup` collide).
-        let base = b.name.clone();
-        let mut n = 2;
-        while batches.iter().any(|o| o.name.eq_ignore_ascii_case(&b.name)) {
-            b.name = format!("{base}_{n}");
-            n += 1;
+        // Names are unique across the file, case aside (`Backup` and `backup` are one batch to
+        // people). Renaming one would change the input `<batch>` fills in, so it is left out.
+        if let Some(other) = batches
+            .iter()
+            .find(|o| o.name.eq_ignore_ascii_case(&c.batch.name))
+        {
+            let reason = format!(
+                "its batch `{}` is also the batch `{}` of {}; batch names must differ in more than case",
+                c.batch.name,
+                other.name,
+                other.rules.join(", ")
+            );
+            skipped.extend(c.batch.rules.iter().map(|rule| Skipped {
+                rule: rule.clone(),
+                reason: reason.clone(),
+            }));
+            continue;
         }
-        batches.push(b);
+        batches.push(c.batch);
     }
     batches.sort_by(|a, b| a.name.cmp(&b.name));
     skipped.sort_by(|a, b| a.rule.cmp(&b.rule));
@@ -397,11 +407,11 @@ fn batch_of(group: &[Identified<'_>], options: &Options<'_>) -> Result<Candidate
         .clone()
         .filter(|b| is_batch_name(b))
         .unwrap_or_else(|| stem(&unprefixed));
+    // Verbatim: the adopted rule keeps it, so the plan compares it as it is.
     let description = group
         .iter()
         .find_map(|g| g.live.rule.description.as_deref())
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
+        .filter(|d| !d.trim().is_empty())
         .map(str::to_string);
     let target = infer_target(group, &name)?;
     let zone_written = timezone.or_else(|| {
@@ -698,8 +708,14 @@ fn retry_yaml((attempts, age): (Option<u32>, Option<u32>)) -> String {
     if let Some(a) = attempts {
         parts.push(format!("maximum_retry_attempts: {a}"));
     }
-    if let Some(s) = age {
-        parts.push(format!("maximum_event_age: {s}s"));
+    match age {
+        // The settings take whole minutes, EventBridge seconds.
+        Some(s) if s % 60 == 0 => parts.push(format!("maximum_event_age: {}m", s / 60)),
+        Some(s) => parts.push(format!(
+            "maximum_event_age: {}m  # live: {s} seconds, which the settings cannot say",
+            s.div_ceil(60)
+        )),
+        None => {}
     }
     format!("{{{}}}", parts.join(", "))
 }
@@ -1210,6 +1226,44 @@ mod tests {
         assert!(
             again.settings_to_set.is_empty(),
             "{:?}\n{snippet}",
+            again.settings_to_set
+        );
+    }
+
+    #[test]
+    fn retry_policy_and_dead_letter_queue_are_proposed_as_settings_that_read_back() {
+        let dlq = Some("arn:aws:sqs:ap-northeast-1:123456789012:dlq".to_string());
+        let with_retry = |mut r: LiveRule| {
+            r.rule.targets[0].maximum_retry_attempts = Some(2);
+            r.rule.targets[0].maximum_event_age_seconds = Some(3600);
+            r.rule.targets[0].dead_letter_arn = dlq.clone();
+            r
+        };
+        // `backup` is `Backup` to people: left out, never renamed (its input names it).
+        let other = serde_json::json!({"batch": "backup", "batch_class": "Batches::Daily::Backup"});
+        let i = run(
+            &[
+                with_retry(sfn("Backup", "0 0 * * ? *", "Backup")),
+                with_retry(rule("backup", "0 1 * * ? *", &other.to_string())),
+            ],
+            &settings(),
+        );
+        assert_eq!(i.batches.len(), 1, "{:?}", i.batches);
+        assert!(
+            i.skipped[0].reason.contains("more than case"),
+            "{:?}",
+            i.skipped
+        );
+        assert_eq!(i.settings_to_set.len(), 2, "{:?}", i.settings_to_set);
+        let snippet = settings_snippet(i.target.as_ref().unwrap());
+        assert!(snippet.contains("maximum_event_age: 60m"), "{snippet}");
+        let text = snippet.replacen("aws:\n", "aws:\n  repository: acme/batches\n", 1);
+        let (s, f) = crate::settings::load("cronbridge.yml", &text);
+        assert!(f.is_empty(), "{f:?}\n{snippet}");
+        let again = run(&[with_retry(sfn("Backup", "0 0 * * ? *", "Backup"))], &s);
+        assert!(
+            again.settings_to_set.is_empty(),
+            "{:?}",
             again.settings_to_set
         );
     }

@@ -449,8 +449,7 @@ fn schedule_rules(
             batch
                 .description
                 .as_deref()
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
+                .filter(|d| !d.trim().is_empty())
                 .map(|d| d.chars().take(MAX_DESCRIPTION_CHARS).collect())
         } else {
             Some(describe(
