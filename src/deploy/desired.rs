@@ -1007,6 +1007,16 @@ mod tests {
                 .iter()
                 .all(|f| f.rule != finding::Rule::AwsAdoptWithoutRepository)
         );
+        // Two batches cannot take over one rule.
+        let twice = format!(
+            "{text}Other:\n  cron: \"0 1 * * ? *\"\n  batch_class: \"C\"\n  is_active: true\n  rule: Backup\n"
+        );
+        let a = analysis(&twice, "aws:\n  repository: acme/batches\n", "");
+        assert!(
+            lint(&a.model())
+                .iter()
+                .any(|f| f.rule == finding::Rule::AwsRuleNameCollision)
+        );
     }
 
     #[test]

@@ -255,6 +255,31 @@ async fn the_design_teams_rules_come_back_as_jst_yaml_and_are_adopted_in_place()
         ),
     ];
     seed(&client, &rules).await;
+    // A rule another tool made for the same service, straight to ECS: another target than
+    // the one this repository deploys, so it is left out (import it with --target-arn).
+    let mut ecs = team_rule(
+        &format!("{p}EcsNightly"),
+        "cron(0 16 * * ? *)",
+        "ENABLED",
+        "ecs",
+        Some(sfn_target("")),
+    );
+    ecs.targets[0] = Target {
+        id: "ecs".to_string(),
+        arn: CLUSTER.to_string(),
+        input: Some(json!({"containerOverrides": [{"name": "app", "command": ["rails", "runner", "Batches::Nightly::Ecs.run"]}]}).to_string()),
+        ecs: Some(EcsTarget {
+            task_definition_arn: TASK_DEFINITION.to_string(),
+            task_count: 1,
+            launch_type: Some("FARGATE".to_string()),
+            platform_version: None,
+            subnets: vec!["subnet-0123456789abcdef0".to_string()],
+            security_groups: vec![],
+            assign_public_ip: Some(false),
+        }),
+        ..ecs.targets[0].clone()
+    };
+    seed(&client, &[ecs]).await;
     // The unrelated event-pattern rule (the task-failure alert), with its SNS target.
     let mut alert = team_rule(&format!("{p}task-failed"), "", "ENABLED", "alert", None);
     alert.schedule_expression = None;
@@ -271,7 +296,7 @@ async fn the_design_teams_rules_come_back_as_jst_yaml_and_are_adopted_in_place()
     }];
     seed(&client, &[alert]).await;
     let before = live(&client, &p).await;
-    assert_eq!(before.len(), 13);
+    assert_eq!(before.len(), 14);
 
     let repo = Repo::new();
     repo.write(
@@ -299,7 +324,14 @@ async fn the_design_teams_rules_come_back_as_jst_yaml_and_are_adopted_in_place()
         "{yaml}"
     );
     assert!(yaml.contains("  is_active: false\n"), "{yaml}");
-    for skipped in ["Orphan", "Odd", "Twice-a", "Twice-b", "task-failed"] {
+    for skipped in [
+        "Orphan",
+        "Odd",
+        "Twice-a",
+        "Twice-b",
+        "task-failed",
+        "EcsNightly",
+    ] {
         assert!(
             import.stdout.contains(&format!("  {p}{skipped}: ")),
             "{skipped}: {}",
