@@ -90,6 +90,10 @@ pub struct Change {
     pub renamed_from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_to: Option<String>,
+    /// An update that takes over a rule without cronbridge's tag, named by the batch's
+    /// `rule:` (after it, the rule is cronbridge's).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub adopts: bool,
     /// Updates: the fields that differ. Creates and deletes: the rule's fields.
     pub fields: Vec<FieldChange>,
     /// The rule as it must be afterwards (creates, updates, unchanged).
@@ -232,6 +236,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
                 origin,
                 renamed_from: None,
                 renamed_to: None,
+                adopts: false,
                 fields: describe_rule(&d.rule, true),
                 desired: Some(d.rule.clone()),
                 live: None,
@@ -267,7 +272,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
             // A rule the batch names with `rule:` is taken over in place: the same update as
             // for a rule of ours, so that only what differs (cronbridge's tags, at least) is
             // written, and nothing is deleted or created.
-            Owner::Ours | Owner::Legacy | Owner::Unmanaged => {
+            owner @ (Owner::Ours | Owner::Legacy | Owner::Unmanaged) => {
                 let want = adopted_target_id(d, l);
                 let (rule_fields, target_fields, tag_fields) = diff(&want, &l.rule);
                 let (rule_changed, targets_changed, tags_changed) = (!rule_fields.is_empty(), !target_fields.is_empty(), !tag_fields.is_empty());
@@ -278,6 +283,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
                     origin,
                     renamed_from: None,
                     renamed_to: None,
+                    adopts: owner == Owner::Unmanaged,
                     fields,
                     desired: Some(want),
                     live: Some((*l).clone()),
@@ -312,6 +318,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
                 origin: None,
                 renamed_from: None,
                 renamed_to: None,
+                adopts: false,
                 fields: describe_rule(&l.rule, false),
                 desired: None,
                 live: Some(l.clone()),
@@ -845,6 +852,8 @@ mod tests {
             c.fields
         );
         assert_eq!(c.desired.as_ref().unwrap().targets[0].id, "Id1");
+        assert!(c.adopts);
+        assert!(!refused.changes.iter().any(|c| c.adopts));
         assert_eq!(plan.count(Action::Delete) + plan.count(Action::Create), 0);
         // A different schedule is shown field by field, still in place.
         let mut moved = have;

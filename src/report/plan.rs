@@ -33,6 +33,9 @@ fn symbol(action: Action) -> &'static str {
 
 fn origin(c: &Change) -> String {
     match &c.origin {
+        Some(Origin::Schedule(n)) if c.adopts => {
+            format!("batch {n}, takes over the rule without cronbridge's tags")
+        }
         Some(Origin::Schedule(n)) => format!("batch {n}"),
         Some(Origin::Alert(n)) => format!("alert {n}"),
         None => "no longer in the repository".to_string(),

@@ -127,6 +127,7 @@ fn only_tag_additions(report: &DeployReport, adopted: &BTreeSet<String>) {
     for c in &plan.changes {
         assert_eq!(c.action, Action::Update, "{c:?}");
         assert!(c.renamed_from.is_none() && c.renamed_to.is_none(), "{c:?}");
+        assert!(c.adopts, "{c:?}");
         assert!(
             !c.rule_changed && !c.targets_changed,
             "{}: {:?}",
@@ -367,6 +368,22 @@ async fn the_design_teams_rules_come_back_as_jst_yaml_and_are_adopted_in_place()
     .collect();
     let plan = deploy(&client, &repo, true).await;
     only_tag_additions(&plan, &adopted);
+    let shown = cli(&repo, &["plan", "--now", common::NOW]);
+    assert_eq!(shown.code, 0, "{}{}", shown.stdout, shown.stderr);
+    assert!(
+        shown.stdout.contains(&format!(
+            "  ~ {p}Backup  (batch Backup, takes over the rule without cronbridge's tags)\n"
+        )),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown
+            .stdout
+            .contains("Plan: 0 to create, 8 to update, 0 to delete"),
+        "{}",
+        shown.stdout
+    );
     let applied = deploy(&client, &repo, false).await;
     let Status::Applied(outcome) = &applied.status else {
         panic!("{:?}", applied.status)
@@ -381,6 +398,11 @@ async fn the_design_teams_rules_come_back_as_jst_yaml_and_are_adopted_in_place()
     }
     let after = deploy(&client, &repo, true).await;
     assert!(!after.plan.has_changes(), "{:?}", after.plan.changes);
+    assert!(
+        after.plan.changes.iter().all(|c| !c.adopts),
+        "{:?}",
+        after.plan.changes
+    );
 
     // Nothing but the tags changed, and every batch fires exactly when its rules did.
     let now_live = live(&client, &p).await;
