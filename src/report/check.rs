@@ -181,6 +181,10 @@ fn human_diff(diff: &Diff) -> String {
                 .renamed_from
                 .as_deref()
                 .map(|old| format!(" (was {})", log_inline(old)))
+                .or_else(|| {
+                    r.adopts
+                        .then(|| " (takes over the live rule of this name)".to_string())
+                })
                 .unwrap_or_default();
             out.push_str(&format!(
                 "  {} {}{renamed}\n",

@@ -450,6 +450,10 @@ pub fn deploy_diff_rows(diff: &crate::deploy::diff::DeployDiff) -> Vec<String> {
                     markdown_cell_code(&r.name),
                     markdown_cell_code(old)
                 ),
+                None if r.adopts => format!(
+                    "{} (takes over the live rule of this name)",
+                    markdown_cell_code(&r.name)
+                ),
                 None => markdown_cell_code(&r.name),
             };
             format!("| {} | {name} | {} |\n", r.sign.symbol(), fields(&r.fields))
