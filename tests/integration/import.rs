@@ -352,6 +352,18 @@ async fn the_design_teams_rules_come_back_as_jst_yaml_and_are_adopted_in_place()
     let check = cli(&repo, &["check", "--now", common::NOW]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
     assert!(check.stdout.contains("✓ no errors"), "{}", check.stdout);
+    let json = cli(&repo, &["check", "--now", common::NOW, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let report_batch = report["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "Report")
+        .unwrap();
+    assert_eq!(
+        report_batch["rule"],
+        json!([format!("{p}Report-1"), format!("{p}Report-2")])
+    );
 
     let adopted: BTreeSet<String> = [
         "Backup",
