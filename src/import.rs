@@ -245,6 +245,14 @@ pub fn import(rules: &[LiveRule], options: &Options<'_>) -> Import {
 /// The rule's batch, `None` when the filter leaves it out, or why it cannot be imported.
 fn identify<'a>(live: &'a LiveRule, filter: &Filter) -> Result<Option<Identified<'a>>, String> {
     let rule = &live.rule;
+    // `--target-arn` selects rules as the name filters do: the others are not reported.
+    if filter
+        .target_arn
+        .as_deref()
+        .is_some_and(|a| rule.targets.iter().all(|t| t.arn != a))
+    {
+        return Ok(None);
+    }
     if live.is_managed() {
         return Err(format!(
             "already managed by cronbridge (`{MANAGED_TAG}` tag)"
@@ -266,13 +274,6 @@ fn identify<'a>(live: &'a LiveRule, filter: &Filter) -> Result<Option<Identified
             return Err(format!("{} targets; a batch has one", many.len()));
         }
     };
-    if filter
-        .target_arn
-        .as_deref()
-        .is_some_and(|a| a != target.arn)
-    {
-        return Ok(None);
-    }
     let Some(input_text) = target.input.as_deref() else {
         return Err("its target has no input, so nothing names the batch".to_string());
     };
@@ -1276,6 +1277,39 @@ mod tests {
             target_arn: None,
         };
         assert!(f.name_matches("batch-x-Daily1"));
+        let only = Filter {
+            target_arn: Some(
+                "arn:aws:states:ap-northeast-1:123456789012:stateMachine:other".to_string(),
+            ),
+            ..Filter::default()
+        };
+        let mut elsewhere = sfn("Elsewhere", "0 0 * * ? *", "Elsewhere");
+        elsewhere.rule.targets[0].arn = only.target_arn.clone().unwrap();
+        let mut bare = sfn("Bare", "0 0 * * ? *", "Bare");
+        bare.rule.targets.clear();
+        let s = settings();
+        let i = import(
+            &[sfn("Backup", "0 0 * * ? *", "Backup"), elsewhere, bare],
+            &Options {
+                settings: &s,
+                zone: s.zone.clone(),
+                now: "2026-11-29T00:00:00Z".parse().unwrap(),
+                filter: only,
+                bus: "default".to_string(),
+            },
+        );
+        let names: Vec<&str> = i.batches.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(
+            (names, i.skipped.len()),
+            (vec!["Elsewhere"], 0),
+            "{:?}",
+            i.skipped
+        );
+        assert!(
+            i.settings_to_set
+                .iter()
+                .any(|d| d.starts_with("aws.target.state_machine_arn"))
+        );
         assert!(!f.name_matches("batch-x-Daily"));
         assert!(!f.name_matches("other-x-Daily1"));
         assert!(glob("*", ""));
