@@ -502,6 +502,20 @@ fn infer_target(group: &[Identified<'_>], name: &str) -> Result<InferredTarget, 
             None => abstract_value(&g.input, &v),
         }
     };
+    // Text that reads as a placeholder cannot be written in a template as itself.
+    for g in group {
+        let strings = template::strings(&g.input);
+        if let Some(p) = strings
+            .iter()
+            .flat_map(|t| template::placeholders(t))
+            .next()
+        {
+            return Err(format!(
+                "its input holds `<{}>`, which an input template would read as a placeholder",
+                p.name
+            ));
+        }
+    }
     let input = template_of(first);
     for g in group {
         if g.target.arn != t.arn
@@ -1109,6 +1123,11 @@ mod tests {
                 rule("Nameless", "0 0 * * ? *", r#"{"dry_run":true}"#),
                 rule("NotJson", "0 0 * * ? *", "batch=Backup"),
                 rule("List", "0 0 * * ? *", "[\"Backup\"]"),
+                rule(
+                    "Literal",
+                    "0 0 * * ? *",
+                    r#"{"batch":"Literal","batch_class":"Batches::Literal","note":"<rule>"}"#,
+                ),
                 // The same batch twice at different times: no one schedule, never guessed.
                 sfn("Twice-a", "0 1 ? * MON *", "Twice"),
                 sfn("Twice-b", "30 5 ? * WED *", "Twice"),
@@ -1133,6 +1152,7 @@ mod tests {
         assert!(why["Nameless"].contains("names no batch"), "{why:?}");
         assert!(why["NotJson"].contains("not JSON"), "{why:?}");
         assert!(why["List"].contains("not a JSON object"), "{why:?}");
+        assert!(why["Literal"].contains("`<rule>`"), "{why:?}");
         assert!(why["Twice-a"].contains("2 local expressions"), "{why:?}");
         assert_eq!(why["Twice-a"], why["Twice-b"]);
         assert!(why["Dup-a"].contains("runs 2 times"), "{why:?}");
