@@ -159,6 +159,12 @@ pub fn command(args: ImportArgs) -> anyhow::Result<Outcome> {
 /// (the rule prefix, the zone and the target all come from it).
 fn read_settings(root: &Path, config: Option<&str>) -> Result<Settings, String> {
     let file = config.unwrap_or(DEFAULT_SETTINGS_FILE);
+    // As everywhere else, a link is not followed.
+    if std::fs::symlink_metadata(root.join(file)).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{file} is a symbolic link; cronbridge does not follow links"
+        ));
+    }
     let text = match std::fs::read_to_string(root.join(file)) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && config.is_none() => {

@@ -581,6 +581,15 @@ fn import_without_importable_rules_writes_nothing() {
     let run = cli(&repo, &["import", "--prefix", &p, "--now", common::NOW]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(!repo.dir.join("schedules/imported.yml").exists());
+    let linked = Repo::new();
+    linked.symlink(&repo.dir.join("cronbridge.yml"), "cronbridge.yml");
+    let refused = cli(&linked, &["import"]);
+    assert_eq!(refused.code, 2, "{}{}", refused.stdout, refused.stderr);
+    assert!(
+        refused.stderr.contains("symbolic link"),
+        "{}",
+        refused.stderr
+    );
     let bad = cli(&repo, &["import", "--timezone", "Asia/Tokio"]);
     assert_eq!(bad.code, 2, "{}{}", bad.stdout, bad.stderr);
     assert!(bad.stderr.contains("Asia/Tokyo"), "{}", bad.stderr);
