@@ -28,6 +28,7 @@ pub mod cron;
 pub mod deploy;
 pub mod finding;
 pub mod github;
+pub mod import;
 pub mod manual;
 pub mod outcome;
 pub mod parallel;

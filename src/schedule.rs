@@ -37,6 +37,9 @@ pub struct Batch {
     pub duration: Option<u32>,
     pub group: Option<String>,
     pub tags: Vec<String>,
+    /// `rule:`: the names of the live rules the batch adopts in place, one per UTC rule of its
+    /// schedule (empty: the rules are `<rule_prefix><name>`, `-1`, `-2`…).
+    pub rules: Vec<String>,
     /// Where each key's value is (`"cron"`, `"description"`, …).
     pub fields: BTreeMap<&'static str, Location>,
 }
@@ -65,6 +68,7 @@ pub static BATCH: Object = Object {
         field("duration", Type::Duration, "Expected run time, for quiet hours and overlaps; default: `overlap.default_duration`."),
         field("group", shape::NON_EMPTY, "A group, for overlap limits and quiet-hours scopes."),
         field("tags", shape::NAMES, "Free labels."),
+        field("rule", Type::OneOf(&[RULE_NAME, Type::List { item: &RULE_NAME, min: 1 }]), "The live EventBridge rule(s) the batch takes over in place (`cronbridge import` writes it): one name per UTC rule of its schedule; default `<rule_prefix><name>`."),
     ],
     one_of: &[],
     dependent_required: &[],
@@ -81,6 +85,12 @@ pub static FILE: FileShape = FileShape {
         value: &Type::Object(&BATCH),
         min: 1,
     },
+};
+
+/// An EventBridge rule name, for `rule:`.
+const RULE_NAME: Type = Type::Pattern {
+    pattern: "^[A-Za-z0-9._-]{1,64}$",
+    what: "EventBridge rule name",
 };
 
 /// What [`batch_class_value`] accepts, for the schema.
@@ -153,7 +163,13 @@ fn load_batch(
     let location = entry.key.location(file);
     let what = format!("batch `{name}`");
     let mut sink = yaml::Sink::new(findings);
-    if let Err(f) = rule_name(name, &entry.key, file, &settings.rule_prefix) {
+    // A batch that names its rules (`rule:`) is not `<prefix><name>`: only the name's
+    // characters matter then.
+    let adopts = entry
+        .value
+        .entries()
+        .is_some_and(|es| es.iter().any(|e| e.key_text() == "rule"));
+    if let Err(f) = rule_name(name, &entry.key, file, &settings.rule_prefix, adopts) {
         sink.push(f);
     }
     let Some(entries) = entry.value.entries() else {
@@ -188,6 +204,7 @@ fn load_batch(
     let mut duration = None;
     let mut group = None;
     let mut tags = Vec::new();
+    let mut rules = Vec::new();
     for e in entries {
         let node = &e.value;
         let Some(key) = BATCH.key(e.key_text()) else {
@@ -263,6 +280,11 @@ fn load_batch(
                     }
                 }
             }
+            "rule" => {
+                if let Some(names) = sink.take(rule_names(node, file)) {
+                    rules = names;
+                }
+            }
             _ => {}
         }
     }
@@ -287,13 +309,72 @@ fn load_batch(
         duration,
         group,
         tags,
+        rules,
         fields,
     })
 }
 
+/// `rule:` — one EventBridge rule name, or a list of them (a schedule split over several UTC
+/// rules): valid names, each once. Whether their number fits the schedule is the desired
+/// state's to say, where the UTC rules are known.
+fn rule_names(node: &yaml::Node, file: &str) -> Result<Vec<String>, Finding> {
+    let what = "`rule`";
+    let type_code = Rule::ScheduleWrongType;
+    let items: Vec<&yaml::Node> = match node.items() {
+        Some(items) => items.iter().collect(),
+        None => vec![node],
+    };
+    if items.is_empty() {
+        return Err(Finding::of(
+            Rule::ScheduleInvalidRule,
+            node.location(file),
+            "`rule` names no rule",
+        )
+        .help("name the live rule this batch takes over, e.g. `rule: Backup`, or remove `rule`"));
+    }
+    let mut names: Vec<String> = Vec::new();
+    for item in items {
+        let text = yaml::expect_str(item, file, type_code, what)?;
+        let len = text.chars().count();
+        let bad = text
+            .chars()
+            .position(|c| !crate::settings::is_rule_name_char(c));
+        if text.is_empty() || len > MAX_RULE_NAME_CHARS || bad.is_some() {
+            let at = match bad {
+                Some(i) => item.inner_location(file, i, 1),
+                None => item.location(file),
+            };
+            return Err(Finding::of(
+                Rule::ScheduleInvalidRule,
+                at,
+                format!("`rule`: `{text}` is not an EventBridge rule name"),
+            )
+            .help(format!(
+                "a rule name has 1 to {MAX_RULE_NAME_CHARS} letters, digits, `.`, `-` and `_`"
+            )));
+        }
+        if names.iter().any(|n| n == text) {
+            return Err(Finding::of(
+                Rule::ScheduleInvalidRule,
+                item.location(file),
+                format!("`rule` names `{text}` twice"),
+            )
+            .help("each UTC rule of the schedule is its own EventBridge rule; name each once"));
+        }
+        names.push(text.to_string());
+    }
+    Ok(names)
+}
+
 /// The batch name becomes the EventBridge rule name `<prefix><name>`, with `-N` appended when
 /// a local cron needs several UTC rules; all of it must be a valid rule name.
-fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(), Finding> {
+fn rule_name(
+    name: &str,
+    key: &yaml::Node,
+    file: &str,
+    prefix: &str,
+    adopts: bool,
+) -> Result<(), Finding> {
     let rule = Rule::ScheduleInvalidName;
     if name.is_empty() {
         return Err(
@@ -313,8 +394,13 @@ fn rule_name(name: &str, key: &yaml::Node, file: &str, prefix: &str) -> Result<(
         )
         .help("batch names become rule names: use only letters A-Z and a-z, digits, `.`, `-` and `_`; put other text in `description`"));
     }
+    let (prefix, suffix) = if adopts {
+        ("", 0)
+    } else {
+        (prefix, SPLIT_SUFFIX_CHARS)
+    };
     let len = prefix.chars().count() + name.chars().count();
-    let room = MAX_RULE_NAME_CHARS - SPLIT_SUFFIX_CHARS;
+    let room = MAX_RULE_NAME_CHARS - suffix;
     if len > room {
         return Err(Finding::of(
             rule,
@@ -431,6 +517,32 @@ mod tests {
         assert!(batches.is_empty(), "{batches:?}");
         assert_eq!(findings.len(), 1, "{findings:?}");
         findings.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn rule_names_the_live_rules_a_batch_takes_over() {
+        let base = "Backup:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"A\"\n  is_active: true\n";
+        let (b, f) = run(&format!("{base}  rule: Backup\n"));
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(b[0].rules, vec!["Backup"]);
+        let (b, f) = run(&format!("{base}  rule: [Backup-1, Backup-2]\n"));
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(b[0].rules, vec!["Backup-1", "Backup-2"]);
+        let f = one(&format!("{base}  rule: [Backup, Backup]\n"));
+        assert_eq!((f.rule, f.location.line), (Rule::ScheduleInvalidRule, 5));
+        let f = one(&format!("{base}  rule: \"Back up\"\n"));
+        assert_eq!((f.rule, f.location.column), (Rule::ScheduleInvalidRule, 14));
+        let f = one(&format!("{base}  rule: []\n"));
+        assert_eq!(f.rule, Rule::ScheduleInvalidRule);
+        let f = one(&format!("{base}  rule: {}\n", "x".repeat(65)));
+        assert_eq!(f.rule, Rule::ScheduleInvalidRule);
+        // A name too long for `<prefix><name>-N` is fine when the batch names its rule.
+        let long = "L".repeat(64);
+        let text =
+            format!("{long}:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"A\"\n  is_active: true\n");
+        assert_eq!(one(&text).rule, Rule::ScheduleInvalidName);
+        let (b, f) = run(&format!("{text}  rule: {long}\n"));
+        assert!(f.is_empty() && b.len() == 1, "{f:?}");
     }
 
     fn at(f: &Finding) -> (Severity, u32, u32) {

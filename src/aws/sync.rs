@@ -64,17 +64,31 @@ pub async fn read_live_for(
     repository: Option<&str>,
     concurrency: usize,
 ) -> Result<Live, SyncError> {
+    read_live_adopting(client, prefix, repository, &[], concurrency).await
+}
+
+/// [`read_live_for`], and the rules the batches name with `rule:` (adopted in place) under
+/// any name and whoever tagged them, with their targets, so the plan can compare them.
+pub async fn read_live_adopting(
+    client: &ReadOnly,
+    prefix: &str,
+    repository: Option<&str>,
+    adopted: &[String],
+    concurrency: usize,
+) -> Result<Live, SyncError> {
+    let adopts = |name: &str| adopted.iter().any(|a| a == name);
     let mut summaries = Vec::new();
     let mut count = 0;
     let mut token = None;
     loop {
         let (page, next) = client.list_rules(token).await.map_err(SyncError::Read)?;
         count += page.len();
-        summaries.extend(
-            page.into_iter().filter(|r| {
-                repository.is_some() || r.name.starts_with(prefix) || runs_on_schedule(r)
-            }),
-        );
+        summaries.extend(page.into_iter().filter(|r| {
+            repository.is_some()
+                || r.name.starts_with(prefix)
+                || runs_on_schedule(r)
+                || adopts(&r.name)
+        }));
         token = next;
         if token.is_none() {
             break;
@@ -94,7 +108,7 @@ pub async fn read_live_for(
             let ours =
                 repository.is_some() && tags.get(REPOSITORY_TAG).map(String::as_str) == repository;
             let scheduled = runs_on_schedule(&s);
-            if !ours && !s.name.starts_with(prefix) && !scheduled {
+            if !ours && !s.name.starts_with(prefix) && !scheduled && !adopts(&s.name) {
                 return Ok(None);
             }
             let mut rule = LiveRule {
@@ -110,8 +124,9 @@ pub async fn read_live_for(
                 },
             };
             // Targets of other rules are none of cronbridge's business, except what an enabled
-            // schedule rule starts: it may be a batch cronbridge is about to schedule too.
-            if rule.is_managed() || scheduled {
+            // schedule rule starts (it may be a batch cronbridge is about to schedule too) and
+            // the rules a batch takes over.
+            if rule.is_managed() || scheduled || adopts(&rule.rule.name) {
                 rule.rule.targets = match client.list_targets(&rule.rule.name).await {
                     Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => {
                         return Ok(None);
@@ -292,10 +307,17 @@ async fn desired_and_live(
     if client.region().is_none() {
         return Err(SyncError::NoRegion);
     }
-    let live = read_live_for(
+    let adopted: Vec<String> = desired
+        .rules
+        .iter()
+        .filter(|r| r.adopted)
+        .map(|r| r.rule.name.clone())
+        .collect();
+    let live = read_live_adopting(
         client,
         &analysis.inputs.settings.rule_prefix,
         desired.repository.as_deref(),
+        &adopted,
         concurrency,
     )
     .await?;

@@ -1,6 +1,7 @@
 //! The command line: argument types (separate from domain types) and the dispatch to them.
 
 pub mod deploy;
+pub mod import;
 pub mod manual;
 pub mod schema;
 
@@ -49,6 +50,9 @@ pub enum Command {
     Run(manual::RunArgs),
     /// Print the JSON Schema (draft 2020-12) of a kind of file, for editors.
     Schema(schema::SchemaArgs),
+    /// Write the rules already in EventBridge as a schedules file in local time, for the
+    /// next `apply` to take them over in place.
+    Import(import::ImportArgs),
     /// Run as the GitHub Action: read the Actions environment and handle the event
     /// (pull_request: check, annotate, summarise and comment).
     Github(GithubArgs),
@@ -216,6 +220,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Apply(args) => deploy::apply(args),
         Command::Run(args) => manual::command(args),
         Command::Schema(args) => schema::command(args),
+        Command::Import(args) => import::command(args),
         Command::Github(args) => github(args),
     };
     let outcome = result.unwrap_or_else(|err| {

@@ -95,6 +95,9 @@ pub struct DesiredRule {
     pub rule: Rule,
     pub origin: Origin,
     pub location: Location,
+    /// Named by the batch's `rule:`: a live rule taken over in place. The plan adopts it even
+    /// without cronbridge's tag, and keeps its one target's id.
+    pub adopted: bool,
 }
 
 /// What the repository asks for, and what stops it from being deployed.
@@ -187,7 +190,11 @@ pub fn lint(model: &Model<'_>) -> Vec<Finding> {
     let mut findings: Vec<Finding> = desired
         .findings
         .into_iter()
-        .filter(|f| f.rule != finding::Rule::AwsMissingSetting)
+        // Both depend on the environment, which `check` does not read.
+        .filter(|f| {
+            f.rule != finding::Rule::AwsMissingSetting
+                && f.rule != finding::Rule::AwsAdoptWithoutRepository
+        })
         .collect();
     // The desired rules alone over the quota fail every deploy, whatever else the bus holds;
     // what the bus holds besides is the live plan's to count.
@@ -372,8 +379,49 @@ fn schedule_rules(
         }
     }
     let count = expressions.len();
+    let adopted = !batch.rules.is_empty();
+    if adopted && batch.rules.len() != count {
+        let listed: Vec<String> = expressions.iter().map(Expression::to_aws).collect();
+        desired.findings.push(
+            Finding::of(
+                finding::Rule::ScheduleInvalidRule,
+                batch.field_location("rule").clone(),
+                format!(
+                    "`rule` names {} rule{} but `{}` {} needs {count} UTC rule{}: {}",
+                    batch.rules.len(),
+                    if batch.rules.len() == 1 { "" } else { "s" },
+                    batch.cron_text,
+                    batch.zone.name,
+                    if count == 1 { "" } else { "s" },
+                    listed.join(", ")
+                ),
+            )
+            .help(format!(
+                "name one live rule per UTC rule, in this order, or remove `rule` to deploy `{prefix}{}`",
+                batch.name
+            )),
+        );
+        return;
+    }
+    if adopted && desired.repository.is_none() && batch.rules.iter().any(|r| !r.starts_with(prefix))
+    {
+        desired.findings.push(
+            Finding::of(
+                finding::Rule::AwsAdoptWithoutRepository,
+                batch.field_location("rule").clone(),
+                format!(
+                    "batch `{}` takes over rules outside the prefix `{prefix}`, and without a repository tag cronbridge would not find them again to update or delete",
+                    batch.name
+                ),
+            )
+            .help("set `aws.repository` in the settings (or GITHUB_REPOSITORY)"),
+        );
+        return;
+    }
     for (i, expr) in expressions.iter().enumerate() {
-        let name = if count == 1 {
+        let name = if adopted {
+            batch.rules[i].clone()
+        } else if count == 1 {
             format!("{prefix}{}", batch.name)
         } else {
             format!("{prefix}{}-{}", batch.name, i + 1)
@@ -395,7 +443,20 @@ fn schedule_rules(
         } else {
             String::new()
         };
-        let description = describe(&format!("{local}{part}"), batch.description.as_deref());
+        // An adopted rule keeps the description it had, which the import wrote as the
+        // batch's: taking it over changes nothing but the tags.
+        let description = if adopted {
+            batch
+                .description
+                .as_deref()
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| d.chars().take(MAX_DESCRIPTION_CHARS).collect())
+        } else {
+            Some(describe(
+                &format!("{local}{part}"),
+                batch.description.as_deref(),
+            ))
+        };
         let input = target.map(|t| input_for(batch, &name, aws, t));
         if let Some(input) = &input {
             let len = input.chars().count();
@@ -442,12 +503,13 @@ fn schedule_rules(
                     "DISABLED"
                 }
                 .to_string(),
-                description: Some(description),
+                description,
                 tags,
                 targets,
             },
             origin: Origin::Schedule(batch.name.clone()),
             location: batch.location.clone(),
+            adopted,
         });
     }
 }
@@ -721,6 +783,7 @@ fn alert_rule(
         },
         origin: Origin::Alert(a.name.clone()),
         location: at,
+        adopted: false,
     });
 }
 
@@ -903,6 +966,57 @@ mod tests {
         assert_eq!(f[0].rule, finding::Rule::AwsRuleNameCollision);
         assert_eq!(f[0].location.line, 5);
         assert_eq!(f[0].related[0].0.line, 1);
+    }
+
+    #[test]
+    fn adopted_rules_keep_their_names_and_descriptions_and_must_match_the_split() {
+        let text = "Backup:\n  cron: \"0 9 * * ? *\"\n  description: バックアップ\n  batch_class: \"A\"\n  is_active: true\n  rule: Backup\nReport:\n  cron: \"0 8-10 ? * MON-FRI *\"\n  batch_class: \"B\"\n  is_active: true\n  rule: Report\n";
+        let a = analysis(text, "aws:\n  repository: acme/batches\n", "");
+        let f = lint(&a.model());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].rule, f[0].location.line),
+            (finding::Rule::ScheduleInvalidRule, 11)
+        );
+        assert!(
+            f[0].message.contains("needs 2 UTC rules"),
+            "{}",
+            f[0].message
+        );
+        let d = build(
+            &a.model(),
+            &env(&[(env::ROLE_ARN, ROLE), (env::STATE_MACHINE_ARN, SM)]),
+        );
+        let backup = &d.rules[0];
+        assert!(backup.adopted);
+        assert_eq!(backup.rule.name, "Backup");
+        assert_eq!(backup.rule.description.as_deref(), Some("バックアップ"));
+        // Outside the prefix and with no repository tag, the rule would be lost track of.
+        let a = analysis(text, "", "");
+        let d = build(
+            &a.model(),
+            &env(&[(env::ROLE_ARN, ROLE), (env::STATE_MACHINE_ARN, SM)]),
+        );
+        assert!(
+            d.findings
+                .iter()
+                .any(|f| f.rule == finding::Rule::AwsAdoptWithoutRepository)
+        );
+        assert!(
+            lint(&a.model())
+                .iter()
+                .all(|f| f.rule != finding::Rule::AwsAdoptWithoutRepository)
+        );
+        // Two batches cannot take over one rule.
+        let twice = format!(
+            "{text}Other:\n  cron: \"0 1 * * ? *\"\n  batch_class: \"C\"\n  is_active: true\n  rule: Backup\n"
+        );
+        let a = analysis(&twice, "aws:\n  repository: acme/batches\n", "");
+        assert!(
+            lint(&a.model())
+                .iter()
+                .any(|f| f.rule == finding::Rule::AwsRuleNameCollision)
+        );
     }
 
     #[test]

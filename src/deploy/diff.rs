@@ -51,6 +51,10 @@ pub struct RuleDiff {
     pub renamed_from: Option<String>,
     /// The batch or alert it comes from (in the head; in the base when removed).
     pub origin: Origin,
+    /// Added under a name the batch's `rule:` gives: the merge takes over the live rule of
+    /// that name in place (only cronbridge's tags added when the rest is equal), if it exists.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub adopts: bool,
     /// Added: every field as `after`; removed: as `before`; changed or renamed: the fields
     /// that differ (`name` first when renamed). Fields: `name`, `schedule`, `event_pattern`,
     /// `state`, `description`, `target`, `target.role`, `target.input`,
@@ -175,6 +179,7 @@ pub fn between(base: &Model<'_>, head: &Model<'_>) -> DeployDiff {
                     .origin
                     .clone()
                     .unwrap_or_else(|| Origin::Alert(c.name.clone())),
+                adopts: false,
                 fields,
             });
             continue;
@@ -191,11 +196,14 @@ pub fn between(base: &Model<'_>, head: &Model<'_>) -> DeployDiff {
             .clone()
             .or_else(|| origin_of(&c.name, &old))
             .unwrap_or_else(|| Origin::Schedule(c.name.clone()));
+        let adopts =
+            sign == Sign::Added && new.rules.iter().any(|r| r.adopted && r.rule.name == c.name);
         rules.push(RuleDiff {
             sign,
             name: c.name.clone(),
             renamed_from: c.renamed_from.clone(),
             origin,
+            adopts,
             fields: fields.into_iter().map(clean).collect(),
         });
     }
@@ -386,6 +394,23 @@ mod tests {
             );
             assert!(field(&d, "cb-task-failed", "target").after.is_none());
         }
+    }
+
+    #[test]
+    fn an_imported_batch_shows_as_taking_over_its_live_rule() {
+        let base = repo(SETTINGS, BATCHES, None);
+        let imported = "Nightly:\n  cron: \"0 3 * * ? *\"\n  description: n\n  batch_class: \"Batches::Nightly\"\n  is_active: true\n  rule: Nightly\n";
+        let d = diff(
+            &base,
+            &repo(SETTINGS, &format!("{BATCHES}{imported}"), None),
+        );
+        assert_eq!(signs(&d), vec![(Sign::Added, "Nightly", None)]);
+        assert!(d.rules[0].adopts);
+        let rows = crate::report::plan::deploy_diff_rows(&d).concat();
+        assert!(
+            rows.contains("(takes over the live rule of this name)"),
+            "{rows}"
+        );
     }
 
     #[test]

@@ -91,6 +91,10 @@ pub struct Change {
     pub renamed_from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_to: Option<String>,
+    /// An update that takes over a rule without cronbridge's tag, named by the batch's
+    /// `rule:` (after it, the rule is cronbridge's).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub adopts: bool,
     /// Updates: the fields that differ. Creates and deletes: the rule's fields.
     pub fields: Vec<FieldChange>,
     /// The rule as it must be afterwards (creates, updates, unchanged).
@@ -253,6 +257,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
                 origin,
                 renamed_from: None,
                 renamed_to: None,
+                adopts: false,
                 fields: describe_rule(&d.rule, true),
                 desired: Some(d.rule.clone()),
                 live: None,
@@ -263,7 +268,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
             continue;
         };
         match l.owner(prefix, repository) {
-            Owner::Unmanaged => errors.push(
+            Owner::Unmanaged if !d.adopted => errors.push(
                 Finding::of(
                     finding::Rule::AwsUnownedRule,
                     d.location.clone(),
@@ -285,8 +290,12 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
                 )
                 .help("two repositories on one bus need different `rule_prefix`es, or set `aws.repository` to the repository that owns these rules"),
             ),
-            Owner::Ours | Owner::Legacy => {
-                let (rule_fields, target_fields, tag_fields) = diff(&d.rule, &l.rule);
+            // A rule the batch names with `rule:` is taken over in place: the same update as
+            // for a rule of ours, so that only what differs (cronbridge's tags, at least) is
+            // written, and nothing is deleted or created.
+            owner @ (Owner::Ours | Owner::Legacy | Owner::Unmanaged) => {
+                let want = adopted_target_id(d, l);
+                let (rule_fields, target_fields, tag_fields) = diff(&want, &l.rule);
                 let (rule_changed, targets_changed, tags_changed) = (!rule_fields.is_empty(), !target_fields.is_empty(), !tag_fields.is_empty());
                 let fields: Vec<FieldChange> = rule_fields.into_iter().chain(target_fields).chain(tag_fields).collect();
                 changes.push(Change {
@@ -295,8 +304,9 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
                     origin,
                     renamed_from: None,
                     renamed_to: None,
+                    adopts: owner == Owner::Unmanaged,
                     fields,
-                    desired: Some(d.rule.clone()),
+                    desired: Some(want),
                     live: Some((*l).clone()),
                     rule_changed,
                     targets_changed,
@@ -329,6 +339,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
                 origin: None,
                 renamed_from: None,
                 renamed_to: None,
+                adopts: false,
                 fields: describe_rule(&l.rule, false),
                 desired: None,
                 live: Some(l.clone()),
@@ -466,6 +477,7 @@ pub fn elsewhere(plan: &mut Plan, desired: &Desired, found: Vec<(String, LiveRul
                 origin: None,
                 renamed_from: None,
                 renamed_to: replaced_by.clone(),
+                adopts: false,
                 fields: describe_rule(&l.rule, false),
                 desired: None,
                 live: Some(l),
@@ -521,6 +533,21 @@ pub fn live_plan(
         plan: plan(head, live, limits),
         drift,
     }
+}
+
+/// The desired rule, with the id of the live rule's one target when the batch adopts it: a
+/// target replaced under its own id is never absent and never doubled, where a new id beside
+/// the old one would start the batch twice until the old one is removed.
+fn adopted_target_id(d: &super::desired::DesiredRule, l: &LiveRule) -> Rule {
+    let mut want = d.rule.clone();
+    if let (true, [w], [h]) = (
+        d.adopted,
+        want.targets.as_mut_slice(),
+        l.rule.targets.as_slice(),
+    ) {
+        w.id = h.id.clone();
+    }
+    want
 }
 
 /// What identifies a rule across a rename: its kind and origin name (tags), its class, and
@@ -1010,6 +1037,7 @@ mod tests {
                     origin: Origin::Schedule(rule.name.clone()),
                     rule,
                     location: Location::file_start("schedules/a.yml"),
+                    adopted: false,
                 })
                 .collect(),
             ..Desired::default()
@@ -1041,6 +1069,54 @@ mod tests {
 
     fn p(d: &Desired, l: &Live) -> Plan {
         plan(d, l, &limits(300))
+    }
+
+    #[test]
+    fn an_adopted_rule_gets_only_cronbridges_tags_and_keeps_its_target() {
+        // The team's rule `Backup`: no cronbridge tags, its target under its own id.
+        let want = rule("Backup", "cron(0 0 * * ? *)");
+        let mut have = want.clone();
+        have.tags.clear();
+        have.tags.insert("team".to_string(), "ops".to_string());
+        have.targets[0].id = "Id1".to_string();
+        let mut d = desired(vec![want.clone()]);
+        let l = live(vec![have.clone()], 0);
+        // Without `rule:` the name is someone else's rule: refused, as before.
+        let refused = p(&d, &l);
+        assert_eq!(refused.errors.len(), 1, "{:?}", refused.errors);
+        d.rules[0].adopted = true;
+        let plan = p(&d, &l);
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        let [c] = plan.changes.as_slice() else {
+            panic!("{:?}", plan.changes)
+        };
+        assert_eq!(c.action, Action::Update);
+        assert!(
+            c.tags_changed && !c.rule_changed && !c.targets_changed,
+            "{c:?}"
+        );
+        assert!(
+            c.fields.iter().all(|f| f.field.starts_with("tag ")
+                || f.field.starts_with("tags")
+                || f.before.is_none()),
+            "{:?}",
+            c.fields
+        );
+        assert_eq!(c.desired.as_ref().unwrap().targets[0].id, "Id1");
+        assert!(c.adopts);
+        assert!(!refused.changes.iter().any(|c| c.adopts));
+        assert_eq!(plan.count(Action::Delete) + plan.count(Action::Create), 0);
+        // A different schedule is shown field by field, still in place.
+        let mut moved = have;
+        moved.schedule_expression = Some("cron(0 1 * * ? *)".to_string());
+        let plan = p(&d, &live(vec![moved], 0));
+        let c = &plan.changes[0];
+        assert!(c.rule_changed && !c.targets_changed, "{c:?}");
+        assert!(
+            c.fields.iter().any(|f| f.field == "schedule"),
+            "{:?}",
+            c.fields
+        );
     }
 
     #[test]

@@ -103,6 +103,7 @@ rules! {
     ScheduleInvalidCron = "schedule/invalid-cron", Input, Error, "`cron` is not a valid EventBridge expression";
     ScheduleInvalidDuration = "schedule/invalid-duration", Input, Error, "`duration` is not a duration such as `90m`";
     ScheduleInvalidName = "schedule/invalid-name", Input, Error, "a batch name cannot become an EventBridge rule name";
+    ScheduleInvalidRule = "schedule/invalid-rule", Input, Error, "`rule` does not name valid, distinct EventBridge rules, one per UTC rule of the schedule";
     ScheduleInvalidTimezone = "schedule/invalid-timezone", Input, Error, "`timezone` is not an IANA time zone";
     ScheduleInvalidValue = "schedule/invalid-value", Input, Error, "a value of a batch is empty";
     ScheduleMissingKey = "schedule/missing-key", Input, Error, "a batch lacks a required key";
@@ -155,6 +156,7 @@ rules! {
     LintTooManyRuns = "lint/too-many-runs", Input, Error, "the timetable holds more runs than one check expands";
     LintUnknownReference = "lint/unknown-reference", Input, Warning, "a policy names a batch or group that no batch has";
 
+    AwsAdoptWithoutRepository = "aws/adopt-without-repository", Config, Error, "a batch adopts a rule outside the prefix, but no repository tag would keep it found as this repository's";
     AwsDeleteGuard = "aws/delete-guard", Deploy, Error, "the plan deletes all managed rules, or more than `aws.max_delete_share` allows";
     AwsExpressionTooLong = "aws/expression-too-long", Deploy, Error, "a UTC rule is longer than EventBridge allows";
     AwsInputTooLong = "aws/input-too-long", Deploy, Error, "a rule's target input is longer than EventBridge allows";

@@ -144,7 +144,11 @@ pub fn parse_override(text: &str) -> Result<Map<String, Value>, InputError> {
 /// The rule name `<rule>` stands for in a manual run: the batch's rule without the `-1`, `-2`
 /// of a schedule split over several rules (a manual run comes from none of them).
 pub fn rule_name(prefix: &str, batch: &Batch) -> String {
-    format!("{prefix}{}", batch.name)
+    // A batch that adopted live rules (`rule:`) runs under their names, the first for `<rule>`.
+    match batch.rules.first() {
+        Some(adopted) => adopted.clone(),
+        None => format!("{prefix}{}", batch.name),
+    }
 }
 
 /// The execution input: the batch's scheduled input (the same template with the same values),
@@ -467,6 +471,18 @@ mod tests {
         let (mut b, f) = crate::schedule::load("schedules/a.yml", &text, &Settings::default());
         assert!(f.is_empty(), "{f:?}");
         b.remove(0)
+    }
+
+    #[test]
+    fn an_adopted_batch_runs_under_its_rules_name() {
+        let text = "Backup:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"A\"\n  is_active: true\n  rule: Backup\n";
+        let (b, f) = crate::schedule::load("schedules/a.yml", text, &Settings::default());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(rule_name("cronbridge-", &b[0]), "Backup");
+        assert_eq!(
+            rule_name("cronbridge-", &batch("Report")),
+            "cronbridge-Report"
+        );
     }
 
     #[test]

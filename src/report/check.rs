@@ -181,6 +181,10 @@ fn human_diff(diff: &Diff) -> String {
                 .renamed_from
                 .as_deref()
                 .map(|old| format!(" (was {})", log_inline(old)))
+                .or_else(|| {
+                    r.adopts
+                        .then(|| " (takes over the live rule of this name)".to_string())
+                })
                 .unwrap_or_default();
             out.push_str(&format!(
                 "  {} {}{renamed}\n",
@@ -238,6 +242,9 @@ struct JsonBatch<'a> {
     duration_minutes: u32,
     group: Option<&'a str>,
     tags: &'a [String],
+    /// The live rules the batch takes over (`rule:`); absent when it names none.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    rule: &'a [String],
     next: Vec<JsonRun>,
 }
 
@@ -339,6 +346,7 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
             description: b.description.as_deref(),
             batch_class: &b.batch_class,
             is_active: b.is_active,
+            rule: &b.rules,
             duration_minutes: a.durations[i],
             group: b.group.as_deref(),
             tags: &b.tags,

@@ -9,6 +9,7 @@ pub mod escape;
 pub mod explain;
 pub mod gantt;
 pub mod github;
+pub mod import;
 pub mod manual;
 pub mod markdown;
 pub mod plan;

@@ -33,6 +33,9 @@ fn symbol(action: Action) -> &'static str {
 
 fn origin(c: &Change) -> String {
     match &c.origin {
+        Some(Origin::Schedule(n)) if c.adopts => {
+            format!("batch {n}, takes over the rule without cronbridge's tags")
+        }
         Some(Origin::Schedule(n)) => format!("batch {n}"),
         Some(Origin::Alert(n)) => format!("alert {n}"),
         None => "no longer in the repository".to_string(),
@@ -504,6 +507,10 @@ pub fn deploy_diff_rows(diff: &crate::deploy::diff::DeployDiff) -> Vec<String> {
                     "{} ← {}",
                     markdown_cell_code(&r.name),
                     markdown_cell_code(old)
+                ),
+                None if r.adopts => format!(
+                    "{} (takes over the live rule of this name)",
+                    markdown_cell_code(&r.name)
                 ),
                 None => markdown_cell_code(&r.name),
             };

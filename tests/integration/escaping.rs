@@ -564,6 +564,7 @@ fn hostile_plan() -> Plan {
             targets_changed: false,
             renamed_from: (i % 3 == 0).then(|| format!("old-{h}")),
             renamed_to: (i % 3 == 2).then(|| format!("new-{h}")),
+            adopts: false,
         });
     }
     // Rules a changed event bus moves: the old bus and both names from strangers.

@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["policy"],
     &["deploy"],
     &["check"],
+    &["import"],
     &["manual"],
     &["report"],
     // The edges: I/O from here on.

@@ -13,6 +13,7 @@ mod escaping;
 mod exit_codes;
 mod github_bot;
 mod hardening;
+mod import;
 mod layers;
 mod manual_run;
 mod rewrite_props;
