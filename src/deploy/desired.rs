@@ -155,7 +155,9 @@ pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
     } else {
         resolve_target(aws, lookup, &config_at, &mut desired)
     };
-    if aws.event_bus != config::DEFAULT_EVENT_BUS && !model.batches.is_empty() {
+    // On Scheduler the batches become schedules, not rules: the bus holds only the alerts.
+    let scheduler = aws.backend == config::Backend::Scheduler;
+    if aws.event_bus != config::DEFAULT_EVENT_BUS && !model.batches.is_empty() && !scheduler {
         desired.findings.push(
             Finding::of(finding::Rule::AwsScheduleBus, aws.location.clone().unwrap_or(config_at.clone()), format!("schedules cannot run on the event bus `{}`: EventBridge runs schedule expressions only on the default event bus", aws.event_bus))
                 .help("remove `event_bus` (default: `default`)"),
@@ -165,6 +167,9 @@ pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
         let Some(Ok(utc)) = model.utc.get(i) else {
             continue;
         };
+        if batch.on_scheduler() {
+            continue;
+        }
         schedule_rules(
             batch,
             utc,

@@ -264,6 +264,17 @@ fn settings(base: &Settings, head: &Settings) -> Vec<FieldChange> {
             ),
             ("aws.repository", s.aws.repository.clone()),
             (
+                "aws.backend",
+                Some(match s.aws.backend {
+                    crate::settings::aws::Backend::Rules => "rules".to_string(),
+                    // Said here, in the pull request, before the merge meets the refusal.
+                    crate::settings::aws::Backend::Scheduler => {
+                        "scheduler (plan and apply refuse it in this version: no schedule is deployed)".to_string()
+                    }
+                }),
+            ),
+            ("aws.schedule_group", Some(s.aws.schedule_group.clone())),
+            (
                 "manual_runs.permission",
                 serde_json::to_value(m.permission)
                     .ok()

@@ -133,12 +133,38 @@ pub fn references(policies: &crate::policy::Policies, batches: &[Batch]) -> Vec<
 pub fn never_fires(batches: &[Batch], now: jiff::Timestamp) -> Vec<Finding> {
     let mut findings = Vec::new();
     for batch in batches {
-        if batch
-            .cron
-            .fire_times_after(now, &batch.zone.tz)
-            .next_second()
-            .is_some()
+        if batch.runs_after(now).next_second().is_some() {
+            continue;
+        }
+        // On Scheduler: a one-time run in the past, or an `end` that has passed.
+        let scheduler_reason = if batch.scheduler.at.is_some() {
+            Some((
+                "its one-time run is in the past",
+                "set `at` to a later time, or remove the batch if it is done",
+            ))
+        } else if batch.scheduler.end.is_some()
+            && batch
+                .cron
+                .fire_times_after(now, &batch.zone.tz)
+                .next_second()
+                .is_some()
         {
+            Some((
+                "its `end` has passed, or no run falls between `start` and `end`",
+                "move `end` later, or remove the batch if it is done",
+            ))
+        } else {
+            None
+        };
+        if let Some((reason, help)) = scheduler_reason {
+            findings.push(
+                Finding::of(
+                    Rule::LintNeverFires,
+                    batch.field_location("cron").clone(),
+                    format!("`{}` never fires: {reason}", batch.cron_text),
+                )
+                .help(help),
+            );
             continue;
         }
         let year = now.to_zoned_datetime(batch.zone.tz.clone()).year();

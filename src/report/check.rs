@@ -5,7 +5,7 @@
 use super::escape::{log_inline, log_lines};
 use super::snippet;
 use super::{BOLD, DIM, ERROR};
-use crate::check::{Analysis, Diff, utc_text};
+use crate::check::{Analysis, Diff, deployed_text};
 use crate::finding::{Finding, Severity};
 use crate::timetable::local_and_utc;
 use anstyle::{AnsiColor, Style};
@@ -109,7 +109,7 @@ pub fn human(a: &Analysis, diff: Option<&Diff>, horizon_days: u32) -> String {
             names[i],
             crons[i],
             log_inline(&b.zone.name),
-            log_inline(&utc_text(&a.utc[i])),
+            log_inline(&deployed_text(b, &a.utc[i])),
             log_inline(&next)
         ));
     }

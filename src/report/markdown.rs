@@ -6,7 +6,7 @@
 
 use super::check::{NEXT_RUNS, next_runs, verdict};
 use super::escape::{markdown_cell_code, markdown_code, markdown_code_block, markdown_text};
-use crate::check::{Analysis, Diff, utc_text};
+use crate::check::{Analysis, Diff, deployed_text};
 use crate::finding::{Finding, Severity};
 use crate::timetable::local_and_utc;
 
@@ -84,14 +84,24 @@ fn rule_cell(a: &Analysis, i: usize) -> String {
         "{} {} → {}",
         markdown_cell_code(&b.cron_text),
         markdown_text(&b.zone.name),
-        markdown_cell_code(&utc_text(&a.utc[i]))
+        markdown_cell_code(&deployed_text(b, &a.utc[i]))
     )
 }
 
 /// The table of batches: all of them, or only what a diff touches.
 pub fn batches_table(head: &Analysis, base: Option<&Analysis>, diff: Option<&Diff>) -> String {
-    let mut out = String::from(
-        "| Batch | Change | Local cron → UTC rule(s) | Description | Next runs |\n|---|---|---|---|---|\n",
+    let header = if head
+        .inputs
+        .batches
+        .iter()
+        .any(crate::schedule::Batch::on_scheduler)
+    {
+        "Local cron → EventBridge Scheduler (zone-native)"
+    } else {
+        "Local cron → UTC rule(s)"
+    };
+    let mut out = format!(
+        "| Batch | Change | {header} | Description | Next runs |\n|---|---|---|---|---|\n",
     );
     let index = |a: &Analysis, name: &str| a.inputs.batches.iter().position(|b| b.name == name);
     let mut row = |a: &Analysis, i: usize, change: &str, rule: String| {
