@@ -6,6 +6,8 @@
 pub mod ecs;
 pub mod eventbridge;
 pub mod launch;
+pub mod scheduler;
+pub mod scheduler_sync;
 pub mod sfn;
 pub mod sync;
 

@@ -119,6 +119,9 @@ fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    if aws.backend == crate::settings::aws::Backend::Scheduler {
+        return run_scheduler(args, options, &analysis, &runtime, now);
+    }
     let result = runtime.block_on(async {
         // Refuse before connecting: a broken repository never gets as far as AWS.
         crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup)?;
@@ -162,4 +165,116 @@ fn failure(err: &SyncError, sources: &BTreeMap<String, String>) -> anyhow::Resul
         )?;
     }
     Ok(err.outcome())
+}
+
+/// `aws.backend: scheduler`: the batches' schedules in cronbridge's group, after checking
+/// that no managed schedule rule of the repository is left on the bus (it would run every
+/// batch a second time). Alert rules stay event-pattern rules on the bus: they are deployed
+/// by the rules path, which then holds no schedule rule.
+fn run_scheduler(
+    args: &SyncArgs,
+    options: DeployOptions,
+    analysis: &check::Analysis,
+    runtime: &tokio::runtime::Runtime,
+    now: Timestamp,
+) -> anyhow::Result<Outcome> {
+    use crate::aws::scheduler::Scheduler;
+    use crate::aws::scheduler_sync;
+    use crate::deploy::schedules::{self, ScheduleReport, ScheduleStatus};
+    use crate::report::schedule_plan;
+    // The alerts are deployed only when the schedules' plan may go ahead.
+    let plan_ok = |r: &ScheduleReport| {
+        r.plan.errors.is_empty() && !matches!(r.status, ScheduleStatus::Refused { .. })
+    };
+    let settings = &analysis.inputs.settings;
+    let aws = &settings.aws;
+    let at = aws.location.clone().unwrap_or_else(|| {
+        crate::finding::Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE)
+    });
+    let lookup = |name: &str| std::env::var(name).ok();
+    let result = runtime.block_on(async {
+        let desired = crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup)?;
+        let connection = Connection {
+            region: aws.region.clone(),
+            ..Connection::default()
+        };
+        let events =
+            EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
+        if events.region().is_none() {
+            return Err(SyncError::NoRegion);
+        }
+        let live_rules = sync::read_live_for(
+            &events,
+            &settings.rule_prefix,
+            desired.repository.as_deref(),
+            options.concurrency,
+        )
+        .await?;
+        let client =
+            Scheduler::connect(&connection, &aws.schedule_group, &ClientOptions::default()).await;
+        let repository = desired.repository.as_deref();
+        let live = scheduler_sync::read_live(&client, repository, options.concurrency).await?;
+        let mut plan = schedules::plan(
+            &desired,
+            &live,
+            client.group(),
+            aws.max_delete_share,
+            &at,
+            now,
+        );
+        let mut reasons = schedules::refusals(&plan, options.allow_delete, &at);
+        if let Some(f) =
+            schedules::rules_still_live(&live_rules, &settings.rule_prefix, repository, &at)
+        {
+            plan.errors.push(f.clone());
+            reasons.push(f);
+        }
+        let status = if options.dry_run {
+            ScheduleStatus::Planned
+        } else if !reasons.is_empty() {
+            ScheduleStatus::Refused { reasons }
+        } else {
+            scheduler_sync::apply(&client, &plan, live.group.as_ref(), options.concurrency).await
+        };
+        let report = ScheduleReport {
+            plan,
+            status,
+            calls: client.stats(),
+        };
+        if !plan_ok(&report) {
+            return Ok((report, None));
+        }
+        // The alert rules, on the bus as before.
+        let alerts = sync::deploy(&events, analysis, &lookup, &options).await?;
+        Ok((report, Some(alerts)))
+    });
+    let (report, alerts) = match result {
+        Ok(r) => r,
+        Err(err) => return failure(&err, &analysis.inputs.sources),
+    };
+    let mut stdout = anstream::stdout().lock();
+    let text = match args.format {
+        SyncFormat::Json => schedule_plan::deploy_json(&report) + "\n",
+        SyncFormat::Human | SyncFormat::Markdown => {
+            if options.dry_run {
+                schedule_plan::plan_human(&report.plan)
+            } else {
+                schedule_plan::deploy_human(&report)
+            }
+        }
+    };
+    write!(stdout, "{text}")?;
+    let mut outcome = report.outcome();
+    if let Some(alerts) = alerts {
+        if args.format != SyncFormat::Json {
+            let text = if options.dry_run {
+                report::plan_human(&alerts.plan)
+            } else {
+                report::deploy_human(&alerts)
+            };
+            write!(stdout, "\nAlert rules:\n{text}")?;
+        }
+        outcome = outcome.max(alerts.outcome());
+    }
+    Ok(outcome)
 }

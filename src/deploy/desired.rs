@@ -108,6 +108,8 @@ pub struct Desired {
     /// The value of [`REPOSITORY_TAG`] on every rule: `aws.repository`, else
     /// `GITHUB_REPOSITORY`; `None` when neither says (rules then carry no repository tag).
     pub repository: Option<String>,
+    /// On `aws.backend: scheduler`: the batches' schedules (then `rules` holds only alerts).
+    pub schedules: Vec<super::schedules::DesiredSchedule>,
 }
 
 /// Reads an environment variable; tests pass a closure over a map.
@@ -168,6 +170,27 @@ pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
             continue;
         };
         if batch.on_scheduler() {
+            // The same name, state, description, target and limits as a rule, in the
+            // batch's own zone; then what only a schedule has.
+            let mut one = Desired {
+                repository: desired.repository.clone(),
+                ..Desired::default()
+            };
+            let zone_native = [batch.cron.clone()];
+            schedule_rules(
+                batch,
+                &zone_native,
+                &settings.rule_prefix,
+                aws,
+                target.as_ref(),
+                &mut one,
+            );
+            desired.findings.extend(one.findings);
+            for r in one.rules {
+                desired
+                    .schedules
+                    .push(super::schedules::from_rule(batch, r, aws));
+            }
             continue;
         }
         schedule_rules(
@@ -565,7 +588,7 @@ fn check_tags(tags: &BTreeMap<String, String>, at: &Location, desired: &mut Desi
 }
 
 /// `<local schedule>: <description>`, cut to EventBridge's 512 characters.
-fn describe(local: &str, description: Option<&str>) -> String {
+pub(crate) fn describe(local: &str, description: Option<&str>) -> String {
     let text = match description.map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => format!("{local}: {d}"),
         None => local.to_string(),

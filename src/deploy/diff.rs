@@ -269,7 +269,7 @@ fn settings(base: &Settings, head: &Settings) -> Vec<FieldChange> {
                     crate::settings::aws::Backend::Rules => "rules".to_string(),
                     // Said here, in the pull request, before the merge meets the refusal.
                     crate::settings::aws::Backend::Scheduler => {
-                        "scheduler (plan and apply refuse it in this version: no schedule is deployed)".to_string()
+                        "scheduler (the batches become EventBridge Scheduler schedules; this diff does not list them yet)".to_string()
                     }
                 }),
             ),

@@ -11,6 +11,7 @@ pub mod cutover;
 pub mod desired;
 pub mod diff;
 pub mod plan;
+pub mod schedules;
 
 use crate::finding::{Finding, Location, Rule, Severity};
 use crate::outcome::Outcome;
@@ -207,24 +208,6 @@ pub fn desired_state(
     // finds without the environment), so they are among these.
     if !errors.is_empty() {
         return Err(Blocked::CheckErrors(errors));
-    }
-    if model.settings.aws.backend == crate::settings::aws::Backend::Scheduler {
-        // Refused rather than half done: applying would delete the batches' rules and create
-        // no schedule.
-        let at = model
-            .settings
-            .aws
-            .location
-            .clone()
-            .unwrap_or_else(|| Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE));
-        return Err(Blocked::Invalid(vec![
-            Finding::of(
-                Rule::SettingsInvalidValue,
-                at,
-                "`aws.backend: scheduler`: this version checks and explains schedules as EventBridge Scheduler fires them, but cannot plan or apply them yet",
-            )
-            .help("keep `aws.backend: rules` (the default) to deploy; nothing was read from or written to AWS"),
-        ]));
     }
     let desired = desired::build(model, lookup);
     errors.extend(

@@ -82,28 +82,42 @@ pub async fn run(
     let lookup = |name: &str| std::env::var(name).ok();
     let settings = &analysis.inputs.settings.aws;
     // Refuse before connecting: a broken repository never gets as far as AWS.
-    let deployed =
-        match crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup) {
-            Err(err) => Err(SyncError::from(err)),
-            Ok(_) => {
-                let connection = Connection {
-                    region: settings.region.clone(),
-                    ..Connection::default()
-                };
-                let client = EventBridge::connect(
-                    &connection,
-                    &settings.event_bus,
-                    &ClientOptions::default(),
-                )
-                .await;
-                let deploy_options = DeployOptions {
-                    dry_run: false,
-                    allow_delete: options.allow_delete,
-                    ..DeployOptions::default()
-                };
-                sync::deploy(&client, &analysis, &lookup, &deploy_options).await
-            }
-        };
+    let deployed = match crate::deploy::desired_state(
+        &analysis.findings,
+        &analysis.model(),
+        &lookup,
+    ) {
+        Err(err) => Err(SyncError::from(err)),
+        // Not deployed from the Action yet: refused rather than deploying the alerts alone.
+        Ok(_) if settings.backend == crate::settings::aws::Backend::Scheduler => {
+            let at = settings.location.clone().unwrap_or_else(|| {
+                crate::finding::Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE)
+            });
+            Err(SyncError::from(crate::deploy::Blocked::Invalid(vec![
+                    crate::finding::Finding::of(
+                        crate::finding::Rule::SettingsInvalidValue,
+                        at,
+                        "`aws.backend: scheduler` is not deployed by `cronbridge github` on push yet",
+                    )
+                    .help("run `cronbridge apply` (which deploys Scheduler schedules) in the deploy job instead, or keep `aws.backend: rules`"),
+                ])))
+        }
+        Ok(_) => {
+            let connection = Connection {
+                region: settings.region.clone(),
+                ..Connection::default()
+            };
+            let client =
+                EventBridge::connect(&connection, &settings.event_bus, &ClientOptions::default())
+                    .await;
+            let deploy_options = DeployOptions {
+                dry_run: false,
+                allow_delete: options.allow_delete,
+                ..DeployOptions::default()
+            };
+            sync::deploy(&client, &analysis, &lookup, &deploy_options).await
+        }
+    };
     let report = match deployed {
         Ok(report) => report,
         Err(err) => return refuse(env, &err, stdout),

@@ -12,6 +12,7 @@ pub mod github;
 pub mod manual;
 pub mod markdown;
 pub mod plan;
+pub mod schedule_plan;
 pub mod snippet;
 
 use anstyle::{AnsiColor, Style};

@@ -16,3 +16,4 @@ mod hardening;
 mod layers;
 mod manual_run;
 mod rewrite_props;
+mod scheduler_sync;

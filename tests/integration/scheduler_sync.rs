@@ -1,0 +1,289 @@
+//! `aws.backend: scheduler` against moto's EventBridge Scheduler (server mode). Each test uses
+//! its own schedule group, prefix and repository, so they run in parallel on one emulator.
+//!
+//! What moto 5.2.5 covers, and what it does not (so what these tests cannot show): it stores
+//! and returns every field cronbridge sends (expression, zone, state, description, window,
+//! start/end, target with role, input, retry policy, dead-letter queue and ECS parameters) and
+//! the group's tags; it does not validate expressions, zones or names, ignores ClientToken,
+//! and its UpdateSchedule drops `ActionAfterCompletion` (cronbridge always sends `NONE`, which
+//! is also what an absent value means, so plans still agree). It fires nothing, so the
+//! instants are checked by the engine's own tests (`cron::scheduler`).
+
+use crate::aws_sync::{bundled_repo, endpoint, prefix};
+use crate::common::{self, Repo};
+use cronbridge::aws::eventbridge::{ClientOptions, Connection};
+use cronbridge::aws::scheduler::Scheduler;
+use cronbridge::aws::scheduler_sync;
+use std::time::Duration;
+
+async fn client(group: &str) -> Scheduler {
+    let connection = Connection {
+        region: Some("us-east-1".to_string()),
+        endpoint_url: Some(endpoint()),
+        static_credentials: Some(("testing".to_string(), "testing".to_string())),
+    };
+    let options = ClientOptions {
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(50),
+        attempt_timeout: Duration::from_secs(30),
+    };
+    Scheduler::connect(&connection, group, &options).await
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Settings on the scheduler backend, with their own group and repository.
+fn on_scheduler(repo: &Repo, prefix: &str) -> String {
+    let group = format!("{}grp", prefix);
+    let text = crate::aws_sync::settings(
+        prefix,
+        &format!("  backend: scheduler\n  schedule_group: {group}\n  repository: octo/{prefix}x\n"),
+    );
+    repo.write("cronbridge.yml", &text);
+    group
+}
+
+fn cli(repo: &Repo, args: &[&str]) -> common::Run {
+    let mut cmd = common::cronbridge(&repo.dir);
+    cmd.env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(args);
+    common::run(&mut cmd, &repo.dir)
+}
+
+#[test]
+fn the_bundled_repository_deploys_to_its_group_and_a_second_plan_is_empty() {
+    let prefix = prefix("sch");
+    let repo = bundled_repo(&prefix);
+    let group = on_scheduler(&repo, &prefix);
+    let plan = cli(
+        &repo,
+        &["plan", "--detailed-exitcode", "--now", common::NOW],
+    );
+    assert_eq!(plan.code, 2, "{}{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stdout.contains(&format!("  + group {group}")),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains(&format!("  + {prefix}Backup  (batch Backup)")),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("timezone:"), "{}", plan.stdout);
+    let apply = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    assert!(
+        apply
+            .stdout
+            .contains("Applied: 7 schedule(s) written, 0 failed."),
+        "{}",
+        apply.stdout
+    );
+    let again = cli(
+        &repo,
+        &["plan", "--detailed-exitcode", "--now", common::NOW],
+    );
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert!(
+        again
+            .stdout
+            .contains("Plan: 0 to create, 0 to update, 0 to delete, 7 unchanged."),
+        "{}",
+        again.stdout
+    );
+    // What Scheduler holds: the zone-native expression, its zone, the target and the group's
+    // tags; no schedule rule on the bus.
+    runtime().block_on(async {
+        let c = client(&group).await;
+        let live = scheduler_sync::read_live(&c, Some(&format!("octo/{prefix}x")), 4)
+            .await
+            .unwrap();
+        let g = live.group.unwrap();
+        assert_eq!(
+            g.tags.get("cronbridge:managed").map(String::as_str),
+            Some("true")
+        );
+        let backup = live
+            .schedules
+            .iter()
+            .find(|s| s.name == format!("{prefix}Backup"))
+            .unwrap();
+        assert_eq!(backup.expression, "cron(0 9 * * ? *)");
+        assert_eq!(backup.timezone, "Asia/Tokyo");
+        let t = backup.target.as_ref().unwrap();
+        assert!(t.arn.contains("stateMachine:batch"));
+        assert!(
+            t.input
+                .as_deref()
+                .unwrap()
+                .contains("Batches::Daily::Backup")
+        );
+        let events = crate::aws_sync::client_at(&endpoint(), 3).await;
+        let rules = crate::aws_sync::live_rules(&events, &prefix).await;
+        assert!(
+            rules.values().all(|r| r.schedule_expression.is_none()),
+            "only alert rules on the bus: {rules:?}"
+        );
+    });
+}
+
+const ZONES: &str = "NewYork:\n  cron: \"30 1 * * ? *\"\n  timezone: America/New_York\n  batch_class: \"Batches::NewYork\"\n  is_active: true\n  description: a\n  flexible_window: 15m\nLondon:\n  cron: \"0 1 ? * SUN *\"\n  timezone: Europe/London\n  batch_class: \"Batches::London\"\n  is_active: true\n  description: b\n  end: 2027-12-31\nSydney:\n  cron: \"30 2 * * ? *\"\n  timezone: Australia/Sydney\n  batch_class: \"Batches::Sydney\"\n  is_active: false\n  description: c\nChatham:\n  at: 2027-04-04T03:00\n  timezone: Pacific/Chatham\n  batch_class: \"Batches::Chatham\"\n  is_active: true\n  description: d\n";
+
+#[test]
+fn hour_specific_schedules_in_four_zones_deploy_field_by_field_and_converge() {
+    let prefix = prefix("schz");
+    let repo = Repo::new();
+    repo.write("schedules/zones.yml", ZONES);
+    let group = on_scheduler(&repo, &prefix);
+    // Rules would refuse every one of these (hours that move with daylight saving); check
+    // passes on Scheduler.
+    let check = repo.run(&["check", "--now", common::NOW]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let apply = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    runtime().block_on(async {
+        let c = client(&group).await;
+        let live = scheduler_sync::read_live(&c, Some(&format!("octo/{prefix}x")), 4)
+            .await
+            .unwrap();
+        let by = |n: &str| {
+            live.schedules
+                .iter()
+                .find(|s| s.name == format!("{prefix}{n}"))
+                .unwrap()
+                .clone()
+        };
+        let ny = by("NewYork");
+        assert_eq!(
+            (
+                ny.expression.as_str(),
+                ny.timezone.as_str(),
+                ny.flexible_window
+            ),
+            ("cron(30 1 * * ? *)", "America/New_York", Some(15))
+        );
+        assert_eq!(
+            by("London").end.unwrap().to_string(),
+            "2027-12-31T00:00:00Z"
+        );
+        assert_eq!(by("Sydney").state, "DISABLED");
+        let ch = by("Chatham");
+        assert_eq!(ch.expression, "at(2027-04-04T03:00:00)");
+        assert_eq!(ch.action_after_completion.as_deref(), Some("NONE"));
+        let retry = ch.target.as_ref().unwrap();
+        assert_eq!(
+            (
+                retry.maximum_retry_attempts,
+                retry.maximum_event_age_seconds
+            ),
+            (Some(185), Some(86_400))
+        );
+        // An interrupted apply: one schedule lost, one changed behind cronbridge's back.
+        c.delete_schedule(&format!("{prefix}London")).await.unwrap();
+        let mut drifted = by("NewYork");
+        drifted.timezone = "Europe/London".to_string();
+        c.update_schedule(&drifted).await.unwrap();
+    });
+    let plan = cli(&repo, &["plan", "--now", common::NOW]);
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to create, 1 to update, 0 to delete, 2 unchanged."),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("timezone:  Europe/London -> America/New_York"),
+        "{}",
+        plan.stdout
+    );
+    let apply = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    let again = cli(
+        &repo,
+        &["plan", "--detailed-exitcode", "--now", common::NOW],
+    );
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    // Removing every batch is guarded; one of four may go.
+    repo.write("schedules/zones.yml", &ZONES.replace("Sydney:", "Gone:"));
+    let renamed = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(renamed.code, 0, "{}{}", renamed.stdout, renamed.stderr);
+    repo.remove("schedules/zones.yml");
+    repo.write("schedules/other.yml", "Only:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"A\"\n  is_active: true\n  description: x\n");
+    let guarded = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(guarded.code, 1, "{}{}", guarded.stdout, guarded.stderr);
+    assert!(
+        guarded.stdout.contains("the plan deletes all 4 schedules"),
+        "{}",
+        guarded.stdout
+    );
+}
+
+#[test]
+fn a_group_without_cronbridges_tag_is_refused_and_untouched() {
+    let prefix = prefix("schu");
+    let repo = Repo::new();
+    repo.write(
+        "schedules/a.yml",
+        "A:\n  cron: \"0 9 * * ? *\"\n  batch_class: \"A\"\n  is_active: true\n  description: x\n",
+    );
+    let group = on_scheduler(&repo, &prefix);
+    runtime().block_on(async {
+        let c = client(&group).await;
+        c.create_group(&[("team".to_string(), "other".to_string())].into())
+            .await
+            .unwrap();
+    });
+    let apply = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(apply.code, 1, "{}{}", apply.stdout, apply.stderr);
+    assert!(
+        apply.stdout.contains("exists without cronbridge's tag"),
+        "{}",
+        apply.stdout
+    );
+    runtime().block_on(async {
+        let c = client(&group).await;
+        let (names, _) = c.list_schedules(None).await.unwrap();
+        assert!(names.is_empty(), "{names:?}");
+    });
+}
+
+#[test]
+fn batches_still_deployed_as_rules_are_not_also_deployed_as_schedules() {
+    let prefix = prefix("schm");
+    let repo = bundled_repo(&prefix);
+    let rules = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(rules.code, 0, "{}{}", rules.stdout, rules.stderr);
+    let group = on_scheduler(&repo, &prefix);
+    // Same repository tag as the rules: the settings of `bundled_repo` have none, so set it.
+    let settings = std::fs::read_to_string(repo.dir.join("cronbridge.yml")).unwrap();
+    repo.write(
+        "cronbridge.yml",
+        &settings.replace(&format!("  repository: octo/{prefix}x\n"), ""),
+    );
+    let apply = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(apply.code, 1, "{}{}", apply.stdout, apply.stderr);
+    assert!(
+        apply.stdout.contains("still on the bus"),
+        "{}",
+        apply.stdout
+    );
+    runtime().block_on(async {
+        let c = client(&group).await;
+        assert!(
+            c.get_group().await.unwrap().is_none(),
+            "nothing was written"
+        );
+    });
+}
