@@ -131,14 +131,21 @@ pub async fn apply(
                     name: c.name.clone(),
                     action: c.action,
                     error: Some(e.to_string()),
+                    note: None,
                 })
                 .collect(),
         };
     }
+    // Schedules that replace rules are written by `migrate_from_rules`, at their moment.
+    let moving: std::collections::BTreeSet<&str> = plan
+        .from_rules
+        .iter()
+        .map(|m| m.schedule.as_str())
+        .collect();
     let outcomes: Vec<ScheduleOutcome> = stream::iter(
         plan.changes
             .iter()
-            .filter(|c| c.action != Action::Unchanged),
+            .filter(|c| c.action != Action::Unchanged && !moving.contains(c.name.as_str())),
     )
     .map(|c| async move {
         let result = match (c.action, &c.desired) {
@@ -160,6 +167,7 @@ pub async fn apply(
             name: c.name.clone(),
             action: c.action,
             error: result.err().map(|e| e.to_string()),
+            note: None,
         }
     })
     .buffer_unordered(concurrency.max(1))
@@ -168,4 +176,130 @@ pub async fn apply(
     let mut schedules = outcomes;
     schedules.sort_by(|a, b| a.name.cmp(&b.name));
     ScheduleStatus::Applied { schedules }
+}
+
+/// Moves batches from their rules to their schedules (`plan.from_rules`), so that no run is
+/// doubled or lost: (1) wait for a moment when none of the rules is due for the whole
+/// operation (`deploy::cutover::wait`, at most 150 s; a rule due every minute has none, and
+/// the outcome says so); (2) delete the rules (RemoveTargets, DeleteRule); (3) create the
+/// schedules with `StartDate` at the first whole minute after that stretch. A run due before
+/// the deletions came from a rule, one due after from the schedule, and none was due between.
+/// Called after `apply` (the group exists) and before the alert rules are synced.
+pub async fn migrate_from_rules(
+    events: &super::eventbridge::EventBridge,
+    client: &Scheduler,
+    plan: &SchedulePlan,
+    concurrency: usize,
+) -> Vec<ScheduleOutcome> {
+    use crate::deploy::cutover::{self, Wait};
+    if plan.from_rules.is_empty() {
+        return Vec::new();
+    }
+    // No rule is deleted unless its schedule can be created: the group must be there.
+    if let Err(why) = match client.get_group().await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(format!(
+            "the schedule group `{}` does not exist",
+            client.group()
+        )),
+        Err(e) => Err(e.to_string()),
+    } {
+        return plan
+            .from_rules
+            .iter()
+            .map(|m| ScheduleOutcome {
+                name: m.schedule.clone(),
+                action: Action::Create,
+                error: Some(format!("{why}; its rules were left running")),
+                note: None,
+            })
+            .collect();
+    }
+    let expressions: Vec<&str> = plan
+        .from_rules
+        .iter()
+        .flat_map(|m| m.expressions.iter().map(String::as_str))
+        .collect();
+    let rule_count: usize = plan.from_rules.iter().map(|m| m.rules.len()).sum();
+    // Two calls a rule, `concurrency` at a time: allow a second for each round, and the
+    // schedules' creation besides.
+    let rounds = i64::try_from(rule_count.div_ceil(concurrency.max(1))).unwrap_or(i64::MAX);
+    let busy = cutover::BUSY_SECONDS.saturating_add(rounds.saturating_mul(2));
+    let wait = cutover::wait(
+        &expressions,
+        Timestamp::now(),
+        busy,
+        cutover::MAX_WAIT_SECONDS,
+    );
+    if let Wait::Seconds(s) = wait {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            u64::try_from(s).unwrap_or(0),
+        ))
+        .await;
+    }
+    let note = (wait == Wait::NoGap).then(|| {
+        "a rule is due every minute: the run of the minute of the move may be lost or doubled"
+            .to_string()
+    });
+    let deleted_at = Timestamp::now();
+    let deletions: Vec<(String, Result<(), ApiError>)> = stream::iter(
+        plan.from_rules
+            .iter()
+            .flat_map(|m| m.rules.iter().map(move |r| (m.schedule.clone(), r))),
+    )
+    .map(|(schedule, (rule, ids))| async move {
+        let result = async {
+            if !ids.is_empty() {
+                events.remove_targets(rule, ids).await?;
+            }
+            events.delete_rule(rule).await
+        }
+        .await;
+        (schedule, result)
+    })
+    .buffer_unordered(concurrency.max(1))
+    .collect()
+    .await;
+    let start = |own| schedules::start_after_rules(deleted_at, busy, own);
+    let mut outcomes = Vec::new();
+    for m in &plan.from_rules {
+        let failed: Vec<String> = deletions
+            .iter()
+            .filter(|(s, r)| *s == m.schedule && r.is_err())
+            .filter_map(|(_, r)| r.as_ref().err().map(ToString::to_string))
+            .collect();
+        let change = plan.changes.iter().find(|c| c.name == m.schedule);
+        let action = change.map_or(Action::Create, |c| c.action);
+        // A rule that could not be deleted still runs the batch: its schedule is not created.
+        let result = if !failed.is_empty() {
+            Err(failed.join("; "))
+        } else {
+            match change.and_then(|c| c.desired.as_ref()) {
+                Some(s) => {
+                    let s = schedules::Schedule {
+                        start: Some(start(s.start)),
+                        ..s.clone()
+                    };
+                    let written = match action {
+                        Action::Update => client.update_schedule(&s).await,
+                        _ => match client.create_schedule(&s).await {
+                            Err(e) if e.code.as_deref() == Some("ConflictException") => {
+                                client.update_schedule(&s).await
+                            }
+                            other => other,
+                        },
+                    };
+                    written.map_err(|e| e.to_string())
+                }
+                None => Ok(()),
+            }
+        };
+        outcomes.push(ScheduleOutcome {
+            name: m.schedule.clone(),
+            action,
+            error: result.err(),
+            note: note.clone(),
+        });
+    }
+    outcomes
 }

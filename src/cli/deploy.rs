@@ -222,19 +222,31 @@ fn run_scheduler(
             &at,
             now,
         );
-        let mut reasons = schedules::refusals(&plan, options.allow_delete, &at);
-        if let Some(f) =
-            schedules::rules_still_live(&live_rules, &settings.rule_prefix, repository, &at)
-        {
-            plan.errors.push(f.clone());
-            reasons.push(f);
-        }
+        plan.from_rules = schedules::from_rules(&desired, &live_rules, &settings.rule_prefix);
+        let reasons = schedules::refusals(&plan, options.allow_delete, &at);
         let status = if options.dry_run {
             ScheduleStatus::Planned
         } else if !reasons.is_empty() {
             ScheduleStatus::Refused { reasons }
         } else {
-            scheduler_sync::apply(&client, &plan, live.group.as_ref(), options.concurrency).await
+            match scheduler_sync::apply(&client, &plan, live.group.as_ref(), options.concurrency)
+                .await
+            {
+                ScheduleStatus::Applied { mut schedules } => {
+                    schedules.extend(
+                        scheduler_sync::migrate_from_rules(
+                            &events,
+                            &client,
+                            &plan,
+                            options.concurrency,
+                        )
+                        .await,
+                    );
+                    schedules.sort_by(|a, b| a.name.cmp(&b.name));
+                    ScheduleStatus::Applied { schedules }
+                }
+                other => other,
+            }
         };
         let report = ScheduleReport {
             plan,

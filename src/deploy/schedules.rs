@@ -173,6 +173,9 @@ pub struct SchedulePlan {
     #[serde(serialize_with = "super::messages")]
     pub errors: Vec<Finding>,
     pub delete_guard: Option<DeleteGuard>,
+    /// Batches that move from their rules to their schedule in this plan (their schedules
+    /// are among `changes` as creates or updates).
+    pub from_rules: Vec<FromRules>,
 }
 
 impl SchedulePlan {
@@ -196,6 +199,9 @@ pub struct ScheduleOutcome {
     pub action: Action,
     /// The failure that stopped it, if any.
     pub error: Option<String>,
+    /// What a reviewer should know (a migration without a free minute).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// How a Scheduler deploy ended once it had a plan.
@@ -399,6 +405,7 @@ pub fn plan(
             changes: Vec::new(),
             errors,
             delete_guard: None,
+            from_rules: Vec::new(),
         };
     }
     let live_by_name: BTreeMap<&str, &Schedule> = live
@@ -483,6 +490,7 @@ pub fn plan(
         changes,
         errors,
         delete_guard,
+        from_rules: Vec::new(),
     }
 }
 
@@ -510,43 +518,68 @@ pub fn refusals(plan: &SchedulePlan, allow_delete: bool, at: &Location) -> Vec<F
     reasons
 }
 
-/// The managed schedule rules of this repository still on the bus, when the batches are to
-/// be schedules: both would run every batch. Moving from rules to Scheduler in one apply (no
-/// run doubled or lost) is not done yet, so such a plan is refused.
-pub fn rules_still_live(
-    live: &super::plan::Live,
-    prefix: &str,
-    repository: Option<&str>,
-    at: &Location,
-) -> Option<Finding> {
-    let names: Vec<&str> = live
-        .rules
-        .iter()
-        .filter(|r| r.owner(prefix, repository) == super::plan::Owner::Ours)
-        .filter(|r| r.rule.tags.get(desired::KIND_TAG).map(String::as_str) == Some("schedule"))
-        .map(|r| r.rule.name.as_str())
-        .collect();
-    if names.is_empty() {
-        return None;
+/// Rules (with their target ids) and their expressions.
+type MovingRules = (Vec<(String, Vec<String>)>, Vec<String>);
+
+/// One batch moving from its managed rule(s) on the bus to its schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FromRules {
+    pub batch: String,
+    /// The schedule that replaces them.
+    pub schedule: String,
+    /// Its managed rules (several when the UTC rewrite split it), with their target ids.
+    pub rules: Vec<(String, Vec<String>)>,
+    /// Their UTC expressions, for the moment when none is due.
+    pub expressions: Vec<String>,
+}
+
+/// The batches whose managed schedule rules (this repository's, on the bus) are replaced by
+/// a schedule in this plan. Their schedules are created by the migration, not as plain
+/// creates: see `aws::scheduler_sync::migrate_from_rules` for the order.
+pub fn from_rules(desired: &Desired, live: &super::plan::Live, prefix: &str) -> Vec<FromRules> {
+    let repository = desired.repository.as_deref();
+    let mut by_batch: BTreeMap<&str, MovingRules> = BTreeMap::new();
+    for r in &live.rules {
+        if r.owner(prefix, repository) != super::plan::Owner::Ours
+            || r.rule.tags.get(desired::KIND_TAG).map(String::as_str) != Some("schedule")
+        {
+            continue;
+        }
+        let Some(batch) = r.rule.tags.get(desired::BATCH_TAG) else {
+            continue;
+        };
+        let entry = by_batch.entry(batch.as_str()).or_default();
+        let ids = r.rule.targets.iter().map(|t| t.id.clone()).collect();
+        entry.0.push((r.rule.name.clone(), ids));
+        entry.1.extend(r.rule.schedule_expression.clone());
     }
-    let shown: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
-    let more = if names.len() > 8 {
-        format!(" and {} more", names.len() - 8)
-    } else {
-        String::new()
-    };
-    Some(
-        Finding::of(
-            finding::Rule::AwsRulesStillLive,
-            at.clone(),
-            format!(
-                "{} managed schedule rule(s) of this repository are still on the bus ({}{more}): with `aws.backend: scheduler` each batch would run from its rule and its schedule",
-                names.len(),
-                shown.join(", ")
-            ),
-        )
-        .help("the migration from rules to Scheduler in one apply is not done yet: first deploy with `backend: rules` and every batch `is_active: false`, or delete the rules, then switch"),
-    )
+    desired
+        .schedules
+        .iter()
+        .filter_map(|d| {
+            let (rules, expressions) = by_batch.get(d.batch.as_str())?.clone();
+            Some(FromRules {
+                batch: d.batch.clone(),
+                schedule: d.schedule.name.clone(),
+                rules,
+                expressions,
+            })
+        })
+        .collect()
+}
+
+/// The `StartDate` of a schedule that replaces rules deleted from `deleted_at` for up to
+/// `busy` seconds (a moment when none of them is due, `deploy::cutover::wait`): the first
+/// whole minute after that stretch. A run due before it came from a rule; one due after it,
+/// from the schedule; none is due in between. The batch's own `start` wins when it is later.
+pub fn start_after_rules(deleted_at: Timestamp, busy: i64, own: Option<Timestamp>) -> Timestamp {
+    let end = deleted_at.as_second() + busy;
+    let minute = end.div_euclid(60) * 60 + if end.rem_euclid(60) == 0 { 0 } else { 60 };
+    let at = Timestamp::from_second(minute).unwrap_or(deleted_at);
+    match own {
+        Some(o) if o > at => o,
+        _ => at,
+    }
 }
 
 #[cfg(test)]
@@ -729,6 +762,28 @@ mod tests {
         };
         let p = plan_of(&d, &live);
         assert!(matches!(&p.group_action, GroupAction::Tag { tags } if tags.len() == 1));
+    }
+
+    #[test]
+    fn schedules_replacing_rules_start_at_the_first_minute_after_the_deletions() {
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        assert_eq!(
+            start_after_rules(t("2026-12-01T10:00:05Z"), 10, None),
+            t("2026-12-01T10:01:00Z")
+        );
+        assert_eq!(
+            start_after_rules(t("2026-12-01T10:00:50Z"), 10, None),
+            t("2026-12-01T10:01:00Z")
+        );
+        assert_eq!(
+            start_after_rules(t("2026-12-01T10:00:51Z"), 10, None),
+            t("2026-12-01T10:02:00Z")
+        );
+        let own = t("2027-01-01T00:00:00Z");
+        assert_eq!(
+            start_after_rules(t("2026-12-01T10:00:05Z"), 10, Some(own)),
+            own
+        );
     }
 
     #[test]

@@ -170,7 +170,6 @@ rules! {
     AwsRulesQuota = "aws/rules-quota", Deploy, Error, "the event bus would hold more rules than its quota";
     AwsRulesQuotaNear = "aws/rules-quota-near", Deploy, Warning, "the event bus will use most of its rules quota";
     AwsScheduleBus = "aws/schedule-bus", Config, Error, "the settings' `event_bus` is not the default bus, where schedules run";
-    AwsRulesStillLive = "aws/rules-still-live", Deploy, Error, "batches on the Scheduler backend still have their managed rules on the bus, so they would run twice";
     AwsUnownedGroup = "aws/unowned-group", Deploy, Error, "the Scheduler schedule group exists without cronbridge's tag, or belongs to another repository";
     AwsUnownedRule = "aws/unowned-rule", Deploy, Error, "a rule of the name cronbridge would use exists without cronbridge's tag";
 }

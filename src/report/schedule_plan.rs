@@ -77,10 +77,17 @@ pub fn plan_human(plan: &SchedulePlan) -> String {
                 continue;
             }
         };
-        let origin = c.batch.as_deref().map_or_else(
+        let mut origin = c.batch.as_deref().map_or_else(
             || "no longer in the repository".to_string(),
             |b| format!("batch {b}"),
         );
+        if let Some(m) = plan.from_rules.iter().find(|m| m.schedule == c.name) {
+            let rules: Vec<&str> = m.rules.iter().map(|(r, _)| r.as_str()).collect();
+            origin.push_str(&format!(
+                "; replaces the rule {}: deleted at a moment when none is due, the schedule starting at the next whole minute",
+                rules.join(", ")
+            ));
+        }
         let _ = writeln!(
             out,
             "  {symbol} {}  ({})",
@@ -105,6 +112,13 @@ pub fn plan_human(plan: &SchedulePlan) -> String {
         if let Some(help) = &e.help {
             let _ = writeln!(out, "help: {}", log_inline(help));
         }
+    }
+    if !plan.from_rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nFrom rules: {} batch(es) move from their rules to their schedules.",
+            plan.from_rules.len()
+        );
     }
     let _ = writeln!(out, "\nPlan: {}.", summary_line(plan));
     out
@@ -132,6 +146,14 @@ pub fn deploy_human(report: &ScheduleReport) -> String {
                 schedules.len() - failed.len(),
                 failed.len()
             );
+            for s in schedules.iter().filter(|s| s.note.is_some()) {
+                let _ = writeln!(
+                    out,
+                    "  note: {}: {}",
+                    log_inline(&s.name),
+                    log_inline(s.note.as_deref().unwrap_or(""))
+                );
+            }
             for f in failed {
                 let _ = writeln!(
                     out,

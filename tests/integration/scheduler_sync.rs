@@ -259,31 +259,91 @@ fn a_group_without_cronbridges_tag_is_refused_and_untouched() {
     });
 }
 
+// Rules → Scheduler in one apply: the plan shows each schedule replacing its rules; the
+// apply deletes the rules at a moment when none is due and starts the schedules at the next
+// whole minute, so no run is doubled or lost; afterwards only the alert rule is on the bus
+// and a second plan is empty.
 #[test]
-fn batches_still_deployed_as_rules_are_not_also_deployed_as_schedules() {
+fn rules_move_to_scheduler_in_one_apply_with_no_run_doubled_or_lost() {
     let prefix = prefix("schm");
     let repo = bundled_repo(&prefix);
     let rules = cli(&repo, &["apply", "--now", common::NOW]);
     assert_eq!(rules.code, 0, "{}{}", rules.stdout, rules.stderr);
     let group = on_scheduler(&repo, &prefix);
-    // Same repository tag as the rules: the settings of `bundled_repo` have none, so set it.
+    // The rules carry no repository tag (the settings of `bundled_repo` name none): the same
+    // owner on the new backend.
     let settings = std::fs::read_to_string(repo.dir.join("cronbridge.yml")).unwrap();
     repo.write(
         "cronbridge.yml",
         &settings.replace(&format!("  repository: octo/{prefix}x\n"), ""),
     );
-    let apply = cli(&repo, &["apply", "--now", common::NOW]);
-    assert_eq!(apply.code, 1, "{}{}", apply.stdout, apply.stderr);
+    let plan = cli(&repo, &["plan", "--now", common::NOW]);
     assert!(
-        apply.stdout.contains("still on the bus"),
+        plan.stdout.contains(&format!(
+            "  + {prefix}Backup  (batch Backup; replaces the rule {prefix}Backup: deleted at a moment when none is due"
+        )),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("From rules: 7 batch(es) move from their rules to their schedules."),
+        "{}",
+        plan.stdout
+    );
+    let before = jiff::Timestamp::now();
+    let apply = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    assert!(
+        apply
+            .stdout
+            .contains("Applied: 7 schedule(s) written, 0 failed."),
         "{}",
         apply.stdout
     );
-    runtime().block_on(async {
-        let c = client(&group).await;
+    let last_start = runtime().block_on(async {
+        let events = crate::aws_sync::client_at(&endpoint(), 3).await;
+        let left = crate::aws_sync::live_rules(&events, &prefix).await;
         assert!(
-            c.get_group().await.unwrap().is_none(),
-            "nothing was written"
+            left.values().all(|r| r.schedule_expression.is_none()),
+            "only the alert rule is left: {left:?}"
         );
+        assert_eq!(left.len(), 1, "{left:?}");
+        let c = client(&group).await;
+        let live = scheduler_sync::read_live(&c, None, 4).await.unwrap();
+        assert_eq!(live.schedules.len(), 7);
+        let mut last = before;
+        for s in &live.schedules {
+            // Starting at a whole minute after the rules went, within the wait's bound.
+            let start = s.start.unwrap();
+            assert_eq!(start.as_second() % 60, 0, "{}", s.name);
+            assert!(start > before, "{}: {start}", s.name);
+            assert!(
+                start.as_second() - before.as_second() <= 150 + 60 + 30,
+                "{}: {start}",
+                s.name
+            );
+            last = last.max(start);
+        }
+        last
     });
+    // Until that minute the plan shows the start the move set (only that); from it on, the
+    // start has passed and the plan is empty.
+    let soon = cli(&repo, &["plan", "--now", &before.to_string()]);
+    assert!(
+        soon.stdout
+            .contains("Plan: 0 to create, 7 to update, 0 to delete, 0 unchanged."),
+        "{}",
+        soon.stdout
+    );
+    let after = cli(
+        &repo,
+        &[
+            "plan",
+            "--detailed-exitcode",
+            "--now",
+            &last_start.to_string(),
+        ],
+    );
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
 }
