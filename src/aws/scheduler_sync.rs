@@ -11,7 +11,8 @@ use crate::deploy::DeployOptions;
 use crate::deploy::desired::Desired;
 use crate::deploy::plan::Action;
 use crate::deploy::schedules::{
-    self, GroupAction, LiveSchedules, ScheduleOutcome, SchedulePlan, ScheduleReport, ScheduleStatus,
+    self, GroupAction, LiveSchedules, ScheduleOutcome, SchedulePlan, ScheduleReport,
+    ScheduleStatus, ToRulesReport,
 };
 use crate::finding::Location;
 use futures_util::stream::{self, StreamExt};
@@ -302,4 +303,144 @@ pub async fn migrate_from_rules(
         });
     }
     outcomes
+}
+
+/// On `backend: rules`, before the rules are synced: the schedules still in cronbridge's
+/// group would run their batches a second time, so they are replaced in one apply, with no
+/// run doubled or lost: (1) each batch's rules are written `DISABLED` with their targets;
+/// (2) wait for a moment when none of them is due for the whole operation (as for the rename
+/// cutover); (3) the schedules are deleted; (4) the rules take their state. The rules sync
+/// that follows finds them as they should be. A schedule of a batch no longer in the
+/// repository is deleted. Without access to Scheduler (`AccessDeniedException`, such as a
+/// role that never deployed schedules) or without the group there is nothing to do.
+pub async fn move_to_rules(
+    events: &super::eventbridge::EventBridge,
+    client: &Scheduler,
+    desired: &Desired,
+    prefix: &str,
+    dry_run: bool,
+    concurrency: usize,
+) -> Result<Option<ToRulesReport>, SyncError> {
+    use crate::deploy::cutover::{self, Wait};
+    let live = match read_live(client, desired.repository.as_deref(), concurrency).await {
+        Err(SyncError::Read(e)) if e.code.as_deref() == Some("AccessDeniedException") => {
+            return Ok(None);
+        }
+        other => other?,
+    };
+    if live.schedules.is_empty() {
+        return Ok(None);
+    }
+    let moves = schedules::to_rules(desired, &live, prefix);
+    let mut report = ToRulesReport {
+        group: client.group().to_string(),
+        moves,
+        errors: Vec::new(),
+        note: None,
+    };
+    if dry_run {
+        return Ok(Some(report));
+    }
+    let rules: Vec<&crate::deploy::desired::Rule> = desired
+        .rules
+        .iter()
+        .filter(|r| report.moves.iter().any(|m| m.rules.contains(&r.rule.name)))
+        .map(|r| &r.rule)
+        .collect();
+    // (1) The rules, disabled, with their targets: nothing runs from them yet.
+    let written: Vec<(String, Result<(), ApiError>)> = stream::iter(rules.iter())
+        .map(|r| async move {
+            let result = async {
+                events.put_rule(r, "DISABLED").await?;
+                events.put_targets(&r.name, &r.targets).await
+            }
+            .await;
+            (r.name.clone(), result)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let failed_rules: Vec<&str> = written
+        .iter()
+        .filter(|(_, r)| r.is_err())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    for (name, r) in &written {
+        if let Err(e) = r {
+            report.errors.push((name.clone(), e.to_string()));
+        }
+    }
+    // A batch whose rule could not be written keeps its schedule.
+    let movable: Vec<&schedules::ToRules> = report
+        .moves
+        .iter()
+        .filter(|m| !m.rules.iter().any(|r| failed_rules.contains(&r.as_str())))
+        .collect();
+    let expressions: Vec<&str> = rules
+        .iter()
+        .filter_map(|r| r.schedule_expression.as_deref())
+        .collect();
+    let rounds = i64::try_from(rules.len().div_ceil(concurrency.max(1))).unwrap_or(i64::MAX);
+    let busy = cutover::BUSY_SECONDS.saturating_add(rounds.saturating_mul(2));
+    // (2) A moment when none is due.
+    let wait = cutover::wait(
+        &expressions,
+        Timestamp::now(),
+        busy,
+        cutover::MAX_WAIT_SECONDS,
+    );
+    if let Wait::Seconds(s) = wait {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            u64::try_from(s).unwrap_or(0),
+        ))
+        .await;
+    }
+    if wait == Wait::NoGap {
+        report.note = Some(
+            "a rule is due every minute: the run of the minute of the move may be lost or doubled"
+                .to_string(),
+        );
+    }
+    // (3) The schedules go; (4) the rules take their state.
+    let deleted: Vec<(String, Result<(), ApiError>)> = stream::iter(movable.iter())
+        .map(|m| async move {
+            let r = match client.delete_schedule(&m.schedule).await {
+                Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => Ok(()),
+                other => other,
+            };
+            (m.schedule.clone(), r)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let gone: Vec<&str> = deleted
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    for (name, r) in &deleted {
+        if let Err(e) = r {
+            report.errors.push((name.clone(), e.to_string()));
+        }
+    }
+    let enable: Vec<&&crate::deploy::desired::Rule> = rules
+        .iter()
+        .filter(|r| {
+            movable
+                .iter()
+                .any(|m| gone.contains(&m.schedule.as_str()) && m.rules.contains(&r.name))
+        })
+        .filter(|r| r.state != "DISABLED")
+        .collect();
+    let enabled: Vec<(String, Result<String, ApiError>)> = stream::iter(enable)
+        .map(|r| async move { (r.name.clone(), events.put_rule(r, &r.state).await) })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    for (name, r) in enabled {
+        if let Err(e) = r {
+            report.errors.push((name, e.to_string()));
+        }
+    }
+    Ok(Some(report))
 }

@@ -124,20 +124,48 @@ fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
     }
     let result = runtime.block_on(async {
         // Refuse before connecting: a broken repository never gets as far as AWS.
-        crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup)?;
+        let desired = crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup)?;
         let connection = Connection {
             region: aws.region.clone(),
             ..Connection::default()
         };
         let client =
             EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
-        sync::deploy(&client, &analysis, &lookup, &options).await
+        // Schedules left from `backend: scheduler` would run their batches a second time.
+        let moved = if client.region().is_some() {
+            let scheduler = crate::aws::scheduler::Scheduler::connect(
+                &connection,
+                &aws.schedule_group,
+                &ClientOptions::default(),
+            )
+            .await;
+            crate::aws::scheduler_sync::move_to_rules(
+                &client,
+                &scheduler,
+                &desired,
+                &analysis.inputs.settings.rule_prefix,
+                options.dry_run,
+                options.concurrency,
+            )
+            .await?
+        } else {
+            None
+        };
+        sync::deploy(&client, &analysis, &lookup, &options)
+            .await
+            .map(|r| (r, moved))
     });
-    let report = match result {
+    let (report, moved) = match result {
         Ok(report) => report,
         Err(err) => return failure(&err, &analysis.inputs.sources),
     };
     let mut stdout = anstream::stdout().lock();
+    if let Some(moved) = &moved
+        && args.format != SyncFormat::Json
+    {
+        let text = crate::report::schedule_plan::to_rules_human(moved, options.dry_run);
+        write!(stdout, "{text}")?;
+    }
     let text = match (args.format, options.dry_run) {
         (SyncFormat::Human, true) => report::plan_human(&report.plan),
         (SyncFormat::Human, false) => report::deploy_human(&report),

@@ -582,6 +582,50 @@ pub fn start_after_rules(deleted_at: Timestamp, busy: i64, own: Option<Timestamp
     }
 }
 
+/// A schedule of cronbridge's group that the rules backend replaces (or, for a batch no
+/// longer in the repository, only deletes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ToRules {
+    pub schedule: String,
+    pub batch: Option<String>,
+    /// The batch's desired rules (empty when the batch is gone).
+    pub rules: Vec<String>,
+}
+
+/// What moving back from Scheduler to rules did (or, planning, would do).
+#[derive(Debug, Clone)]
+pub struct ToRulesReport {
+    pub group: String,
+    pub moves: Vec<ToRules>,
+    /// Per schedule, the failure that stopped its move.
+    pub errors: Vec<(String, String)>,
+    pub note: Option<String>,
+}
+
+/// On `backend: rules`: the schedules left in cronbridge's group, and the rules that take
+/// over each (`<rule_prefix><batch>` is the schedule's name).
+pub fn to_rules(desired: &Desired, live: &LiveSchedules, prefix: &str) -> Vec<ToRules> {
+    live.schedules
+        .iter()
+        .map(|s| {
+            let batch = s.name.strip_prefix(prefix).map(str::to_string);
+            let rules: Vec<String> = desired
+                .rules
+                .iter()
+                .filter(|r| {
+                    matches!(&r.origin, desired::Origin::Schedule(b) if Some(b) == batch.as_ref())
+                })
+                .map(|r| r.rule.name.clone())
+                .collect();
+            ToRules {
+                schedule: s.name.clone(),
+                batch: batch.filter(|_| !rules.is_empty()),
+                rules,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

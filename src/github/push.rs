@@ -102,7 +102,7 @@ pub async fn run(
                     .help("run `cronbridge apply` (which deploys Scheduler schedules) in the deploy job instead, or keep `aws.backend: rules`"),
                 ])))
         }
-        Ok(_) => {
+        Ok(desired) => {
             let connection = Connection {
                 region: settings.region.clone(),
                 ..Connection::default()
@@ -115,7 +115,36 @@ pub async fn run(
                 allow_delete: options.allow_delete,
                 ..DeployOptions::default()
             };
-            sync::deploy(&client, &analysis, &lookup, &deploy_options).await
+            // Schedules left from `backend: scheduler` would run their batches twice.
+            let moved = if client.region().is_some() {
+                let scheduler = crate::aws::scheduler::Scheduler::connect(
+                    &connection,
+                    &settings.schedule_group,
+                    &ClientOptions::default(),
+                )
+                .await;
+                crate::aws::scheduler_sync::move_to_rules(
+                    &client,
+                    &scheduler,
+                    &desired,
+                    &analysis.inputs.settings.rule_prefix,
+                    false,
+                    deploy_options.concurrency,
+                )
+                .await
+            } else {
+                Ok(None)
+            };
+            match moved {
+                Err(e) => Err(e),
+                Ok(moved) => {
+                    if let Some(m) = &moved {
+                        let text = crate::report::schedule_plan::to_rules_human(m, false);
+                        write!(stdout, "{text}").map_err(GithubError::Stdout)?;
+                    }
+                    sync::deploy(&client, &analysis, &lookup, &deploy_options).await
+                }
+            }
         }
     };
     let report = match deployed {

@@ -3,7 +3,9 @@
 
 use super::escape::{log_inline, log_json, mask_secrets};
 use crate::deploy::plan::{Action, FieldChange};
-use crate::deploy::schedules::{GroupAction, SchedulePlan, ScheduleReport, ScheduleStatus};
+use crate::deploy::schedules::{
+    GroupAction, SchedulePlan, ScheduleReport, ScheduleStatus, ToRulesReport,
+};
 use std::fmt::Write as _;
 
 const MAX_VALUE_CHARS: usize = 160;
@@ -184,4 +186,43 @@ pub fn deploy_json(report: &ScheduleReport) -> String {
         "calls": report.calls,
     });
     log_json(&serde_json::to_string_pretty(&doc).unwrap_or_default())
+}
+
+/// The schedules that `backend: rules` replaces by rules (shown before the rules plan).
+pub fn to_rules_human(report: &ToRulesReport, dry_run: bool) -> String {
+    let mut out = format!(
+        "EventBridge Scheduler → rules: schedule group `{}`\n\n",
+        log_inline(&report.group)
+    );
+    for m in &report.moves {
+        let by = if m.rules.is_empty() {
+            "its batch is no longer in the repository".to_string()
+        } else {
+            format!("replaced by the rule {}", m.rules.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "  - schedule {}  ({})",
+            log_inline(&m.schedule),
+            log_inline(&by)
+        );
+    }
+    if dry_run {
+        out.push_str("\nThe apply writes the rules disabled, waits for a moment when none is due, deletes the schedules, then enables the rules.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "\nMoved: {} schedule(s), {} failed.",
+            report.moves.len().saturating_sub(report.errors.len()),
+            report.errors.len()
+        );
+        for (name, e) in &report.errors {
+            let _ = writeln!(out, "  ! {}: {}", log_inline(name), log_inline(e));
+        }
+        if let Some(n) = &report.note {
+            let _ = writeln!(out, "  note: {}", log_inline(n));
+        }
+    }
+    out.push('\n');
+    out
 }

@@ -347,3 +347,54 @@ fn rules_move_to_scheduler_in_one_apply_with_no_run_doubled_or_lost() {
     );
     assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
 }
+
+// Scheduler → rules in one apply: the rules are written disabled, the schedules deleted at a
+// moment when none is due, then the rules enabled; afterwards the group is empty, the rules
+// are as the rules backend wants them and a second plan is empty.
+#[test]
+fn scheduler_moves_back_to_rules_in_one_apply() {
+    let prefix = prefix("schb");
+    let repo = bundled_repo(&prefix);
+    let group = on_scheduler(&repo, &prefix);
+    let on = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(on.code, 0, "{}{}", on.stdout, on.stderr);
+    let settings = std::fs::read_to_string(repo.dir.join("cronbridge.yml")).unwrap();
+    repo.write(
+        "cronbridge.yml",
+        &settings.replace("  backend: scheduler\n", ""),
+    );
+    let plan = cli(&repo, &["plan", "--now", common::NOW]);
+    assert!(
+        plan.stdout.contains(&format!(
+            "  - schedule {prefix}Backup  (replaced by the rule {prefix}Backup)"
+        )),
+        "{}",
+        plan.stdout
+    );
+    let apply = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    assert!(
+        apply.stdout.contains("Moved: 7 schedule(s), 0 failed."),
+        "{}",
+        apply.stdout
+    );
+    runtime().block_on(async {
+        let c = client(&group).await;
+        let (names, _) = c.list_schedules(None).await.unwrap();
+        assert!(names.is_empty(), "{names:?}");
+        let events = crate::aws_sync::client_at(&endpoint(), 3).await;
+        let rules = crate::aws_sync::live_rules(&events, &prefix).await;
+        let backup = &rules[&format!("{prefix}Backup")];
+        assert_eq!(backup.state, "ENABLED");
+        assert_eq!(
+            backup.schedule_expression.as_deref(),
+            Some("cron(0 0 * * ? *)")
+        );
+        assert_eq!(backup.targets.len(), 1);
+    });
+    let again = cli(
+        &repo,
+        &["plan", "--detailed-exitcode", "--now", common::NOW],
+    );
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+}
