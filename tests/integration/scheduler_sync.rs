@@ -398,3 +398,151 @@ fn scheduler_moves_back_to_rules_in_one_apply() {
     );
     assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
 }
+
+/// A loopback proxy in front of the emulator that answers the first attempt of every
+/// distinct request (request line and body) with `ThrottlingException` (HTTP 429), as
+/// Scheduler does over its request quotas. Scheduler speaks REST-JSON, so requests are told
+/// apart by their line, not an `X-Amz-Target` header.
+fn throttling_proxy(upstream: &str) -> (String, std::sync::Arc<std::sync::Mutex<usize>>) {
+    use std::collections::HashSet;
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let throttled = Arc::new(Mutex::new(0usize));
+    /// Request lines and bodies already throttled once.
+    type Seen = Arc<Mutex<HashSet<(String, Vec<u8>)>>>;
+    let seen: Seen = Arc::default();
+    let counter = throttled.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (upstream, seen, counter) = (upstream.clone(), seen.clone(), counter.clone());
+            std::thread::spawn(move || -> std::io::Result<()> {
+                let mut client = stream;
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let end = loop {
+                    let n = client.read(&mut chunk)?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                while buf.len() < end + length {
+                    let n = client.read(&mut chunk)?;
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let body = buf[end..].to_vec();
+                let line = head.lines().next().unwrap_or("").to_string();
+                if seen.lock().unwrap().insert((line, body.clone())) {
+                    *counter.lock().unwrap() += 1;
+                    let text = "{\"message\":\"Rate exceeded\"}";
+                    let response = format!(
+                        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nx-amzn-RequestId: 0\r\nx-amzn-ErrorType: ThrottlingException\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                        text.len()
+                    );
+                    return client.write_all(response.as_bytes());
+                }
+                let mut server = TcpStream::connect(&upstream)?;
+                let head: String = head
+                    .split("\r\n")
+                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                    .collect::<Vec<_>>()
+                    .join("\r\n");
+                let head =
+                    head.trim_end_matches("\r\n").to_string() + "\r\nConnection: close\r\n\r\n";
+                server.write_all(head.as_bytes())?;
+                server.write_all(&body)?;
+                let mut response = Vec::new();
+                server.read_to_end(&mut response)?;
+                client.write_all(&response)
+            });
+        }
+    });
+    (url, throttled)
+}
+
+// Every distinct Scheduler call throttled once: the SDK's standard retry mode backs off and
+// retries, the apply converges, and the counter sees the extra attempts.
+#[tokio::test]
+async fn throttled_calls_are_retried_by_the_sdk() {
+    use cronbridge::deploy::desired::Desired;
+    use cronbridge::deploy::schedules::{self, ScheduleStatus};
+    let prefix = prefix("scht");
+    let group = format!("{prefix}grp");
+    let repo = Repo::new();
+    repo.write("schedules/zones.yml", ZONES);
+    on_scheduler(&repo, &prefix);
+    let inputs = cronbridge::source::read_inputs(
+        &cronbridge::source::Source::WorkTree(repo.dir.clone()),
+        None,
+    )
+    .unwrap();
+    let analysis = cronbridge::check::analyse(
+        inputs,
+        &cronbridge::check::Options {
+            now: common::NOW.parse().unwrap(),
+            horizon_days: 30,
+        },
+    );
+    // The settings name the target; nothing comes from the environment.
+    let env = |_: &str| None;
+    let desired: Desired =
+        cronbridge::deploy::desired_state(&analysis.findings, &analysis.model(), &env).unwrap();
+    let (url, throttled) = throttling_proxy(&endpoint());
+    let connection = Connection {
+        region: Some("us-east-1".to_string()),
+        endpoint_url: Some(url),
+        static_credentials: Some(("testing".to_string(), "testing".to_string())),
+    };
+    let options = ClientOptions {
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(50),
+        attempt_timeout: Duration::from_secs(30),
+    };
+    let c = Scheduler::connect(&connection, &group, &options).await;
+    let at = cronbridge::finding::Location::file_start("cronbridge.yml");
+    let now = common::NOW.parse().unwrap();
+    let live = scheduler_sync::read_live(&c, desired.repository.as_deref(), 4)
+        .await
+        .unwrap();
+    let plan = schedules::plan(&desired, &live, &group, 0.25, &at, now);
+    let status = scheduler_sync::apply(&c, &plan, live.group.as_ref(), 4).await;
+    let ScheduleStatus::Applied { schedules: done } = status else {
+        panic!("{status:?}");
+    };
+    assert!(done.iter().all(|s| s.error.is_none()), "{done:?}");
+    assert_eq!(done.len(), 4);
+    let stats = c.stats();
+    let n = *throttled.lock().unwrap() as u64;
+    assert!(
+        n >= 1 + 1 + 4,
+        "group read, group creation, four creations: {n}"
+    );
+    assert_eq!(stats.retries(), n, "{stats:?}");
+    let live = scheduler_sync::read_live(&c, desired.repository.as_deref(), 4)
+        .await
+        .unwrap();
+    assert!(!schedules::plan(&desired, &live, &group, 0.25, &at, now).has_changes());
+}
