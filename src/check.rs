@@ -218,7 +218,7 @@ pub fn deployed_text(batch: &Batch, utc: &Result<Vec<Expression>, RewriteError>)
     let keys = &batch.scheduler;
     if let Some(w) = keys.flexible_window {
         text.push_str(&format!(
-            ", flexible window {w}m: each run starts within {w} minutes"
+            ", flexible window {w}m: each run starts within {w} minutes (the policies count the window and the duration)"
         ));
     }
     if let Some(s) = &keys.start {

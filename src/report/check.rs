@@ -232,6 +232,13 @@ struct JsonBatch<'a> {
     utc_expressions: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     utc_error: Option<String>,
+    /// On `aws.backend: scheduler`: the expression Scheduler gets, in `timezone`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheduler_expression: Option<String>,
+    /// On Scheduler: the flexible window, included in `duration_minutes` (the minutes a run
+    /// occupies for the policies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flexible_window_minutes: Option<u32>,
     description: Option<&'a str>,
     batch_class: &'a str,
     is_active: bool,
@@ -334,8 +341,11 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
             utc_expressions: a.utc[i]
                 .as_ref()
                 .ok()
+                .filter(|_| !b.on_scheduler())
                 .map(|r| r.iter().map(ToString::to_string).collect()),
             utc_error: a.utc[i].as_ref().err().map(ToString::to_string),
+            scheduler_expression: b.on_scheduler().then(|| b.scheduler_expression()),
+            flexible_window_minutes: b.scheduler.flexible_window,
             description: b.description.as_deref(),
             batch_class: &b.batch_class,
             is_active: b.is_active,
