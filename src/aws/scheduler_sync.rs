@@ -444,3 +444,82 @@ pub async fn move_to_rules(
     }
     Ok(Some(report))
 }
+
+/// The whole deploy of `backend: scheduler`, for `plan`, `apply` and the Action: the desired
+/// state (refused on `check` errors), the managed rules of the bus (batches moving from rules),
+/// the group's plan, and unless `dry_run` its apply with the move from rules; then the alert
+/// rules, which stay on the bus, by the rules sync. The alerts are left alone when the
+/// schedules' plan is refused or a move failed (a rule that could not be deleted must not be
+/// deleted by the rules sync without its schedule).
+pub async fn deploy_all(
+    connection: &super::eventbridge::Connection,
+    analysis: &crate::check::Analysis,
+    lookup: crate::deploy::desired::Lookup<'_>,
+    options: &DeployOptions,
+    now: Timestamp,
+) -> Result<(ScheduleReport, Option<crate::deploy::DeployReport>), SyncError> {
+    use super::eventbridge::{ClientOptions, EventBridge};
+    let settings = &analysis.inputs.settings;
+    let aws = &settings.aws;
+    let at = aws.location.clone().unwrap_or_else(|| {
+        crate::finding::Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE)
+    });
+    let desired = crate::deploy::desired_state(&analysis.findings, &analysis.model(), lookup)?;
+    let events = EventBridge::connect(connection, &aws.event_bus, &ClientOptions::default()).await;
+    if events.region().is_none() {
+        return Err(SyncError::NoRegion);
+    }
+    let repository = desired.repository.as_deref();
+    let live_rules = super::sync::read_live_for(
+        &events,
+        &settings.rule_prefix,
+        repository,
+        options.concurrency,
+    )
+    .await?;
+    let client =
+        Scheduler::connect(connection, &aws.schedule_group, &ClientOptions::default()).await;
+    let live = read_live(&client, repository, options.concurrency).await?;
+    let mut plan = schedules::plan(
+        &desired,
+        &live,
+        client.group(),
+        aws.max_delete_share,
+        &at,
+        now,
+    );
+    plan.from_rules = schedules::from_rules(&desired, &live_rules, &settings.rule_prefix);
+    let reasons = schedules::refusals(&plan, options.allow_delete, &at);
+    let status = if options.dry_run {
+        ScheduleStatus::Planned
+    } else if !reasons.is_empty() {
+        ScheduleStatus::Refused { reasons }
+    } else {
+        match apply(&client, &plan, live.group.as_ref(), options.concurrency).await {
+            ScheduleStatus::Applied { mut schedules } => {
+                schedules
+                    .extend(migrate_from_rules(&events, &client, &plan, options.concurrency).await);
+                schedules.sort_by(|a, b| a.name.cmp(&b.name));
+                ScheduleStatus::Applied { schedules }
+            }
+            other => other,
+        }
+    };
+    let moved_ok = match &status {
+        ScheduleStatus::Applied { schedules } => !schedules
+            .iter()
+            .any(|s| s.error.is_some() && plan.from_rules.iter().any(|m| m.schedule == s.name)),
+        ScheduleStatus::Refused { .. } => false,
+        ScheduleStatus::Planned => true,
+    };
+    let report = ScheduleReport {
+        plan,
+        status,
+        calls: client.stats(),
+    };
+    if !report.plan.errors.is_empty() || !moved_ok {
+        return Ok((report, None));
+    }
+    let alerts = super::sync::deploy(&events, analysis, lookup, options).await?;
+    Ok((report, Some(alerts)))
+}

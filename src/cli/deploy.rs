@@ -206,88 +206,21 @@ fn run_scheduler(
     runtime: &tokio::runtime::Runtime,
     now: Timestamp,
 ) -> anyhow::Result<Outcome> {
-    use crate::aws::scheduler::Scheduler;
     use crate::aws::scheduler_sync;
-    use crate::deploy::schedules::{self, ScheduleReport, ScheduleStatus};
     use crate::report::schedule_plan;
-    // The alerts are deployed only when the schedules' plan may go ahead.
-    let plan_ok = |r: &ScheduleReport| {
-        r.plan.errors.is_empty() && !matches!(r.status, ScheduleStatus::Refused { .. })
-    };
-    let settings = &analysis.inputs.settings;
-    let aws = &settings.aws;
-    let at = aws.location.clone().unwrap_or_else(|| {
-        crate::finding::Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE)
-    });
+    let aws = &analysis.inputs.settings.aws;
     let lookup = |name: &str| std::env::var(name).ok();
-    let result = runtime.block_on(async {
-        let desired = crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup)?;
-        let connection = Connection {
-            region: aws.region.clone(),
-            ..Connection::default()
-        };
-        let events =
-            EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
-        if events.region().is_none() {
-            return Err(SyncError::NoRegion);
-        }
-        let live_rules = sync::read_live_for(
-            &events,
-            &settings.rule_prefix,
-            desired.repository.as_deref(),
-            options.concurrency,
-        )
-        .await?;
-        let client =
-            Scheduler::connect(&connection, &aws.schedule_group, &ClientOptions::default()).await;
-        let repository = desired.repository.as_deref();
-        let live = scheduler_sync::read_live(&client, repository, options.concurrency).await?;
-        let mut plan = schedules::plan(
-            &desired,
-            &live,
-            client.group(),
-            aws.max_delete_share,
-            &at,
-            now,
-        );
-        plan.from_rules = schedules::from_rules(&desired, &live_rules, &settings.rule_prefix);
-        let reasons = schedules::refusals(&plan, options.allow_delete, &at);
-        let status = if options.dry_run {
-            ScheduleStatus::Planned
-        } else if !reasons.is_empty() {
-            ScheduleStatus::Refused { reasons }
-        } else {
-            match scheduler_sync::apply(&client, &plan, live.group.as_ref(), options.concurrency)
-                .await
-            {
-                ScheduleStatus::Applied { mut schedules } => {
-                    schedules.extend(
-                        scheduler_sync::migrate_from_rules(
-                            &events,
-                            &client,
-                            &plan,
-                            options.concurrency,
-                        )
-                        .await,
-                    );
-                    schedules.sort_by(|a, b| a.name.cmp(&b.name));
-                    ScheduleStatus::Applied { schedules }
-                }
-                other => other,
-            }
-        };
-        let report = ScheduleReport {
-            plan,
-            status,
-            calls: client.stats(),
-        };
-        if !plan_ok(&report) {
-            return Ok((report, None));
-        }
-        // The alert rules, on the bus as before.
-        let alerts = sync::deploy(&events, analysis, &lookup, &options).await?;
-        Ok((report, Some(alerts)))
-    });
+    let connection = Connection {
+        region: aws.region.clone(),
+        ..Connection::default()
+    };
+    let result = runtime.block_on(scheduler_sync::deploy_all(
+        &connection,
+        analysis,
+        &lookup,
+        &options,
+        now,
+    ));
     let (report, alerts) = match result {
         Ok(r) => r,
         Err(err) => return failure(&err, &analysis.inputs.sources),

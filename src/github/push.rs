@@ -81,72 +81,61 @@ pub async fn run(
     .map_err(GithubError::Stdout)?;
     let lookup = |name: &str| std::env::var(name).ok();
     let settings = &analysis.inputs.settings.aws;
+    if settings.backend == crate::settings::aws::Backend::Scheduler {
+        return deploy_schedules(env, &analysis, &lookup, options, stdout).await;
+    }
     // Refuse before connecting: a broken repository never gets as far as AWS.
-    let deployed = match crate::deploy::desired_state(
-        &analysis.findings,
-        &analysis.model(),
-        &lookup,
-    ) {
-        Err(err) => Err(SyncError::from(err)),
-        // Not deployed from the Action yet: refused rather than deploying the alerts alone.
-        Ok(_) if settings.backend == crate::settings::aws::Backend::Scheduler => {
-            let at = settings.location.clone().unwrap_or_else(|| {
-                crate::finding::Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE)
-            });
-            Err(SyncError::from(crate::deploy::Blocked::Invalid(vec![
-                    crate::finding::Finding::of(
-                        crate::finding::Rule::SettingsInvalidValue,
-                        at,
-                        "`aws.backend: scheduler` is not deployed by `cronbridge github` on push yet",
-                    )
-                    .help("run `cronbridge apply` (which deploys Scheduler schedules) in the deploy job instead, or keep `aws.backend: rules`"),
-                ])))
-        }
-        Ok(desired) => {
-            let connection = Connection {
-                region: settings.region.clone(),
-                ..Connection::default()
-            };
-            let client =
-                EventBridge::connect(&connection, &settings.event_bus, &ClientOptions::default())
-                    .await;
-            let deploy_options = DeployOptions {
-                dry_run: false,
-                allow_delete: options.allow_delete,
-                ..DeployOptions::default()
-            };
-            // Schedules left from `backend: scheduler` would run their batches twice.
-            let moved = if client.region().is_some() {
-                let scheduler = crate::aws::scheduler::Scheduler::connect(
+    let deployed =
+        match crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup) {
+            Err(err) => Err(SyncError::from(err)),
+            Ok(desired) => {
+                let connection = Connection {
+                    region: settings.region.clone(),
+                    ..Connection::default()
+                };
+                let client = EventBridge::connect(
                     &connection,
-                    &settings.schedule_group,
+                    &settings.event_bus,
                     &ClientOptions::default(),
                 )
                 .await;
-                crate::aws::scheduler_sync::move_to_rules(
-                    &client,
-                    &scheduler,
-                    &desired,
-                    &analysis.inputs.settings.rule_prefix,
-                    false,
-                    deploy_options.concurrency,
-                )
-                .await
-            } else {
-                Ok(None)
-            };
-            match moved {
-                Err(e) => Err(e),
-                Ok(moved) => {
-                    if let Some(m) = &moved {
-                        let text = crate::report::schedule_plan::to_rules_human(m, false);
-                        write!(stdout, "{text}").map_err(GithubError::Stdout)?;
+                let deploy_options = DeployOptions {
+                    dry_run: false,
+                    allow_delete: options.allow_delete,
+                    ..DeployOptions::default()
+                };
+                // Schedules left from `backend: scheduler` would run their batches twice.
+                let moved = if client.region().is_some() {
+                    let scheduler = crate::aws::scheduler::Scheduler::connect(
+                        &connection,
+                        &settings.schedule_group,
+                        &ClientOptions::default(),
+                    )
+                    .await;
+                    crate::aws::scheduler_sync::move_to_rules(
+                        &client,
+                        &scheduler,
+                        &desired,
+                        &analysis.inputs.settings.rule_prefix,
+                        false,
+                        deploy_options.concurrency,
+                    )
+                    .await
+                } else {
+                    Ok(None)
+                };
+                match moved {
+                    Err(e) => Err(e),
+                    Ok(moved) => {
+                        if let Some(m) = &moved {
+                            let text = crate::report::schedule_plan::to_rules_human(m, false);
+                            write!(stdout, "{text}").map_err(GithubError::Stdout)?;
+                        }
+                        sync::deploy(&client, &analysis, &lookup, &deploy_options).await
                     }
-                    sync::deploy(&client, &analysis, &lookup, &deploy_options).await
                 }
             }
-        }
-    };
+        };
     let report = match deployed {
         Ok(report) => report,
         Err(err) => return refuse(env, &err, stdout),
@@ -172,6 +161,68 @@ pub async fn run(
 }
 
 /// Nothing was planned: say why on stdout and in the summary.
+/// `backend: scheduler` on push: the schedules (and the move from rules) and the alert
+/// rules, as `cronbridge apply` does; the plan and result go to the log and the job summary,
+/// and the outputs are set. The pull request gets no deploy comment on this backend yet.
+async fn deploy_schedules(
+    env: &ActionsEnv,
+    analysis: &check::Analysis,
+    lookup: crate::deploy::desired::Lookup<'_>,
+    options: &Options,
+    stdout: &mut dyn Write,
+) -> Result<Outcome, GithubError> {
+    let aws = &analysis.inputs.settings.aws;
+    let connection = Connection {
+        region: aws.region.clone(),
+        ..Connection::default()
+    };
+    let deploy_options = DeployOptions {
+        dry_run: false,
+        allow_delete: options.allow_delete,
+        ..DeployOptions::default()
+    };
+    let (report, alerts) = match crate::aws::scheduler_sync::deploy_all(
+        &connection,
+        analysis,
+        lookup,
+        &deploy_options,
+        options.now,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(err) => return refuse(env, &err, stdout),
+    };
+    let mut text = crate::report::schedule_plan::deploy_human(&report);
+    if let Some(a) = &alerts {
+        text.push_str("\nAlert rules:\n");
+        text.push_str(&crate::report::plan::deploy_human(a));
+    }
+    write!(stdout, "{text}").map_err(GithubError::Stdout)?;
+    if let Some(path) = &env.step_summary {
+        let md = format!(
+            "## ⏰ cronbridge: EventBridge Scheduler deploy\n\n{}\n",
+            crate::report::escape::markdown_code_block(&mask_secrets(&text), "text")
+        );
+        env::append(path, &md)?;
+    }
+    let failed = report.failed() || alerts.as_ref().is_some_and(DeployReport::failed);
+    let changed =
+        report.plan.has_changes() || alerts.as_ref().is_some_and(|a| a.plan.has_changes());
+    if let Some(path) = &env.output {
+        let outputs = [
+            ("changed", changed.to_string()),
+            ("failed", failed.to_string()),
+        ];
+        env::append(path, &env::format_outputs(&outputs, env::delimiter_seed()))?;
+    }
+    let outcome = report.outcome();
+    Ok(match alerts {
+        Some(a) => outcome.max(a.outcome()),
+        None => outcome,
+    })
+}
+
 fn refuse(
     env: &ActionsEnv,
     err: &SyncError,

@@ -1038,3 +1038,43 @@ async fn a_push_with_check_errors_deploys_nothing_and_says_why() {
             .is_empty()
     );
 }
+
+// `backend: scheduler` on push deploys the schedules (and the alert rules) as `apply` does,
+// with the plan and result in the log and the job summary.
+#[tokio::test]
+async fn a_push_on_the_scheduler_backend_deploys_the_schedules() {
+    let push = Push::new("pushsch", "refs/heads/master");
+    let group = format!("{}grp", push.prefix);
+    let settings = crate::aws_sync::settings(
+        &push.prefix,
+        // Its own repository tag: the other push tests share GITHUB_REPOSITORY, and rules of
+        // the same repository are found under any prefix.
+        &format!(
+            "  backend: scheduler\n  schedule_group: {group}\n  repository: octo/{}x\n",
+            push.prefix
+        ),
+    );
+    push.repo.write("cronbridge.yml", &settings);
+    let api = FakeGitHub::start("Codertocat/Hello-World").await;
+    serve_merged_pull(&api, &push.sha).await;
+    let run = push.run(&api);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("Applied: 7 schedule(s) written, 0 failed."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        push.summary()
+            .contains("## ⏰ cronbridge: EventBridge Scheduler deploy"),
+        "{}",
+        push.summary()
+    );
+    let client = crate::aws_sync::client_at(&crate::aws_sync::endpoint(), 3).await;
+    let rules = crate::aws_sync::live_rules(&client, &push.prefix).await;
+    assert!(
+        rules.values().all(|r| r.schedule_expression.is_none()),
+        "only the alert rule on the bus: {rules:?}"
+    );
+}
