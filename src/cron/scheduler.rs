@@ -277,6 +277,27 @@ mod tests {
         );
     }
 
+    // Spring-forward in the south: Sydney jumps from 02:00 AEST to 03:00 AEDT on 2026-10-04
+    // (16:00Z on the 3rd), so 02:30 is skipped that day; Chatham jumps from 02:45 (+12:45)
+    // to 03:45 (+13:45) on 2026-09-27 (14:00Z on the 26th), so 03:00 is skipped there.
+    #[test]
+    fn sydney_and_chatham_spring_forward_skip_the_missing_time() {
+        let got = runs(
+            "30 2 * * ? *",
+            "Australia/Sydney",
+            "2026-10-02T12:00:00Z",
+            "2026-10-05T12:00:00Z",
+        );
+        assert_eq!(got, ["2026-10-03T02:30+10:00", "2026-10-05T02:30+11:00"]);
+        let got = runs(
+            "0 3 * * ? *",
+            "Pacific/Chatham",
+            "2026-09-25T12:00:00Z",
+            "2026-09-28T12:00:00Z",
+        );
+        assert_eq!(got, ["2026-09-26T03:00+12:45", "2026-09-28T03:00+13:45"]);
+    }
+
     #[test]
     fn start_is_inclusive_and_end_exclusive() {
         let tz = TimeZone::get("Asia/Tokyo").unwrap();
