@@ -82,7 +82,7 @@ pub async fn run(
     let lookup = |name: &str| std::env::var(name).ok();
     let settings = &analysis.inputs.settings.aws;
     if settings.backend == crate::settings::aws::Backend::Scheduler {
-        return deploy_schedules(env, &analysis, &lookup, options, stdout).await;
+        return deploy_schedules(env, &event, &analysis, &lookup, options, stdout).await;
     }
     // Refuse before connecting: a broken repository never gets as far as AWS.
     let deployed =
@@ -152,7 +152,8 @@ pub async fn run(
         ];
         env::append(path, &env::format_outputs(&outputs, env::delimiter_seed()))?;
     }
-    report_on_pull_request(env, &event, &report, stdout).await?;
+    let body = crate::report::plan::deploy_comment(&report, &event.after);
+    report_on_pull_request(env, &event, &body, stdout).await?;
     Ok(match &report.status {
         Status::Refused { .. } => Outcome::Findings,
         Status::Applied(_) if report.failed() => Outcome::Failure,
@@ -163,9 +164,10 @@ pub async fn run(
 /// Nothing was planned: say why on stdout and in the summary.
 /// `backend: scheduler` on push: the schedules (and the move from rules) and the alert
 /// rules, as `cronbridge apply` does; the plan and result go to the log and the job summary,
-/// and the outputs are set. The pull request gets no deploy comment on this backend yet.
+/// the outputs are set, and the merged pull request gets the deploy comment.
 async fn deploy_schedules(
     env: &ActionsEnv,
+    event: &PushEvent,
     analysis: &check::Analysis,
     lookup: crate::deploy::desired::Lookup<'_>,
     options: &Options,
@@ -193,10 +195,11 @@ async fn deploy_schedules(
         Ok(r) => r,
         Err(err) => return refuse(env, &err, stdout),
     };
+    let alerts_text = alerts.as_ref().map(crate::report::plan::deploy_human);
     let mut text = crate::report::schedule_plan::deploy_human(&report);
-    if let Some(a) = &alerts {
+    if let Some(a) = &alerts_text {
         text.push_str("\nAlert rules:\n");
-        text.push_str(&crate::report::plan::deploy_human(a));
+        text.push_str(a);
     }
     write!(stdout, "{text}").map_err(GithubError::Stdout)?;
     if let Some(path) = &env.step_summary {
@@ -216,6 +219,9 @@ async fn deploy_schedules(
         ];
         env::append(path, &env::format_outputs(&outputs, env::delimiter_seed()))?;
     }
+    let body =
+        crate::report::schedule_plan::deploy_comment(&report, alerts_text.as_deref(), &event.after);
+    report_on_pull_request(env, event, &body, stdout).await?;
     let outcome = report.outcome();
     Ok(match alerts {
         Some(a) => outcome.max(a.outcome()),
@@ -255,7 +261,7 @@ fn refuse(
 async fn report_on_pull_request(
     env: &ActionsEnv,
     event: &PushEvent,
-    report: &DeployReport,
+    body: &str,
     stdout: &mut dyn Write,
 ) -> Result<(), GithubError> {
     let Some(token) = &env.token else {
@@ -267,8 +273,7 @@ async fn report_on_pull_request(
         let Some(pr) = pulls.iter().find(|p| p.merged_at.is_some()) else {
             return Ok(None);
         };
-        let body = crate::report::plan::deploy_comment(report, &event.after);
-        upsert_comment(&client, pr.number, MARKER, &body, true)
+        upsert_comment(&client, pr.number, MARKER, body, true)
             .await
             .map(Some)
     }

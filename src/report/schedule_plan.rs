@@ -1,7 +1,7 @@
 //! The Scheduler plan and deploy report (`aws.backend: scheduler`) as terminal text and JSON,
 //! in the same shape as the rules plan: `+` create, `~` update, `-` delete. Pure renderers.
 
-use super::escape::{log_inline, log_json, mask_secrets};
+use super::escape::{log_inline, log_json, markdown_code, markdown_code_block, mask_secrets};
 use crate::deploy::plan::{Action, FieldChange};
 use crate::deploy::schedules::{
     GroupAction, SchedulePlan, ScheduleReport, ScheduleStatus, ToRulesReport,
@@ -225,4 +225,27 @@ pub fn to_rules_human(report: &ToRulesReport, dry_run: bool) -> String {
     }
     out.push('\n');
     out
+}
+
+/// The comment on the merged pull request for `backend: scheduler`: the verdict and, as
+/// text, what was done to the schedules (and to the alert rules, `alerts`), under the same
+/// marker as the rules backend's, so the same comment is found and edited.
+pub fn deploy_comment(report: &ScheduleReport, alerts: Option<&str>, sha: &str) -> String {
+    let verdict = match &report.status {
+        ScheduleStatus::Applied { .. } if report.failed() => "⚠️ deployed with failures",
+        ScheduleStatus::Applied { .. } => "✅ deployed to EventBridge Scheduler",
+        ScheduleStatus::Refused { .. } => "❌ not deployed: the plan was refused",
+        ScheduleStatus::Planned => "plan only",
+    };
+    let mut text = deploy_human(report);
+    if let Some(a) = alerts {
+        text.push_str("\nAlert rules:\n");
+        text.push_str(a);
+    }
+    format!(
+        "{}\n## ⏰ cronbridge: {verdict}\n\n{}\n<sub>commit {}</sub>\n",
+        super::plan::DEPLOY_MARKER,
+        markdown_code_block(&mask_secrets(&text), "text"),
+        markdown_code(sha)
+    )
 }

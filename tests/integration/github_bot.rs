@@ -1077,4 +1077,26 @@ async fn a_push_on_the_scheduler_backend_deploys_the_schedules() {
         rules.values().all(|r| r.schedule_expression.is_none()),
         "only the alert rule on the bus: {rules:?}"
     );
+    // The merged pull request's deploy comment, under the deploy marker.
+    let comments = api.comments();
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    let body = comments[0]["body"].as_str().unwrap();
+    assert!(body.starts_with("<!-- cronbridge:deploy -->"), "{body}");
+    assert!(
+        body.contains("deployed to EventBridge Scheduler")
+            && body.contains(&format!("+ {}Backup", push.prefix))
+            && body.contains(&push.sha),
+        "{body}"
+    );
+    // Again: nothing to write, and the same comment edited.
+    let again = push.run(&api);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    assert!(
+        again
+            .stdout
+            .contains("Plan: 0 to create, 0 to update, 0 to delete, 7 unchanged."),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(api.comments().len(), 1);
 }
