@@ -229,10 +229,16 @@ fn run_scheduler(
     let text = match args.format {
         SyncFormat::Json => schedule_plan::deploy_json(&report) + "\n",
         SyncFormat::Human | SyncFormat::Markdown => {
-            if options.dry_run {
+            let text = if options.dry_run {
                 schedule_plan::plan_human(&report.plan)
             } else {
                 schedule_plan::deploy_human(&report)
+            };
+            if args.format == SyncFormat::Markdown {
+                // The same text as a code block, for a job summary or the drift issue.
+                log_markdown(&crate::report::escape::markdown_code_block(&text, "text"))
+            } else {
+                text
             }
         }
     };

@@ -546,3 +546,53 @@ async fn throttled_calls_are_retried_by_the_sdk() {
         .unwrap();
     assert!(!schedules::plan(&desired, &live, &group, 0.25, &at, now).has_changes());
 }
+
+// `explain --backend scheduler`: the runs as Scheduler fires them (01:30 once on the New York
+// fall-back day, at its first instant), and no UTC rule.
+#[test]
+fn explain_lists_the_runs_scheduler_fires() {
+    let repo = Repo::new();
+    let run = repo.run(&[
+        "explain",
+        "30 1 * * ? *",
+        "--tz",
+        "America/New_York",
+        "--from",
+        "2026-10-31T00:00:00Z",
+        "--count",
+        "3",
+        "--backend",
+        "scheduler",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["backend"], "scheduler");
+    assert!(json.get("utc_expressions").is_none());
+    let utc: Vec<&str> = json["next"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["utc"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        utc,
+        [
+            "2026-10-31T05:30:00Z",
+            "2026-11-01T05:30:00Z",
+            "2026-11-02T06:30:00Z"
+        ]
+    );
+    // The rules backend refuses this schedule (its hour moves with the clocks).
+    let rules = repo.run(&[
+        "explain",
+        "30 1 * * ? *",
+        "--tz",
+        "America/New_York",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&rules.stdout).unwrap();
+    assert!(json.get("utc_error").is_some(), "{json}");
+}
