@@ -260,4 +260,36 @@ mod tests {
         let m = message("- `x` <img> [y](z)", false);
         assert!(m.starts_with("\\-") && !m.contains('<') && !m.contains("]("));
     }
+
+    // The comment's table on Scheduler: the zone-native expression and its window, no UTC rule.
+    #[test]
+    fn the_batches_table_shows_what_scheduler_gets() {
+        let mut settings = crate::settings::Settings::default();
+        settings.aws.backend = crate::settings::aws::Backend::Scheduler;
+        let text = "Closing:\n  cron: \"0 6 ? * MON#1 *\"\n  timezone: Europe/London\n  batch_class: \"A\"\n  is_active: true\n  description: c\n  flexible_window: 15m\n";
+        let (batches, f) = crate::schedule::load("schedules/a.yml", text, &settings);
+        assert!(f.is_empty(), "{f:?}");
+        let inputs = crate::check::Inputs {
+            settings,
+            batches,
+            ..Default::default()
+        };
+        let a = crate::check::analyse(
+            inputs,
+            &crate::check::Options {
+                now: "2026-11-29T00:00:00Z".parse().unwrap(),
+                horizon_days: 40,
+            },
+        );
+        let table = batches_table(&a, None, None);
+        assert!(
+            table.contains("Local cron → EventBridge Scheduler (zone-native)"),
+            "{table}"
+        );
+        assert!(
+            table.contains("Scheduler cron(0 6 ? * 2#1 *) in Europe/London, flexible window 15m"),
+            "{table}"
+        );
+        assert!(table.contains("2026-12-07 Mon 06:00"), "{table}");
+    }
 }
