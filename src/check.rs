@@ -37,7 +37,8 @@ pub struct Analysis {
     pub inputs: Inputs,
     /// Per batch (same order as `inputs.batches`): its UTC rules or why there are none.
     pub utc: Vec<Result<Vec<Expression>, RewriteError>>,
-    /// Per batch: expected duration in minutes (its own, else the policy default).
+    /// Per batch: the minutes a run occupies: the expected duration (its own, else the
+    /// policy default) plus, on Scheduler, its flexible window.
     pub durations: Vec<u32>,
     pub timetable: Timetable,
     /// Loading, lint and policy findings, ordered by file, line and column.
@@ -84,6 +85,10 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
         .collect();
     let rewrites = crate::parallel::map(&firsts, 16, |&i| {
         let b = &inputs.batches[i];
+        // Scheduler takes the batch's own expression and zone: no UTC rule, no refusal.
+        if b.on_scheduler() {
+            return Ok(Vec::new());
+        }
         let max_rules = inputs.settings.aws.max_rules_per_schedule as usize;
         rewrite::to_utc_with_max_rules(&b.cron, &b.zone.tz, options.now, max_rules)
     });
@@ -92,8 +97,10 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
         .batches
         .iter()
         .map(|b| {
-            b.duration
-                .unwrap_or(inputs.policies.overlap.default_duration)
+            b.occupied_minutes(
+                b.duration
+                    .unwrap_or(inputs.policies.overlap.default_duration),
+            )
         })
         .collect();
     let minutes = options.horizon_days.saturating_mul(1440);
@@ -197,12 +204,38 @@ pub fn utc_text(utc: &Result<Vec<Expression>, RewriteError>) -> String {
     }
 }
 
+/// What a batch is deployed as, in one line: its UTC rules, or on Scheduler the zone-native
+/// expression, and when Scheduler may start a run late (its flexible window) or the bounds.
+pub fn deployed_text(batch: &Batch, utc: &Result<Vec<Expression>, RewriteError>) -> String {
+    if !batch.on_scheduler() {
+        return utc_text(utc);
+    }
+    let mut text = format!(
+        "Scheduler {} in {}",
+        batch.scheduler_expression(),
+        batch.zone.name
+    );
+    let keys = &batch.scheduler;
+    if let Some(w) = keys.flexible_window {
+        text.push_str(&format!(
+            ", flexible window {w}m: each run starts within {w} minutes (the policies count the window and the duration)"
+        ));
+    }
+    if let Some(s) = &keys.start {
+        text.push_str(&format!(", from {}", s.local));
+    }
+    if let Some(e) = &keys.end {
+        text.push_str(&format!(", until {}", e.local));
+    }
+    text
+}
+
 fn fields_of(analysis: &Analysis, i: usize) -> Vec<(&'static str, String)> {
     let b = &analysis.inputs.batches[i];
     vec![
         ("cron", b.cron_text.clone()),
         ("timezone", b.zone.name.clone()),
-        ("utc", utc_text(&analysis.utc[i])),
+        ("utc", deployed_text(b, &analysis.utc[i])),
         ("description", b.description.clone().unwrap_or_default()),
         ("batch_class", b.batch_class.clone()),
         ("is_active", b.is_active.to_string()),
@@ -320,4 +353,70 @@ pub fn diff(base: &Analysis, head: &mut Analysis) -> Diff {
         };
     }
     diff
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::aws::Backend;
+
+    fn analyse_on(backend: Backend, text: &str) -> Analysis {
+        let mut settings = Settings::default();
+        settings.aws.backend = backend;
+        let (batches, findings) = crate::schedule::load("schedules/a.yml", text, &settings);
+        assert!(findings.is_empty(), "{findings:?}");
+        let inputs = Inputs {
+            settings,
+            batches,
+            ..Inputs::default()
+        };
+        let options = Options {
+            now: "2026-10-31T00:00:00Z".parse().unwrap(),
+            horizon_days: 3,
+        };
+        analyse(inputs, &options)
+    }
+
+    const NEW_YORK: &str = "A:\n  cron: \"30 1 * * ? *\"\n  timezone: America/New_York\n  batch_class: \"A\"\n  is_active: true\n  description: a\n  duration: 10m\n";
+
+    // The same hour-specific New York cron: rules refuse it (its hour moves with the clocks
+    // in November), Scheduler deploys it as it is and runs 01:30 once on 2026-11-01.
+    #[test]
+    fn scheduler_needs_no_utc_rule_and_runs_a_repeated_time_once() {
+        let rules = analyse_on(Backend::Rules, NEW_YORK);
+        assert!(
+            rules
+                .findings
+                .iter()
+                .any(|f| f.rule == Rule::LintNotConvertible)
+        );
+        let on = analyse_on(Backend::Scheduler, NEW_YORK);
+        assert!(on.findings.is_empty(), "{:?}", on.findings);
+        let starts: Vec<String> = on
+            .timetable
+            .starts_of(0)
+            .iter()
+            .map(|&m| on.timetable.instant(m).to_string())
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                "2026-10-31T05:30:00Z",
+                "2026-11-01T05:30:00Z",
+                "2026-11-02T06:30:00Z"
+            ]
+        );
+        assert_eq!(
+            deployed_text(&on.inputs.batches[0], &on.utc[0]),
+            "Scheduler cron(30 1 * * ? *) in America/New_York"
+        );
+    }
+
+    #[test]
+    fn a_flexible_window_occupies_the_window_and_the_duration() {
+        let text = format!("{NEW_YORK}  flexible_window: 15m\n");
+        let on = analyse_on(Backend::Scheduler, &text);
+        assert_eq!(on.durations, [25]);
+        assert!(deployed_text(&on.inputs.batches[0], &on.utc[0]).contains("flexible window 15m"),);
+    }
 }

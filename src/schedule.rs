@@ -8,9 +8,12 @@
 
 use crate::cron::Expression;
 use crate::finding::{Finding, Location, Rule};
+use crate::settings::aws::Backend;
 use crate::settings::{Settings, Zone};
 use crate::shape::{self, FileShape, Object, Type, field};
 use crate::yaml;
+use jiff::Timestamp;
+use jiff::civil::DateTime;
 use std::collections::{BTreeMap, HashMap};
 
 /// One batch, as its schedule file defines it.
@@ -42,9 +45,97 @@ pub struct Batch {
     pub rules: Vec<String>,
     /// Where each key's value is (`"cron"`, `"description"`, …).
     pub fields: BTreeMap<&'static str, Location>,
+    /// The backend the batch is deployed with, and the keys only EventBridge Scheduler has.
+    pub scheduler: SchedulerKeys,
+}
+
+/// The runs of a batch on its backend, in increasing order.
+#[derive(Debug, Clone)]
+pub enum Runs {
+    Rules(crate::cron::FireTimes),
+    Scheduler(crate::cron::scheduler::SchedulerTimes),
+}
+
+impl Runs {
+    /// The next run, as seconds since the epoch.
+    pub fn next_second(&mut self) -> Option<i64> {
+        match self {
+            Runs::Rules(t) => t.next_second(),
+            Runs::Scheduler(t) => t.next_second(),
+        }
+    }
+}
+
+impl Iterator for Runs {
+    type Item = Timestamp;
+
+    fn next(&mut self) -> Option<Timestamp> {
+        Timestamp::from_second(self.next_second()?).ok()
+    }
+}
+
+/// What `aws.backend: scheduler` adds to a batch. On the rules backend every key but
+/// `backend` is absent (the loader refuses them there).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SchedulerKeys {
+    /// The backend of the settings the batch was loaded with.
+    pub backend: Backend,
+    /// `flexible_window`: minutes (1–1,440) in which Scheduler may start each run.
+    pub flexible_window: Option<u32>,
+    /// `start`: the first instant a run may fire (inclusive).
+    pub start: Option<Bound>,
+    /// `end`: the instant from which no run fires (exclusive).
+    pub end: Option<Bound>,
+    /// `at`: a one-time run at this local time (then `cron` is that minute of that year).
+    pub at: Option<DateTime>,
+}
+
+/// A local date-time of `start` or `end`, and the instant it is in the batch's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bound {
+    pub local: DateTime,
+    /// Of a local time that a daylight-saving change skips, the instant just after the gap;
+    /// of a repeated one, the earlier instant (jiff's "compatible" choice, as RFC 5545).
+    pub instant: Timestamp,
 }
 
 impl Batch {
+    /// The runs strictly after `from`, as the batch's backend fires them: on rules every
+    /// matching instant (a repeated local time twice); on Scheduler once per local time,
+    /// within `start` and `end` (see [`crate::cron::scheduler`]).
+    pub fn runs_after(&self, from: Timestamp) -> Runs {
+        match self.scheduler.backend {
+            Backend::Rules => Runs::Rules(self.cron.fire_times_after(from, &self.zone.tz)),
+            Backend::Scheduler => Runs::Scheduler(crate::cron::scheduler::SchedulerTimes::new(
+                &self.cron,
+                from,
+                &self.zone.tz,
+                self.scheduler.start.map(|b| b.instant),
+                self.scheduler.end.map(|b| b.instant),
+            )),
+        }
+    }
+
+    /// The expression Scheduler gets (with `ScheduleExpressionTimezone` = the batch's zone):
+    /// `cron(...)` and `rate(...)` as written, `at(...)` for a one-time run.
+    pub fn scheduler_expression(&self) -> String {
+        match self.scheduler.at {
+            Some(local) => at_expression(local),
+            None => self.cron.to_aws(),
+        }
+    }
+
+    /// Whether the batch is deployed with EventBridge Scheduler.
+    pub fn on_scheduler(&self) -> bool {
+        self.scheduler.backend == Backend::Scheduler
+    }
+
+    /// The minutes one run may occupy: its flexible window (Scheduler may start it anywhere
+    /// inside) plus its expected duration.
+    pub fn occupied_minutes(&self, duration: u32) -> u32 {
+        duration.saturating_add(self.scheduler.flexible_window.unwrap_or(0))
+    }
+
     /// The location of a field's value, else of the batch's name.
     pub fn field_location(&self, key: &str) -> &Location {
         self.fields.get(key).unwrap_or(&self.location)
@@ -60,7 +151,7 @@ pub static BATCH: Object = Object {
     title: "a batch",
     description: "One batch: when it runs and what it starts.",
     fields: &[
-        field("cron", Type::Str, "EventBridge cron (6 fields) or `rate(...)`, in the batch's zone; `cron(...)` optional.").required(),
+        field("cron", Type::Str, "EventBridge cron (6 fields) or `rate(...)`, in the batch's zone; `cron(...)` optional. Required unless `at` is given."),
         field("description", Type::Str, "What the batch does; shown in reports and the rule's description.").nullable(),
         field("batch_class", Type::Pattern { pattern: BATCH_CLASS_PATTERN, what: "class name (`Batches::Daily::Backup`)" }, "The class the task runs: capitalised names joined by `::`.").required(),
         field("is_active", Type::Bool, "`false` keeps the rule, disabled.").required(),
@@ -68,9 +159,13 @@ pub static BATCH: Object = Object {
         field("duration", Type::Duration, "Expected run time, for quiet hours and overlaps; default: `overlap.default_duration`."),
         field("group", shape::NON_EMPTY, "A group, for overlap limits and quiet-hours scopes."),
         field("tags", shape::NAMES, "Free labels."),
+        field("flexible_window", Type::Duration, "EventBridge Scheduler only: each run may start anywhere in this window after its time (1m to 24h)."),
+        field("start", Type::Pattern { pattern: START_END_PATTERN, what: "local date or date-time (`2026-12-01`, `2026-12-01T09:00`)" }, "EventBridge Scheduler only: the first moment the batch may run, in its zone (inclusive)."),
+        field("end", Type::Pattern { pattern: START_END_PATTERN, what: "local date or date-time (`2027-06-30T18:00`)" }, "EventBridge Scheduler only: the first moment the batch no longer runs, in its zone (exclusive)."),
+        field("at", Type::Pattern { pattern: AT_PATTERN, what: "local date-time (`2026-12-31T23:00`)" }, "EventBridge Scheduler only: one run at this local time, instead of `cron`."),
         field("rule", Type::OneOf(&[RULE_NAME, Type::List { item: &RULE_NAME, min: 1 }]), "The live EventBridge rule(s) the batch takes over in place (`cronbridge import` writes it): one name per UTC rule of its schedule; default `<rule_prefix><name>`."),
     ],
-    one_of: &[],
+    one_of: &["cron", "at"],
     dependent_required: &[],
 };
 
@@ -93,8 +188,24 @@ const RULE_NAME: Type = Type::Pattern {
     what: "EventBridge rule name",
 };
 
+/// What [`date_time`] accepts for `start` and `end` (a date is its midnight), and for `at`:
+/// local, whole minutes.
+const START_END_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:00)?)?$";
+const AT_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:00)?$";
+
 /// What [`batch_class_value`] accepts, for the schema.
 const BATCH_CLASS_PATTERN: &str = "^[A-Z][A-Za-z0-9_]*(::[A-Z][A-Za-z0-9_]*)*$";
+
+/// Keys only EventBridge Scheduler supports, and why rules cannot have them.
+const SCHEDULER_KEYS: &[(&str, &str)] = &[
+    (
+        "flexible_window",
+        "scheduled rules start at the minute they are due and have no flexible time window",
+    ),
+    ("start", "scheduled rules have no start date"),
+    ("end", "scheduled rules have no end date"),
+    ("at", "scheduled rules have no one-time schedules"),
+];
 
 /// EventBridge's limit on rule names.
 const MAX_RULE_NAME_CHARS: usize = 64;
@@ -189,6 +300,57 @@ fn load_batch(
     for finding in BATCH.unknown_keys(entries, file, Rule::ScheduleUnknownKey, &what) {
         sink.push(finding);
     }
+    let has = |key: &str| entries.iter().any(|e| e.key_text() == key);
+    let backend = settings.aws.backend;
+    if backend == Backend::Rules {
+        for e in entries {
+            if let Some((key, why)) = SCHEDULER_KEYS.iter().find(|(k, _)| *k == e.key_text()) {
+                sink.push(
+                    Finding::of(
+                        Rule::ScheduleBackendKey,
+                        e.key.location(file),
+                        format!("{what}: `{key}` needs EventBridge Scheduler, but `aws.backend` is `rules`: {why}"),
+                    )
+                    .help(format!("set `aws.backend: scheduler` in the settings to deploy with EventBridge Scheduler, or remove `{key}`")),
+                );
+            }
+        }
+    }
+    if backend == Backend::Scheduler
+        && let Some(e) = entries.iter().find(|e| e.key_text() == "rule")
+    {
+        sink.push(
+            Finding::of(
+                Rule::ScheduleBackendKey,
+                e.key.location(file),
+                format!("{what}: `rule` takes over EventBridge rules, but `aws.backend` is `scheduler`: the batch becomes a schedule, not a rule"),
+            )
+            .help("remove `rule` (the migration to Scheduler removes the batch's managed rules), or set `aws.backend: rules`"),
+        );
+    }
+    if let (Some(c), Some(a)) = (
+        entries.iter().find(|e| e.key_text() == "cron"),
+        entries.iter().find(|e| e.key_text() == "at"),
+    ) {
+        sink.push(
+            Finding::of(
+                Rule::ScheduleInvalidDate,
+                a.key.location(file),
+                format!("{what} has both `cron` and `at`"),
+            )
+            .related(c.key.location(file), "`cron` is here")
+            .help("a batch runs on a schedule (`cron`) or once (`at`); remove one of them"),
+        );
+    }
+    // `at` stands in for `cron`: a one-time run has no recurring expression.
+    if !has("cron") && !has("at") {
+        sink.push(yaml::missing_key(
+            location.clone(),
+            Rule::ScheduleMissingKey,
+            "cron",
+            &what,
+        ));
+    }
     for finding in BATCH.missing_keys(entries, &location, Rule::ScheduleMissingKey, &what) {
         sink.push(finding);
     }
@@ -205,6 +367,12 @@ fn load_batch(
     let mut group = None;
     let mut tags = Vec::new();
     let mut rules = Vec::new();
+    let mut keys = SchedulerKeys {
+        backend,
+        ..SchedulerKeys::default()
+    };
+    let mut start = None;
+    let mut end = None;
     for e in entries {
         let node = &e.value;
         let Some(key) = BATCH.key(e.key_text()) else {
@@ -285,8 +453,63 @@ fn load_batch(
                     rules = names;
                 }
             }
+            "flexible_window" => keys.flexible_window = sink.take(flexible_window(node, file)),
+            "start" => start = sink.take(date_time(node, file, "start", true)),
+            "end" => end = sink.take(date_time(node, file, "end", true)),
+            "at" => {
+                let Some(local) = sink.take(date_time(node, file, "at", false)) else {
+                    continue;
+                };
+                // A one-time run is, to the engine, the cron of its one minute: the timetable,
+                // the policies and `never-fires` then need nothing of their own.
+                let text = format!(
+                    "{} {} {} {} ? {}",
+                    local.minute(),
+                    local.hour(),
+                    local.day(),
+                    local.month(),
+                    local.year()
+                );
+                match crate::cron::parse(&text) {
+                    Ok(expr) => {
+                        cron = Some(expr);
+                        cron_text = at_expression(local);
+                        keys.at = Some(local);
+                        fields.insert("cron", node.location(file));
+                    }
+                    Err(err) => sink.push(
+                        Finding::of(
+                            Rule::ScheduleInvalidDate,
+                            node.location(file),
+                            format!("`at`: {err}"),
+                        )
+                        .help("write a local date-time from 1970 to 2199, e.g. `2026-12-31T23:00`"),
+                    ),
+                }
+            }
             _ => {}
         }
+    }
+    let zone_for_bounds = zone.clone().unwrap_or_else(|| settings.zone.clone());
+    keys.start = start.map(|local| bound(local, &zone_for_bounds));
+    keys.end = end.map(|local| bound(local, &zone_for_bounds));
+    if let (Some(s), Some(e)) = (&keys.start, &keys.end)
+        && e.instant <= s.instant
+    {
+        sink.push(
+            Finding::of(
+                Rule::ScheduleInvalidDate,
+                fields
+                    .get("end")
+                    .cloned()
+                    .unwrap_or_else(|| location.clone()),
+                format!(
+                    "{what}: `end` ({}) is not after `start` ({})",
+                    e.local, s.local
+                ),
+            )
+            .help("`end` is the first moment the batch no longer runs; make it later than `start`"),
+        );
     }
     if sink.failed {
         return None;
@@ -311,6 +534,7 @@ fn load_batch(
         tags,
         rules,
         fields,
+        scheduler: keys,
     })
 }
 
@@ -364,6 +588,80 @@ fn rule_names(node: &yaml::Node, file: &str) -> Result<Vec<String>, Finding> {
         names.push(text.to_string());
     }
     Ok(names)
+}
+
+/// Scheduler's one-time expression for a local time: `at(2026-12-31T23:00:00)`.
+pub fn at_expression(local: DateTime) -> String {
+    format!("at({})", local.strftime("%Y-%m-%dT%H:%M:%S"))
+}
+
+fn bound(local: DateTime, zone: &Zone) -> Bound {
+    let instant = zone
+        .tz
+        .to_ambiguous_timestamp(local)
+        .compatible()
+        .unwrap_or(Timestamp::MAX);
+    Bound { local, instant }
+}
+
+/// `15m`, `1h`: 1 minute to 24 hours, Scheduler's `MaximumWindowInMinutes` range.
+fn flexible_window(node: &yaml::Node, file: &str) -> Result<u32, Finding> {
+    let rule = Rule::ScheduleInvalidWindow;
+    let minutes = crate::settings::duration_value(node, file, rule, "`flexible_window`")?;
+    if minutes > 1440 {
+        return Err(Finding::of(
+            rule,
+            node.location(file),
+            format!("`flexible_window` is {minutes} minutes; EventBridge Scheduler allows at most 1,440 (24 hours)"),
+        )
+        .help("write a window from `1m` to `24h`, or remove `flexible_window` to start at the minute"));
+    }
+    Ok(minutes)
+}
+
+/// A local date-time in the batch's zone: `2026-12-31T23:00` (seconds `:00` allowed), and
+/// for `start`/`end` also a date, meaning its midnight. No offset or `Z`: the zone is the
+/// batch's. Scheduler fires on whole minutes, so seconds other than 0 are refused.
+fn date_time(node: &yaml::Node, file: &str, key: &str, date_ok: bool) -> Result<DateTime, Finding> {
+    let rule = Rule::ScheduleInvalidDate;
+    let what = format!("`{key}`");
+    let text = yaml::expect_str(node, file, Rule::ScheduleWrongType, &what)?;
+    let example = if date_ok {
+        "write a local date-time such as `2026-12-31T23:00`, or a date such as `2026-12-31` (its midnight), in the batch's zone"
+    } else {
+        "write a local date-time such as `2026-12-31T23:00`, in the batch's zone"
+    };
+    let shape_ok = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | ':' | 'T'));
+    let parsed = if !shape_ok {
+        None
+    } else if text.len() == 10 && date_ok {
+        text.parse::<jiff::civil::Date>()
+            .ok()
+            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    } else if text.len() == 16 || text.len() == 19 {
+        text.parse::<DateTime>().ok()
+    } else {
+        None
+    };
+    let Some(local) = parsed else {
+        return Err(Finding::of(
+            rule,
+            node.location(file),
+            format!("{what}: `{text}` is not a local date-time"),
+        )
+        .help(example));
+    };
+    if local.second() != 0 || local.subsec_nanosecond() != 0 {
+        return Err(Finding::of(
+            rule,
+            node.location(file),
+            format!("{what}: `{text}` is not a whole minute"),
+        )
+        .help("EventBridge Scheduler fires on whole minutes; write seconds as `:00` or leave them out"));
+    }
+    Ok(local)
 }
 
 /// The batch name becomes the EventBridge rule name `<prefix><name>`, with `-N` appended when
@@ -888,5 +1186,103 @@ mod tests {
         assert_eq!(found[0].rule, Rule::ScheduleCaseCollision);
         assert_eq!(found[0].location.line, 5);
         assert_eq!(found[0].related[0].0.line, 1);
+    }
+
+    fn on_scheduler(text: &str) -> (Vec<Batch>, Vec<Finding>) {
+        let mut settings = Settings::default();
+        settings.aws.backend = Backend::Scheduler;
+        load(FILE, text, &settings)
+    }
+
+    const BASE: &str = "A:\n  batch_class: \"A\"\n  is_active: true\n";
+
+    #[test]
+    fn scheduler_keys_on_rules_are_errors_with_the_reason() {
+        let text =
+            format!("{BASE}  cron: \"0 9 * * ? *\"\n  flexible_window: 15m\n  end: 2027-01-01\n");
+        let (batches, f) = run(&text);
+        assert!(batches.is_empty());
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f.iter().all(|f| f.rule == Rule::ScheduleBackendKey));
+        assert_eq!((f[0].location.line, f[0].location.column), (5, 3));
+        assert!(
+            f[0].message.contains("no flexible time window"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].help
+                .as_deref()
+                .unwrap()
+                .contains("aws.backend: scheduler")
+        );
+        // `at` on rules: the backend error, not also a missing `cron`.
+        let f = one(&format!("{BASE}  at: 2026-12-31T23:00\n"));
+        assert_eq!(f.rule, Rule::ScheduleBackendKey);
+        assert!(f.message.contains("one-time"));
+    }
+
+    #[test]
+    fn scheduler_keys_load_on_scheduler() {
+        let text = format!(
+            "{BASE}  cron: \"0 9 * * ? *\"\n  timezone: Europe/London\n  flexible_window: 1h30m\n  start: 2026-12-01\n  end: 2027-03-29T01:30\n"
+        );
+        let (batches, f) = on_scheduler(&text);
+        assert!(f.is_empty(), "{f:?}");
+        let k = &batches[0].scheduler;
+        assert_eq!(k.backend, Backend::Scheduler);
+        assert_eq!(k.flexible_window, Some(90));
+        let start = k.start.unwrap();
+        assert_eq!(start.instant.to_string(), "2026-12-01T00:00:00Z");
+        // 01:30 on 2027-03-28 does not exist in London; 2027-03-29 01:30 is BST.
+        assert_eq!(k.end.unwrap().instant.to_string(), "2027-03-29T00:30:00Z");
+        assert_eq!(batches[0].occupied_minutes(10), 100);
+    }
+
+    #[test]
+    fn at_is_a_one_time_run_in_the_batch_zone() {
+        let text = format!("{BASE}  at: \"2026-12-31T23:00\"\n  timezone: America/New_York\n");
+        let (batches, f) = on_scheduler(&text);
+        assert!(f.is_empty(), "{f:?}");
+        let b = &batches[0];
+        assert_eq!(b.scheduler_expression(), "at(2026-12-31T23:00:00)");
+        assert_eq!(b.cron_text, "at(2026-12-31T23:00:00)");
+        let runs: Vec<_> = b
+            .runs_after("2026-01-01T00:00:00Z".parse().unwrap())
+            .map(|t| t.to_string())
+            .collect();
+        assert_eq!(runs, ["2027-01-01T04:00:00Z"]);
+    }
+
+    #[test]
+    fn scheduler_key_mistakes_are_located() {
+        let cron = "  cron: \"0 9 * * ? *\"\n";
+        for (extra, rule, line) in [
+            ("  flexible_window: 0m\n", Rule::ScheduleInvalidWindow, 5),
+            ("  flexible_window: 25h\n", Rule::ScheduleInvalidWindow, 5),
+            ("  start: 2026-13-01\n", Rule::ScheduleInvalidDate, 5),
+            (
+                "  start: 2026-12-01T09:00+09:00\n",
+                Rule::ScheduleInvalidDate,
+                5,
+            ),
+            (
+                "  start: 2026-12-01T09:00:30\n",
+                Rule::ScheduleInvalidDate,
+                5,
+            ),
+            (
+                "  start: 2026-12-02\n  end: 2026-12-01\n",
+                Rule::ScheduleInvalidDate,
+                6,
+            ),
+            ("  at: 2026-12-01T09:00\n", Rule::ScheduleInvalidDate, 5),
+        ] {
+            let (batches, f) = on_scheduler(&format!("{BASE}{cron}{extra}"));
+            assert!(batches.is_empty(), "{extra}");
+            assert_eq!(f.len(), 1, "{extra}: {f:?}");
+            assert_eq!((f[0].rule, f[0].location.line), (rule, line), "{extra}");
+            assert!(f[0].help.is_some(), "{extra}");
+        }
     }
 }

@@ -62,7 +62,7 @@ impl Timetable {
             .collect();
         let expand = |i: usize| -> BatchRuns {
             let batch = &batches[i];
-            let mut times = batch.cron.fire_times_after(from, &batch.zone.tz);
+            let mut times = batch.runs_after(from);
             let mut starts = Vec::new();
             while let Some(s) = times.next_second() {
                 if s >= end_second {

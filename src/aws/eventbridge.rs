@@ -30,7 +30,11 @@ pub struct ApiError {
     pub message: String,
 }
 
-fn api_error<E, R>(operation: &'static str, subject: &str, err: SdkError<E, R>) -> ApiError
+pub(crate) fn api_error<E, R>(
+    operation: &'static str,
+    subject: &str,
+    err: SdkError<E, R>,
+) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -45,11 +49,12 @@ where
 }
 
 /// Counts calls (from the client's methods) and attempts (from the SDK, retries included).
+/// Every SDK shares the interceptor trait, so the Scheduler client counts with it too.
 #[derive(Debug, Clone, Default)]
-struct Counter(Arc<Mutex<CallStats>>);
+pub(crate) struct Counter(pub(crate) Arc<Mutex<CallStats>>);
 
 impl Counter {
-    fn bump(&self, op: &str, attempt: bool) {
+    pub(crate) fn bump(&self, op: &str, attempt: bool) {
         if let Ok(mut stats) = self.0.lock() {
             let op = op.to_string();
             let c = stats.0.entry(op).or_default();
@@ -448,7 +453,11 @@ impl EventBridge {
     }
 }
 
-fn build_error(operation: &'static str, subject: &str, e: &dyn std::error::Error) -> ApiError {
+pub(crate) fn build_error(
+    operation: &'static str,
+    subject: &str,
+    e: &dyn std::error::Error,
+) -> ApiError {
     ApiError {
         operation,
         subject: subject.to_string(),

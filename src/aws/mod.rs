@@ -8,6 +8,8 @@ pub mod ecs;
 pub mod eventbridge;
 pub mod import;
 pub mod launch;
+pub mod scheduler;
+pub mod scheduler_sync;
 pub mod sfn;
 pub mod sync;
 

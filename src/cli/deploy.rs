@@ -1,7 +1,7 @@
 //! The `plan` and `apply` commands: their arguments (flattened into the CLI in `cli.rs`) and
 //! the glue from a repository on disk to [`sync::deploy`] on a current-thread runtime.
 
-use crate::aws::eventbridge::{ClientOptions, Connection, EventBridge, ReadOnly};
+use crate::aws::eventbridge::{ClientOptions, Connection, EventBridge};
 use crate::aws::sync::{self, SyncError};
 use crate::check::{self, Options};
 use crate::deploy::DeployOptions;
@@ -119,28 +119,59 @@ fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    if aws.backend == crate::settings::aws::Backend::Scheduler {
+        return run_scheduler(args, options, &analysis, &runtime, now);
+    }
     let result = runtime.block_on(async {
         // Refuse before connecting: a broken repository never gets as far as AWS.
-        crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup)?;
+        let desired = crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup)?;
         let connection = Connection {
             region: aws.region.clone(),
             ..Connection::default()
         };
-        if options.dry_run {
-            // A client without write calls: planning cannot change AWS.
-            let client =
-                ReadOnly::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
-            return sync::plan(&client, &analysis, &lookup, &options).await;
-        }
         let client =
             EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
-        sync::deploy(&client, &analysis, &lookup, &options).await
+        // Schedules left from `backend: scheduler` would run their batches a second time.
+        let moved = if client.region().is_some() {
+            let scheduler = crate::aws::scheduler::Scheduler::connect(
+                &connection,
+                &aws.schedule_group,
+                &ClientOptions::default(),
+            )
+            .await;
+            crate::aws::scheduler_sync::move_to_rules(
+                &client,
+                &scheduler,
+                &desired,
+                &analysis.inputs.settings.rule_prefix,
+                options.dry_run,
+                options.concurrency,
+            )
+            .await?
+        } else {
+            None
+        };
+        if options.dry_run {
+            // The rules' side of a plan through the reader (no write calls).
+            return sync::plan(&client, &analysis, &lookup, &options)
+                .await
+                .map(|r| (r, moved));
+        }
+        sync::deploy(&client, &analysis, &lookup, &options)
+            .await
+            .map(|r| (r, moved))
     });
-    let report = match result {
+    let (report, moved) = match result {
         Ok(report) => report,
         Err(err) => return failure(&err, &analysis.inputs.sources),
     };
     let mut stdout = anstream::stdout().lock();
+    if let Some(moved) = &moved
+        && args.format != SyncFormat::Json
+    {
+        let text = crate::report::schedule_plan::to_rules_human(moved, options.dry_run);
+        write!(stdout, "{text}")?;
+    }
     let text = match (args.format, options.dry_run) {
         (SyncFormat::Human, true) => report::plan_human(&report.plan),
         (SyncFormat::Human, false) => report::deploy_human(&report),
@@ -168,4 +199,67 @@ fn failure(err: &SyncError, sources: &BTreeMap<String, String>) -> anyhow::Resul
         )?;
     }
     Ok(err.outcome())
+}
+
+/// `aws.backend: scheduler`: the batches' schedules in cronbridge's group, after checking
+/// that no managed schedule rule of the repository is left on the bus (it would run every
+/// batch a second time). Alert rules stay event-pattern rules on the bus: they are deployed
+/// by the rules path, which then holds no schedule rule.
+fn run_scheduler(
+    args: &SyncArgs,
+    options: DeployOptions,
+    analysis: &check::Analysis,
+    runtime: &tokio::runtime::Runtime,
+    now: Timestamp,
+) -> anyhow::Result<Outcome> {
+    use crate::aws::scheduler_sync;
+    use crate::report::schedule_plan;
+    let aws = &analysis.inputs.settings.aws;
+    let lookup = |name: &str| std::env::var(name).ok();
+    let connection = Connection {
+        region: aws.region.clone(),
+        ..Connection::default()
+    };
+    let result = runtime.block_on(scheduler_sync::deploy_all(
+        &connection,
+        analysis,
+        &lookup,
+        &options,
+        now,
+    ));
+    let (report, alerts) = match result {
+        Ok(r) => r,
+        Err(err) => return failure(&err, &analysis.inputs.sources),
+    };
+    let mut stdout = anstream::stdout().lock();
+    let text = match args.format {
+        SyncFormat::Json => schedule_plan::deploy_json(&report) + "\n",
+        SyncFormat::Human | SyncFormat::Markdown => {
+            let text = if options.dry_run {
+                schedule_plan::plan_human(&report.plan)
+            } else {
+                schedule_plan::deploy_human(&report)
+            };
+            if args.format == SyncFormat::Markdown {
+                // The same text as a code block, for a job summary or the drift issue.
+                log_markdown(&crate::report::escape::markdown_code_block(&text, "text"))
+            } else {
+                text
+            }
+        }
+    };
+    write!(stdout, "{text}")?;
+    let mut outcome = report.outcome();
+    if let Some(alerts) = alerts {
+        if args.format != SyncFormat::Json {
+            let text = if options.dry_run {
+                report::plan_human(&alerts.plan)
+            } else {
+                report::deploy_human(&alerts)
+            };
+            write!(stdout, "\nAlert rules:\n{text}")?;
+        }
+        outcome = outcome.max(alerts.outcome());
+    }
+    Ok(outcome)
 }

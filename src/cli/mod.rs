@@ -168,6 +168,16 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
+    /// The backend whose runs to list: `rules` (UTC rules; a repeated local time runs twice)
+    /// or `scheduler` (EventBridge Scheduler in the zone; a repeated local time runs once).
+    #[arg(long, value_enum, default_value_t = BackendArg::Rules)]
+    pub backend: BackendArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackendArg {
+    Rules,
+    Scheduler,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -298,13 +308,29 @@ fn explain(args: ExplainArgs) -> anyhow::Result<Outcome> {
         LangArg::En => words::Lang::En,
         LangArg::Ja => words::Lang::Ja,
     };
+    let count = usize::from(args.count);
+    let (utc, next, scheduler) = match args.backend {
+        BackendArg::Rules => (
+            Some(cron::rewrite::to_utc(&expression, &zone, from)),
+            expression
+                .fire_times_after(from, &zone)
+                .take(count)
+                .collect(),
+            false,
+        ),
+        BackendArg::Scheduler => (
+            None,
+            cron::scheduler::SchedulerTimes::new(&expression, from, &zone, None, None)
+                .take(count)
+                .collect(),
+            true,
+        ),
+    };
     let explanation = report::explain::Explanation {
         description: words::describe(&expression, lang),
-        utc: cron::rewrite::to_utc(&expression, &zone, from),
-        next: expression
-            .fire_times_after(from, &zone)
-            .take(usize::from(args.count))
-            .collect(),
+        utc: utc.unwrap_or_else(|| Ok(Vec::new())),
+        scheduler,
+        next,
         expression,
         zone_name,
         zone,

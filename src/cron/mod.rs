@@ -33,8 +33,8 @@
 //! An expression fires at every instant whose wall-clock time in the zone matches it. A local
 //! time that a daylight-saving change skips never fires; one that occurs twice fires at both
 //! instants. That is exactly what a set of UTC rules does for offset-independent expressions
-//! such as `*/5 * * * ? *`, which is why it is the rule here. EventBridge Scheduler, a possible
-//! later backend, runs a repeated local time once; that difference is the backend's to handle.
+//! such as `*/5 * * * ? *`, which is why it is the rule here. EventBridge Scheduler runs a
+//! repeated local time once: [`scheduler`] evaluates an expression as that backend fires it.
 //!
 //! Rate expressions fire at whole multiples of their interval since 1970-01-01T00:00:00Z.
 //! EventBridge anchors a rate at the moment the rule is created, which cronbridge cannot know:
@@ -45,6 +45,7 @@ pub mod civil;
 mod eval;
 mod parse;
 pub mod rewrite;
+pub mod scheduler;
 pub mod to_local;
 pub mod words;
 

@@ -111,6 +111,8 @@ pub struct Desired {
     /// The value of [`REPOSITORY_TAG`] on every rule: `aws.repository`, else
     /// `GITHUB_REPOSITORY`; `None` when neither says (rules then carry no repository tag).
     pub repository: Option<String>,
+    /// On `aws.backend: scheduler`: the batches' schedules (then `rules` holds only alerts).
+    pub schedules: Vec<super::schedules::DesiredSchedule>,
 }
 
 /// Reads an environment variable; tests pass a closure over a map.
@@ -158,7 +160,9 @@ pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
     } else {
         resolve_target(aws, lookup, &config_at, &mut desired)
     };
-    if aws.event_bus != config::DEFAULT_EVENT_BUS && !model.batches.is_empty() {
+    // On Scheduler the batches become schedules, not rules: the bus holds only the alerts.
+    let scheduler = aws.backend == config::Backend::Scheduler;
+    if aws.event_bus != config::DEFAULT_EVENT_BUS && !model.batches.is_empty() && !scheduler {
         desired.findings.push(
             Finding::of(finding::Rule::AwsScheduleBus, aws.location.clone().unwrap_or(config_at.clone()), format!("schedules cannot run on the event bus `{}`: EventBridge runs schedule expressions only on the default event bus", aws.event_bus))
                 .help("remove `event_bus` (default: `default`)"),
@@ -168,6 +172,30 @@ pub fn build(model: &Model<'_>, lookup: Lookup<'_>) -> Desired {
         let Some(Ok(utc)) = model.utc.get(i) else {
             continue;
         };
+        if batch.on_scheduler() {
+            // The same name, state, description, target and limits as a rule, in the
+            // batch's own zone; then what only a schedule has.
+            let mut one = Desired {
+                repository: desired.repository.clone(),
+                ..Desired::default()
+            };
+            let zone_native = [batch.cron.clone()];
+            schedule_rules(
+                batch,
+                &zone_native,
+                &settings.rule_prefix,
+                aws,
+                target.as_ref(),
+                &mut one,
+            );
+            desired.findings.extend(one.findings);
+            for r in one.rules {
+                desired
+                    .schedules
+                    .push(super::schedules::from_rule(batch, r, aws));
+            }
+            continue;
+        }
         schedule_rules(
             batch,
             utc,
@@ -622,7 +650,7 @@ fn check_tags(tags: &BTreeMap<String, String>, at: &Location, desired: &mut Desi
 }
 
 /// `<local schedule>: <description>`, cut to EventBridge's 512 characters.
-fn describe(local: &str, description: Option<&str>) -> String {
+pub(crate) fn describe(local: &str, description: Option<&str>) -> String {
     let text = match description.map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => format!("{local}: {d}"),
         None => local.to_string(),

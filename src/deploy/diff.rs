@@ -207,6 +207,11 @@ pub fn between(base: &Model<'_>, head: &Model<'_>) -> DeployDiff {
             fields: fields.into_iter().map(clean).collect(),
         });
     }
+    rules.extend(schedule_diffs(
+        &old,
+        &new,
+        &head.settings.aws.schedule_group,
+    ));
     let mut from_env: Vec<&'static str> = old.from_env.clone();
     for v in new.from_env {
         if !from_env.contains(&v) {
@@ -218,6 +223,54 @@ pub fn between(base: &Model<'_>, head: &Model<'_>) -> DeployDiff {
         settings: settings(base.settings, head.settings),
         from_env,
     }
+}
+
+/// The schedules of `backend: scheduler` that change, as rows named `<group>/<schedule>`,
+/// field by field (the fields of `deploy::schedules`; every start shown, passed or not).
+fn schedule_diffs(old: &Desired, new: &Desired, group: &str) -> Vec<RuleDiff> {
+    use super::schedules::{self, LiveGroup, LiveSchedules};
+    if old.schedules.is_empty() && new.schedules.is_empty() {
+        return Vec::new();
+    }
+    let live = LiveSchedules {
+        group: Some(LiveGroup {
+            arn: String::new(),
+            tags: schedules::group_tags(new.repository.as_deref()),
+        }),
+        schedules: old.schedules.iter().map(|d| d.schedule.clone()).collect(),
+    };
+    let at = crate::finding::Location::file_start(crate::settings::DEFAULT_SETTINGS_FILE);
+    let p = schedules::plan(new, &live, group, 1.0, &at, jiff::Timestamp::MIN);
+    p.changes
+        .into_iter()
+        .filter_map(|c| {
+            let sign = match c.action {
+                Action::Create => Sign::Added,
+                Action::Update => Sign::Changed,
+                Action::Delete => Sign::Removed,
+                _ => return None,
+            };
+            let batch = c
+                .batch
+                .clone()
+                .or_else(|| {
+                    old.schedules
+                        .iter()
+                        .find(|d| d.schedule.name == c.name)
+                        .map(|d| d.batch.clone())
+                })
+                .unwrap_or_else(|| c.name.clone());
+            Some(RuleDiff {
+                sign,
+                name: format!("{group}/{}", c.name),
+                renamed_from: None,
+                origin: Origin::Schedule(batch),
+                // Scheduler has no `rule:` adoption: schedules are cronbridge's by their group.
+                adopts: false,
+                fields: c.fields.into_iter().map(clean).collect(),
+            })
+        })
+        .collect()
 }
 
 /// Every field of a rule, against nothing.
@@ -271,6 +324,17 @@ fn settings(base: &Settings, head: &Settings) -> Vec<FieldChange> {
                 Some(s.aws.max_delete_share.to_string()),
             ),
             ("aws.repository", s.aws.repository.clone()),
+            (
+                "aws.backend",
+                Some(match s.aws.backend {
+                    crate::settings::aws::Backend::Rules => "rules".to_string(),
+                    // Said here, in the pull request, before the merge meets the refusal.
+                    crate::settings::aws::Backend::Scheduler => {
+                        "scheduler (the batches become EventBridge Scheduler schedules, listed as `<group>/<name>`)".to_string()
+                    }
+                }),
+            ),
+            ("aws.schedule_group", Some(s.aws.schedule_group.clone())),
             (
                 "manual_runs.permission",
                 serde_json::to_value(m.permission)
@@ -359,6 +423,40 @@ mod tests {
             .find(|r| r.name == rule)
             .and_then(|r| r.fields.iter().find(|f| f.field == field))
             .unwrap_or_else(|| panic!("no {field} of {rule}: {d:?}"))
+    }
+
+    // Rules → Scheduler in one pull request: the comment shows each rule removed and each
+    // schedule added with its zone-native expression; a later change of a schedule is a
+    // field-by-field change of `<group>/<name>`.
+    #[test]
+    fn moving_to_scheduler_shows_rules_removed_and_schedules_added() {
+        let base = repo(SETTINGS, BATCHES, None);
+        let on = SETTINGS.replace("aws:\n", "aws:\n  backend: scheduler\n");
+        let head = repo(&on, BATCHES, None);
+        let d = diff(&base, &head);
+        let s = signs(&d);
+        assert!(s.contains(&(Sign::Removed, "cb-Backup", None)), "{s:?}");
+        assert!(
+            s.contains(&(Sign::Added, "cronbridge/cb-Backup", None)),
+            "{s:?}"
+        );
+        let f = field(&d, "cronbridge/cb-Report", "schedule");
+        assert_eq!(f.after.as_deref(), Some("cron(0 8 ? * MON-FRI *)"));
+        assert_eq!(
+            field(&d, "cronbridge/cb-Report", "timezone")
+                .after
+                .as_deref(),
+            Some("Asia/Tokyo")
+        );
+        assert_eq!(d.settings[0].field, "aws.backend");
+        let later = repo(&on, &BATCHES.replace("0 9 * * ? *", "0 10 * * ? *"), None);
+        let d = diff(&head, &later);
+        assert_eq!(signs(&d), [(Sign::Changed, "cronbridge/cb-Backup", None)]);
+        let f = field(&d, "cronbridge/cb-Backup", "schedule");
+        assert_eq!(
+            (f.before.as_deref(), f.after.as_deref()),
+            (Some("cron(0 9 * * ? *)"), Some("cron(0 10 * * ? *)"))
+        );
     }
 
     #[test]

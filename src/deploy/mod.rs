@@ -11,6 +11,7 @@ pub mod cutover;
 pub mod desired;
 pub mod diff;
 pub mod plan;
+pub mod schedules;
 
 use crate::finding::{Finding, Location, Rule, Severity};
 use crate::outcome::Outcome;

@@ -96,14 +96,17 @@ rules! {
     RepoSymlink = "repo/symlink", Input, Error, "a file is a symbolic link, which cronbridge does not follow";
     RepoTooLarge = "repo/too-large", Input, Error, "a file is over 1 MiB and is not read";
 
+    ScheduleBackendKey = "schedule/backend-key", Input, Error, "a batch uses a key that the deploy backend (`aws.backend`) does not have";
     ScheduleCaseCollision = "schedule/case-collision", Input, Error, "two batch names differ only in case";
     ScheduleDuplicateBatch = "schedule/duplicate-batch", Input, Error, "the same batch name is defined in two schedule files";
     ScheduleEmptyFile = "schedule/empty-file", Input, Error, "a schedules file is empty, which would remove its rules";
     ScheduleInvalidBatchClass = "schedule/invalid-batch-class", Input, Error, "`batch_class` is not a class name such as `Batches::Daily::Backup`";
+    ScheduleInvalidDate = "schedule/invalid-date", Input, Error, "`start`, `end` or `at` is not a local date-time, or `end` is not after `start`";
     ScheduleInvalidCron = "schedule/invalid-cron", Input, Error, "`cron` is not a valid EventBridge expression";
     ScheduleInvalidDuration = "schedule/invalid-duration", Input, Error, "`duration` is not a duration such as `90m`";
     ScheduleInvalidName = "schedule/invalid-name", Input, Error, "a batch name cannot become an EventBridge rule name";
     ScheduleInvalidRule = "schedule/invalid-rule", Input, Error, "`rule` does not name valid, distinct EventBridge rules, one per UTC rule of the schedule";
+    ScheduleInvalidWindow = "schedule/invalid-window", Input, Error, "`flexible_window` is not a duration from 1 minute to 24 hours";
     ScheduleInvalidTimezone = "schedule/invalid-timezone", Input, Error, "`timezone` is not an IANA time zone";
     ScheduleInvalidValue = "schedule/invalid-value", Input, Error, "a value of a batch is empty";
     ScheduleMissingKey = "schedule/missing-key", Input, Error, "a batch lacks a required key";
@@ -171,6 +174,7 @@ rules! {
     AwsRunsTwice = "aws/runs-twice", Deploy, Error, "a rule cronbridge does not own already starts a batch it would schedule";
     AwsRulesQuotaNear = "aws/rules-quota-near", Deploy, Warning, "the event bus will use most of its rules quota";
     AwsScheduleBus = "aws/schedule-bus", Config, Error, "the settings' `event_bus` is not the default bus, where schedules run";
+    AwsUnownedGroup = "aws/unowned-group", Deploy, Error, "the Scheduler schedule group exists without cronbridge's tag, or belongs to another repository";
     AwsUnownedRule = "aws/unowned-rule", Deploy, Error, "a rule of the name cronbridge would use exists without cronbridge's tag";
 }
 

@@ -81,11 +81,14 @@ pub async fn run(
     .map_err(GithubError::Stdout)?;
     let lookup = |name: &str| std::env::var(name).ok();
     let settings = &analysis.inputs.settings.aws;
+    if settings.backend == crate::settings::aws::Backend::Scheduler {
+        return deploy_schedules(env, &event, &analysis, &lookup, options, stdout).await;
+    }
     // Refuse before connecting: a broken repository never gets as far as AWS.
     let deployed =
         match crate::deploy::desired_state(&analysis.findings, &analysis.model(), &lookup) {
             Err(err) => Err(SyncError::from(err)),
-            Ok(_) => {
+            Ok(desired) => {
                 let connection = Connection {
                     region: settings.region.clone(),
                     ..Connection::default()
@@ -101,7 +104,36 @@ pub async fn run(
                     allow_delete: options.allow_delete,
                     ..DeployOptions::default()
                 };
-                sync::deploy(&client, &analysis, &lookup, &deploy_options).await
+                // Schedules left from `backend: scheduler` would run their batches twice.
+                let moved = if client.region().is_some() {
+                    let scheduler = crate::aws::scheduler::Scheduler::connect(
+                        &connection,
+                        &settings.schedule_group,
+                        &ClientOptions::default(),
+                    )
+                    .await;
+                    crate::aws::scheduler_sync::move_to_rules(
+                        &client,
+                        &scheduler,
+                        &desired,
+                        &analysis.inputs.settings.rule_prefix,
+                        false,
+                        deploy_options.concurrency,
+                    )
+                    .await
+                } else {
+                    Ok(None)
+                };
+                match moved {
+                    Err(e) => Err(e),
+                    Ok(moved) => {
+                        if let Some(m) = &moved {
+                            let text = crate::report::schedule_plan::to_rules_human(m, false);
+                            write!(stdout, "{text}").map_err(GithubError::Stdout)?;
+                        }
+                        sync::deploy(&client, &analysis, &lookup, &deploy_options).await
+                    }
+                }
             }
         };
     let report = match deployed {
@@ -120,7 +152,8 @@ pub async fn run(
         ];
         env::append(path, &env::format_outputs(&outputs, env::delimiter_seed()))?;
     }
-    report_on_pull_request(env, &event, &report, stdout).await?;
+    let body = crate::report::plan::deploy_comment(&report, &event.after);
+    report_on_pull_request(env, &event, &body, stdout).await?;
     Ok(match &report.status {
         Status::Refused { .. } => Outcome::Findings,
         Status::Applied(_) if report.failed() => Outcome::Failure,
@@ -129,6 +162,73 @@ pub async fn run(
 }
 
 /// Nothing was planned: say why on stdout and in the summary.
+/// `backend: scheduler` on push: the schedules (and the move from rules) and the alert
+/// rules, as `cronbridge apply` does; the plan and result go to the log and the job summary,
+/// the outputs are set, and the merged pull request gets the deploy comment.
+async fn deploy_schedules(
+    env: &ActionsEnv,
+    event: &PushEvent,
+    analysis: &check::Analysis,
+    lookup: crate::deploy::desired::Lookup<'_>,
+    options: &Options,
+    stdout: &mut dyn Write,
+) -> Result<Outcome, GithubError> {
+    let aws = &analysis.inputs.settings.aws;
+    let connection = Connection {
+        region: aws.region.clone(),
+        ..Connection::default()
+    };
+    let deploy_options = DeployOptions {
+        dry_run: false,
+        allow_delete: options.allow_delete,
+        ..DeployOptions::default()
+    };
+    let (report, alerts) = match crate::aws::scheduler_sync::deploy_all(
+        &connection,
+        analysis,
+        lookup,
+        &deploy_options,
+        options.now,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(err) => return refuse(env, &err, stdout),
+    };
+    let alerts_text = alerts.as_ref().map(crate::report::plan::deploy_human);
+    let mut text = crate::report::schedule_plan::deploy_human(&report);
+    if let Some(a) = &alerts_text {
+        text.push_str("\nAlert rules:\n");
+        text.push_str(a);
+    }
+    write!(stdout, "{text}").map_err(GithubError::Stdout)?;
+    if let Some(path) = &env.step_summary {
+        let md = format!(
+            "## ⏰ cronbridge: EventBridge Scheduler deploy\n\n{}\n",
+            crate::report::escape::markdown_code_block(&mask_secrets(&text), "text")
+        );
+        env::append(path, &md)?;
+    }
+    let failed = report.failed() || alerts.as_ref().is_some_and(DeployReport::failed);
+    let changed =
+        report.plan.has_changes() || alerts.as_ref().is_some_and(|a| a.plan.has_changes());
+    if let Some(path) = &env.output {
+        let outputs = [
+            ("changed", changed.to_string()),
+            ("failed", failed.to_string()),
+        ];
+        env::append(path, &env::format_outputs(&outputs, env::delimiter_seed()))?;
+    }
+    let body =
+        crate::report::schedule_plan::deploy_comment(&report, alerts_text.as_deref(), &event.after);
+    report_on_pull_request(env, event, &body, stdout).await?;
+    let outcome = report.outcome();
+    Ok(match alerts {
+        Some(a) => outcome.max(a.outcome()),
+        None => outcome,
+    })
+}
+
 fn refuse(
     env: &ActionsEnv,
     err: &SyncError,
@@ -161,7 +261,7 @@ fn refuse(
 async fn report_on_pull_request(
     env: &ActionsEnv,
     event: &PushEvent,
-    report: &DeployReport,
+    body: &str,
     stdout: &mut dyn Write,
 ) -> Result<(), GithubError> {
     let Some(token) = &env.token else {
@@ -173,8 +273,7 @@ async fn report_on_pull_request(
         let Some(pr) = pulls.iter().find(|p| p.merged_at.is_some()) else {
             return Ok(None);
         };
-        let body = crate::report::plan::deploy_comment(report, &event.after);
-        upsert_comment(&client, pr.number, MARKER, &body, true)
+        upsert_comment(&client, pr.number, MARKER, body, true)
             .await
             .map(Some)
     }

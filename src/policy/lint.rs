@@ -133,12 +133,40 @@ pub fn references(policies: &crate::policy::Policies, batches: &[Batch]) -> Vec<
 pub fn never_fires(batches: &[Batch], now: jiff::Timestamp) -> Vec<Finding> {
     let mut findings = Vec::new();
     for batch in batches {
-        if batch
-            .cron
-            .fire_times_after(now, &batch.zone.tz)
-            .next_second()
-            .is_some()
+        if batch.runs_after(now).next_second().is_some() {
+            continue;
+        }
+        // On Scheduler: a one-time run in the past, or an `end` that has passed.
+        let scheduler_reason = if batch.scheduler.at.is_some() {
+            Some((
+                "its one-time run is in the past",
+                "remove the batch once it has run (its schedule stays, fired, until then), or set `at` to a later time",
+            ))
+        } else if batch.scheduler.end.is_some()
+            && batch
+                .cron
+                .fire_times_after(now, &batch.zone.tz)
+                .next_second()
+                .is_some()
         {
+            Some((
+                "its `end` has passed, or no run falls between `start` and `end`",
+                "move `end` later, or remove the batch if it is done",
+            ))
+        } else {
+            None
+        };
+        if let Some((reason, help)) = scheduler_reason {
+            let at = batch.field_location("cron").clone();
+            let message = format!("`{}` never fires: {reason}", batch.cron_text);
+            // A one-time run that has passed has (usually) run: a warning to remove it, not
+            // an error that would block every later deploy of the repository.
+            let finding = if batch.scheduler.at.is_some() {
+                Finding::warning(Rule::LintNeverFires, at, message)
+            } else {
+                Finding::of(Rule::LintNeverFires, at, message)
+            };
+            findings.push(finding.help(help));
             continue;
         }
         let year = now.to_zoned_datetime(batch.zone.tz.clone()).year();
@@ -221,5 +249,33 @@ mod tests {
         ] {
             assert!(never(cron).is_empty(), "{cron}");
         }
+    }
+
+    fn on_scheduler(keys: &str) -> Vec<Finding> {
+        let text = format!("A:\n  batch_class: \"A\"\n  is_active: true\n  description: a\n{keys}");
+        let mut settings = crate::settings::Settings::default();
+        settings.aws.backend = crate::settings::aws::Backend::Scheduler;
+        let (batches, f) = crate::schedule::load("schedules/a.yml", &text, &settings);
+        assert!(f.is_empty(), "{f:?}");
+        never_fires(&batches, "2026-11-29T00:00:00Z".parse().unwrap())
+    }
+
+    #[test]
+    fn a_past_one_time_run_warns_and_a_passed_end_is_an_error() {
+        let f = on_scheduler("  at: 2026-01-01T09:00\n");
+        assert_eq!(f[0].severity, crate::finding::Severity::Warning);
+        assert!(
+            f[0].message.contains("one-time run is in the past"),
+            "{}",
+            f[0].message
+        );
+        let f = on_scheduler("  cron: \"0 9 * * ? *\"\n  end: 2026-06-01\n");
+        assert_eq!(f[0].severity, crate::finding::Severity::Error);
+        assert!(
+            f[0].message.contains("`end` has passed"),
+            "{}",
+            f[0].message
+        );
+        assert!(on_scheduler("  at: 2027-01-01T09:00\n").is_empty());
     }
 }

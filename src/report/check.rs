@@ -5,7 +5,7 @@
 use super::escape::{log_inline, log_lines};
 use super::snippet;
 use super::{BOLD, DIM, ERROR};
-use crate::check::{Analysis, Diff, utc_text};
+use crate::check::{Analysis, Diff, deployed_text};
 use crate::finding::{Finding, Severity};
 use crate::timetable::local_and_utc;
 use anstyle::{AnsiColor, Style};
@@ -109,7 +109,7 @@ pub fn human(a: &Analysis, diff: Option<&Diff>, horizon_days: u32) -> String {
             names[i],
             crons[i],
             log_inline(&b.zone.name),
-            log_inline(&utc_text(&a.utc[i])),
+            log_inline(&deployed_text(b, &a.utc[i])),
             log_inline(&next)
         ));
     }
@@ -236,6 +236,13 @@ struct JsonBatch<'a> {
     utc_expressions: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     utc_error: Option<String>,
+    /// On `aws.backend: scheduler`: the expression Scheduler gets, in `timezone`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheduler_expression: Option<String>,
+    /// On Scheduler: the flexible window, included in `duration_minutes` (the minutes a run
+    /// occupies for the policies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flexible_window_minutes: Option<u32>,
     description: Option<&'a str>,
     batch_class: &'a str,
     is_active: bool,
@@ -341,8 +348,11 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
             utc_expressions: a.utc[i]
                 .as_ref()
                 .ok()
+                .filter(|_| !b.on_scheduler())
                 .map(|r| r.iter().map(ToString::to_string).collect()),
             utc_error: a.utc[i].as_ref().err().map(ToString::to_string),
+            scheduler_expression: b.on_scheduler().then(|| b.scheduler_expression()),
+            flexible_window_minutes: b.scheduler.flexible_window,
             description: b.description.as_deref(),
             batch_class: &b.batch_class,
             is_active: b.is_active,

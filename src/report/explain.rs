@@ -18,8 +18,10 @@ pub struct Explanation {
     pub zone: TimeZone,
     pub description: String,
     pub next: Vec<Timestamp>,
-    /// The exact UTC rules, or why there are none.
+    /// The exact UTC rules, or why there are none (empty on Scheduler).
     pub utc: Result<Vec<Expression>, RewriteError>,
+    /// Whether `next` is as EventBridge Scheduler fires the expression in `zone`.
+    pub scheduler: bool,
 }
 
 #[derive(Serialize)]
@@ -37,6 +39,9 @@ struct JsonExplanation<'a> {
     utc_expressions: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     utc_error: Option<String>,
+    /// `"scheduler"` when the runs are Scheduler's; absent for rules (the shape before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend: Option<&'static str>,
     next: Vec<JsonRun>,
 }
 
@@ -74,7 +79,9 @@ pub fn json(e: &Explanation) -> String {
             .utc
             .as_ref()
             .ok()
+            .filter(|_| !e.scheduler)
             .map(|rules| rules.iter().map(ToString::to_string).collect()),
+        backend: e.scheduler.then_some("scheduler"),
         utc_error: e.utc.as_ref().err().map(|err| match err.help() {
             Some(help) => format!("{err}; {help}"),
             None => err.to_string(),
@@ -115,6 +122,11 @@ pub fn human(e: &Explanation) -> String {
         log_inline(&e.description)
     );
     match &e.utc {
+        _ if e.scheduler => out.push_str(&format!(
+            "{DIM}EventBridge Scheduler:{DIM:#} {} with ScheduleExpressionTimezone {} (no UTC rule; a repeated local time runs once, at its first instant)\n",
+            e.expression.to_aws(),
+            log_inline(&e.zone_name)
+        )),
         Ok(rules) => {
             let label = if rules.len() == 1 {
                 "UTC rule"

@@ -6,7 +6,7 @@
 
 use super::check::{NEXT_RUNS, next_runs, verdict};
 use super::escape::{markdown_cell_code, markdown_code, markdown_code_block, markdown_text};
-use crate::check::{Analysis, Diff, utc_text};
+use crate::check::{Analysis, Diff, deployed_text};
 use crate::finding::{Finding, Severity};
 use crate::timetable::local_and_utc;
 
@@ -84,14 +84,24 @@ fn rule_cell(a: &Analysis, i: usize) -> String {
         "{} {} → {}",
         markdown_cell_code(&b.cron_text),
         markdown_text(&b.zone.name),
-        markdown_cell_code(&utc_text(&a.utc[i]))
+        markdown_cell_code(&deployed_text(b, &a.utc[i]))
     )
 }
 
 /// The table of batches: all of them, or only what a diff touches.
 pub fn batches_table(head: &Analysis, base: Option<&Analysis>, diff: Option<&Diff>) -> String {
-    let mut out = String::from(
-        "| Batch | Change | Local cron → UTC rule(s) | Description | Next runs |\n|---|---|---|---|---|\n",
+    let header = if head
+        .inputs
+        .batches
+        .iter()
+        .any(crate::schedule::Batch::on_scheduler)
+    {
+        "Local cron → EventBridge Scheduler (zone-native)"
+    } else {
+        "Local cron → UTC rule(s)"
+    };
+    let mut out = format!(
+        "| Batch | Change | {header} | Description | Next runs |\n|---|---|---|---|---|\n",
     );
     let index = |a: &Analysis, name: &str| a.inputs.batches.iter().position(|b| b.name == name);
     let mut row = |a: &Analysis, i: usize, change: &str, rule: String| {
@@ -249,5 +259,37 @@ mod tests {
         assert_eq!(message("`a|b`", true), "` a\\|b `");
         let m = message("- `x` <img> [y](z)", false);
         assert!(m.starts_with("\\-") && !m.contains('<') && !m.contains("]("));
+    }
+
+    // The comment's table on Scheduler: the zone-native expression and its window, no UTC rule.
+    #[test]
+    fn the_batches_table_shows_what_scheduler_gets() {
+        let mut settings = crate::settings::Settings::default();
+        settings.aws.backend = crate::settings::aws::Backend::Scheduler;
+        let text = "Closing:\n  cron: \"0 6 ? * MON#1 *\"\n  timezone: Europe/London\n  batch_class: \"A\"\n  is_active: true\n  description: c\n  flexible_window: 15m\n";
+        let (batches, f) = crate::schedule::load("schedules/a.yml", text, &settings);
+        assert!(f.is_empty(), "{f:?}");
+        let inputs = crate::check::Inputs {
+            settings,
+            batches,
+            ..Default::default()
+        };
+        let a = crate::check::analyse(
+            inputs,
+            &crate::check::Options {
+                now: "2026-11-29T00:00:00Z".parse().unwrap(),
+                horizon_days: 40,
+            },
+        );
+        let table = batches_table(&a, None, None);
+        assert!(
+            table.contains("Local cron → EventBridge Scheduler (zone-native)"),
+            "{table}"
+        );
+        assert!(
+            table.contains("Scheduler cron(0 6 ? * 2#1 *) in Europe/London, flexible window 15m"),
+            "{table}"
+        );
+        assert!(table.contains("2026-12-07 Mon 06:00"), "{table}");
     }
 }

@@ -13,6 +13,7 @@ pub mod import;
 pub mod manual;
 pub mod markdown;
 pub mod plan;
+pub mod schedule_plan;
 pub mod snippet;
 
 use anstyle::{AnsiColor, Style};

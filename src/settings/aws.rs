@@ -9,6 +9,8 @@
 //!   rules_quota: 300              # the account's rules-per-bus quota; default 300
 //!   max_rules_per_schedule: 8     # UTC rules one local schedule may become; default 8
 //!   max_delete_share: 0.25        # share of managed rules one apply may delete; default 0.25
+//!   backend: rules                # rules (default) or scheduler (EventBridge Scheduler)
+//!   schedule_group: cronbridge    # the Scheduler schedule group cronbridge owns; default cronbridge
 //!   target:
 //!     role_arn: arn:aws:iam::123456789012:role/cronbridge-events   # or CRONBRIDGE_ROLE_ARN
 //!     state_machine_arn: arn:aws:states:ap-northeast-1:123456789012:stateMachine:batch
@@ -31,6 +33,28 @@ use serde_json::Value;
 pub const DEFAULT_EVENT_BUS: &str = "default";
 pub const DEFAULT_RULES_QUOTA: u32 = 300;
 pub const DEFAULT_MAX_DELETE_SHARE: f64 = 0.25;
+/// The schedule group of `backend: scheduler` when `aws.schedule_group` is not set.
+pub const DEFAULT_SCHEDULE_GROUP: &str = "cronbridge";
+
+/// What batches are deployed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// EventBridge scheduled rules on the default bus, in UTC (local crons rewritten).
+    #[default]
+    Rules,
+    /// EventBridge Scheduler schedules, each in its own IANA zone, in one schedule group.
+    Scheduler,
+}
+
+impl Backend {
+    /// The name the settings file uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Rules => "rules",
+            Backend::Scheduler => "scheduler",
+        }
+    }
+}
 
 /// Environment variables that may hold what the settings file leaves out. The file wins
 /// when it says; these fill the gaps, so one repository can deploy to several accounts.
@@ -70,6 +94,10 @@ pub struct AwsSettings {
     /// of every rule; without it, `GITHUB_REPOSITORY` from the environment.
     pub repository: Option<String>,
     pub target: TargetSettings,
+    /// `rules` (the default) or `scheduler`.
+    pub backend: Backend,
+    /// The schedule group the scheduler backend owns.
+    pub schedule_group: String,
 }
 
 impl Default for AwsSettings {
@@ -83,6 +111,8 @@ impl Default for AwsSettings {
             max_delete_share: DEFAULT_MAX_DELETE_SHARE,
             repository: None,
             target: TargetSettings::default(),
+            backend: Backend::Rules,
+            schedule_group: DEFAULT_SCHEDULE_GROUP.to_string(),
         }
     }
 }
@@ -181,6 +211,8 @@ pub static AWS: Object = Object {
         field("max_delete_share", Type::Number { min: 0.0, max: 1.0 }, "Share of the managed rules one apply may delete without `--allow-delete`.").default(DefaultValue::Float(DEFAULT_MAX_DELETE_SHARE)),
         field("repository", Type::Pattern { pattern: "^\\S{1,256}$", what: "`owner/name`" }, "The `cronbridge:repository` tag of every rule; else `GITHUB_REPOSITORY`."),
         field("target", Type::Object(&TARGET), "What every schedule rule starts: a Step Functions state machine, or an ECS task."),
+        field("backend", Type::Enum(&["rules", "scheduler"]), "How batches are scheduled: EventBridge scheduled rules (UTC), or EventBridge Scheduler (each in its own zone).").default(DefaultValue::Str("rules")),
+        field("schedule_group", Type::Pattern { pattern: "^(?!default$)[0-9A-Za-z._-]{1,64}$", what: "schedule group name (not `default`)" }, "`backend: scheduler`: the schedule group cronbridge owns (tagged; no other group is touched).").default(DefaultValue::Str(DEFAULT_SCHEDULE_GROUP)),
     ],
     one_of: &[],
     dependent_required: &[],
@@ -317,10 +349,62 @@ pub fn load(entry: &Entry, file: &str, findings: &mut Vec<Finding>) -> AwsSettin
                 }
             }
             "target" => aws.target = target(e, file, &mut sink),
+            "backend" => {
+                if let Some(b) = sink.take(backend(v, file)) {
+                    aws.backend = b;
+                }
+            }
+            "schedule_group" => {
+                if let Some(g) = sink.take(schedule_group(v, file)) {
+                    aws.schedule_group = g;
+                }
+            }
             _ => {}
         }
     }
     aws
+}
+
+fn backend(node: &Node, file: &str) -> Result<Backend, Finding> {
+    let text = yaml::expect_str(node, file, WRONG_TYPE, "`backend`")?;
+    match text {
+        "rules" => Ok(Backend::Rules),
+        "scheduler" => Ok(Backend::Scheduler),
+        _ => Err(Finding::of(
+            INVALID,
+            node.location(file),
+            format!("`backend`: `{text}` is neither `rules` nor `scheduler`"),
+        )
+        .help("write `rules` (EventBridge scheduled rules, the default) or `scheduler` (EventBridge Scheduler)")),
+    }
+}
+
+/// Scheduler's group names: 1 to 64 of `[0-9a-zA-Z-_.]`; `default` is the account's shared
+/// group, which cronbridge cannot own (groups are the unit of ownership: schedules carry no tags).
+fn schedule_group(node: &Node, file: &str) -> Result<String, Finding> {
+    let text = yaml::expect_str(node, file, WRONG_TYPE, "`schedule_group`")?;
+    let ok = !text.is_empty()
+        && text.chars().count() <= 64
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !ok {
+        return Err(Finding::of(
+            INVALID,
+            node.location(file),
+            format!("`schedule_group`: `{text}` is not a schedule group name"),
+        )
+        .help("schedule group names have 1 to 64 of letters, digits, `.`, `-` and `_`"));
+    }
+    if text == "default" {
+        return Err(Finding::of(
+            INVALID,
+            node.location(file),
+            "`schedule_group`: `default` is the account's shared group, which cronbridge cannot own",
+        )
+        .help("name a group of its own, e.g. `cronbridge` (the default): cronbridge tags it and touches no other"));
+    }
+    Ok(text.to_string())
 }
 
 fn region(node: &Node, file: &str) -> Result<String, Finding> {
@@ -840,6 +924,26 @@ mod tests {
         assert!(f[0].message.contains("`network`"));
         let (_, f) = load_text("aws:\n  target:\n    input: '{\"a\": '\n");
         assert!(f[0].message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn backend_and_schedule_group_load_with_defaults() {
+        let (aws, f) = load_text("aws:\n  region: ap-northeast-1\n");
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(aws.backend, Backend::Rules);
+        assert_eq!(aws.schedule_group, DEFAULT_SCHEDULE_GROUP);
+        let (aws, f) = load_text("aws:\n  backend: scheduler\n  schedule_group: team-a.batch\n");
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(aws.backend, Backend::Scheduler);
+        assert_eq!(aws.schedule_group, "team-a.batch");
+        let (_, f) = load_text("aws:\n  backend: schedular\n");
+        assert_eq!(f[0].rule, Rule::SettingsInvalidValue);
+        assert_eq!((f[0].location.line, f[0].location.column), (2, 12));
+        for bad in ["default", "a b", "x/y"] {
+            let (_, f) = load_text(&format!("aws:\n  schedule_group: \"{bad}\"\n"));
+            assert_eq!(f[0].rule, Rule::SettingsInvalidValue, "{bad}");
+            assert!(f[0].help.is_some());
+        }
     }
 
     #[test]

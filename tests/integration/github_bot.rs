@@ -1206,3 +1206,65 @@ async fn a_live_plan_that_cannot_be_read_is_a_warning_and_the_check_stands() {
     // Nothing was asked of AWS.
     assert!(proxy.state().seen.is_empty(), "{:?}", proxy.state().seen);
 }
+
+// `backend: scheduler` on push deploys the schedules (and the alert rules) as `apply` does,
+// with the plan and result in the log and the job summary.
+#[tokio::test]
+async fn a_push_on_the_scheduler_backend_deploys_the_schedules() {
+    let push = Push::new("pushsch", "refs/heads/master");
+    let group = format!("{}grp", push.prefix);
+    let settings = crate::aws_sync::settings(
+        &push.prefix,
+        // Its own repository tag: the other push tests share GITHUB_REPOSITORY, and rules of
+        // the same repository are found under any prefix.
+        &format!(
+            "  backend: scheduler\n  schedule_group: {group}\n  repository: octo/{}x\n",
+            push.prefix
+        ),
+    );
+    push.repo.write("cronbridge.yml", &settings);
+    let api = FakeGitHub::start("Codertocat/Hello-World").await;
+    serve_merged_pull(&api, &push.sha).await;
+    let run = push.run(&api);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("Applied: 7 schedule(s) written, 0 failed."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        push.summary()
+            .contains("## ⏰ cronbridge: EventBridge Scheduler deploy"),
+        "{}",
+        push.summary()
+    );
+    let client = crate::aws_sync::client_at(&crate::aws_sync::endpoint(), 3).await;
+    let rules = crate::aws_sync::live_rules(&client, &push.prefix).await;
+    assert!(
+        rules.values().all(|r| r.schedule_expression.is_none()),
+        "only the alert rule on the bus: {rules:?}"
+    );
+    // The merged pull request's deploy comment, under the deploy marker.
+    let comments = api.comments();
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    let body = comments[0]["body"].as_str().unwrap();
+    assert!(body.starts_with("<!-- cronbridge:deploy -->"), "{body}");
+    assert!(
+        body.contains("deployed to EventBridge Scheduler")
+            && body.contains(&format!("+ {}Backup", push.prefix))
+            && body.contains(&push.sha),
+        "{body}"
+    );
+    // Again: nothing to write, and the same comment edited.
+    let again = push.run(&api);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    assert!(
+        again
+            .stdout
+            .contains("Plan: 0 to create, 0 to update, 0 to delete, 7 unchanged."),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(api.comments().len(), 1);
+}

@@ -17,4 +17,5 @@ mod import;
 mod layers;
 mod manual_run;
 mod rewrite_props;
+mod scheduler_sync;
 mod schema;

@@ -160,7 +160,13 @@ fn repo_with(kind: &str, name: &str, text: &str) -> (Repo, String) {
     let repo = Repo::new();
     let bundled = include_str!("../../schedules/batches.yml");
     let path = match kind {
-        "schedules" => format!("schedules/{name}"),
+        "schedules" => {
+            // Keys only EventBridge Scheduler has are checked on that backend.
+            if name.starts_with("scheduler-") {
+                repo.write("cronbridge.yml", "aws:\n  backend: scheduler\n");
+            }
+            format!("schedules/{name}")
+        }
         "rules" => {
             repo.write("schedules/batches.yml", bundled);
             format!("rules/{name}")
