@@ -489,6 +489,15 @@ pub async fn deploy_all(
         now,
     );
     plan.from_rules = schedules::from_rules(&desired, &live_rules, &settings.rule_prefix);
+    // A rule outside cronbridge that starts a batch would run it beside its schedule.
+    plan.errors.extend(crate::deploy::plan::started_twice(
+        &schedules::as_rules(&desired, &analysis.inputs.batches),
+        &live_rules,
+        &settings.rule_prefix,
+        repository,
+        &Default::default(),
+        false,
+    ));
     let reasons = schedules::refusals(&plan, options.allow_delete, &at);
     let status = if options.dry_run {
         ScheduleStatus::Planned

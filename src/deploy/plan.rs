@@ -355,6 +355,7 @@ pub fn plan(desired: &Desired, live: &Live, limits: &Limits<'_>) -> Plan {
         prefix,
         repository,
         &desired_names,
+        true,
     ));
     let renames = pair_renames(&mut changes, desired);
     changes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -683,13 +684,16 @@ fn pair_renames(changes: &mut [Change], desired: &Desired) -> Vec<Rename> {
 
 /// Enabled schedule rules that this repository does not own and that start a batch it
 /// schedules (same target, and an input that is the same or names the batch): once the plan is
-/// applied, that batch would run twice. One error per batch and rule, at the batch.
-fn started_twice(
+/// applied, that batch would run twice. One error per batch and rule, at the batch. Rules
+/// named in `skip` are the plan's own business (a desired rule's name); `rules_backend` says
+/// whether adopting the rule with `rule:` is a way out (not when batches become schedules).
+pub fn started_twice(
     desired: &Desired,
     live: &Live,
     prefix: &str,
     repository: Option<&str>,
-    desired_names: &BTreeSet<&str>,
+    skip: &BTreeSet<&str>,
+    rules_backend: bool,
 ) -> Vec<Finding> {
     let others: Vec<(&LiveRule, Owner)> = live
         .rules
@@ -697,7 +701,7 @@ fn started_twice(
         .filter(|l| {
             l.rule.schedule_expression.is_some()
                 && l.rule.state == "ENABLED"
-                && !desired_names.contains(l.rule.name.as_str())
+                && !skip.contains(l.rule.name.as_str())
         })
         .map(|l| (l, l.owner(prefix, repository)))
         .filter(|(_, owner)| *owner != Owner::Ours)
@@ -739,10 +743,17 @@ fn started_twice(
                         l.rule.name
                     ),
                 )
-                .help(format!(
-                    "delete or disable the rule `{}` in EventBridge, or adopt it in place: name it on the batch with `rule: {}` (`cronbridge import` writes these)",
-                    l.rule.name, l.rule.name
-                )),
+                .help(if rules_backend {
+                    format!(
+                        "delete or disable the rule `{}` in EventBridge, or adopt it in place: name it on the batch with `rule: {}` (`cronbridge import` writes these)",
+                        l.rule.name, l.rule.name
+                    )
+                } else {
+                    format!(
+                        "delete or disable the rule `{}` in EventBridge as the batch moves to its schedule",
+                        l.rule.name
+                    )
+                }),
             );
         }
     }

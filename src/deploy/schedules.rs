@@ -108,6 +108,42 @@ pub fn from_rule(batch: &Batch, rule: desired::DesiredRule, aws: &AwsSettings) -
     }
 }
 
+/// The batches' schedules as the rules the rules backend would have made of them (name,
+/// state, target, class tag): what the double-run check compares with the bus's rules.
+pub fn as_rules(desired: &Desired, batches: &[Batch]) -> Desired {
+    let rules = desired
+        .schedules
+        .iter()
+        .map(|s| {
+            let class = batches
+                .iter()
+                .find(|b| b.name == s.batch)
+                .map(|b| b.batch_class.clone());
+            desired::DesiredRule {
+                rule: Rule {
+                    name: s.schedule.name.clone(),
+                    schedule_expression: Some(s.schedule.expression.clone()),
+                    event_pattern: None,
+                    state: s.schedule.state.clone(),
+                    description: None,
+                    tags: class
+                        .map(|c| BTreeMap::from([(desired::CLASS_TAG.to_string(), c)]))
+                        .unwrap_or_default(),
+                    targets: s.schedule.target.iter().cloned().collect(),
+                },
+                origin: desired::Origin::Schedule(s.batch.clone()),
+                location: s.location.clone(),
+                adopted: false,
+            }
+        })
+        .collect();
+    Desired {
+        rules,
+        repository: desired.repository.clone(),
+        ..Desired::default()
+    }
+}
+
 /// The tags of the group cronbridge owns.
 pub fn group_tags(repository: Option<&str>) -> BTreeMap<String, String> {
     let mut tags = BTreeMap::from([

@@ -323,6 +323,11 @@ pub async fn run(
 /// job: the check of the files stands on its own.
 async fn read_live_plan(head: &Analysis, base: &Analysis) -> LiveView {
     let aws = &head.inputs.settings.aws;
+    if aws.backend == crate::settings::aws::Backend::Scheduler {
+        return LiveView::Unavailable {
+            reason: "the live plan reads EventBridge rules; with `aws.backend: scheduler` it is not built yet (`cronbridge plan` shows the schedules' plan)".to_string(),
+        };
+    }
     let connection = Connection {
         region: aws.region.clone(),
         ..Connection::default()

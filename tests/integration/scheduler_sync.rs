@@ -596,3 +596,38 @@ fn explain_lists_the_runs_scheduler_fires() {
     let json: serde_json::Value = serde_json::from_str(&rules.stdout).unwrap();
     assert!(json.get("utc_error").is_some(), "{json}");
 }
+
+// A rule outside cronbridge that already starts a batch would run it beside its schedule:
+// the Scheduler plan refuses, naming the rule, and writes nothing.
+#[test]
+fn a_foreign_rule_starting_a_batch_stops_the_move_to_scheduler() {
+    let prefix = prefix("schtw");
+    let repo = Repo::new();
+    repo.write("schedules/a.yml", common::BACKUP);
+    let group = on_scheduler(&repo, &prefix);
+    let by_hand = format!("{}Backup", prefix.replace('-', "_"));
+    runtime().block_on(async {
+        let events = crate::aws_sync::client_at(&endpoint(), 3).await;
+        crate::deploy_diff::seed_foreign(
+            &events,
+            &by_hand,
+            &crate::aws_sync::state_machine(&prefix),
+            r#"{"batch": "Backup"}"#,
+        )
+        .await;
+    });
+    let apply = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(apply.code, 1, "{}{}", apply.stdout, apply.stderr);
+    let text = format!("{}{}", apply.stdout, apply.stderr);
+    assert!(
+        text.contains(&format!(
+            "`Backup` would run twice: the rule `{by_hand}` already starts it"
+        )) && text.contains("as the batch moves to its schedule"),
+        "{text}"
+    );
+    runtime().block_on(async {
+        let c = client(&group).await;
+        let (names, _) = c.list_schedules(None).await.unwrap_or_default();
+        assert!(names.is_empty(), "{names:?}");
+    });
+}
