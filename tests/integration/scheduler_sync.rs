@@ -404,6 +404,16 @@ fn scheduler_moves_back_to_rules_in_one_apply() {
 /// Scheduler does over its request quotas. Scheduler speaks REST-JSON, so requests are told
 /// apart by their line, not an `X-Amz-Target` header.
 fn throttling_proxy(upstream: &str) -> (String, std::sync::Arc<std::sync::Mutex<usize>>) {
+    fault_proxy(upstream, None)
+}
+
+/// [`throttling_proxy`], or with `fail_write: Some(n)` one that instead refuses the `n`th
+/// write (any request but a GET, 1-based) with a non-retryable `AccessDeniedException`: an
+/// apply interrupted halfway. The counter counts the faults.
+fn fault_proxy(
+    upstream: &str,
+    fail_write: Option<usize>,
+) -> (String, std::sync::Arc<std::sync::Mutex<usize>>) {
     use std::collections::HashSet;
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
@@ -419,9 +429,11 @@ fn throttling_proxy(upstream: &str) -> (String, std::sync::Arc<std::sync::Mutex<
     type Seen = Arc<Mutex<HashSet<(String, Vec<u8>)>>>;
     let seen: Seen = Arc::default();
     let counter = throttled.clone();
+    let writes = Arc::new(Mutex::new(0usize));
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let (upstream, seen, counter) = (upstream.clone(), seen.clone(), counter.clone());
+            let writes = writes.clone();
             std::thread::spawn(move || -> std::io::Result<()> {
                 let mut client = stream;
                 let mut buf = Vec::new();
@@ -454,7 +466,23 @@ fn throttling_proxy(upstream: &str) -> (String, std::sync::Arc<std::sync::Mutex<
                 }
                 let body = buf[end..].to_vec();
                 let line = head.lines().next().unwrap_or("").to_string();
-                if seen.lock().unwrap().insert((line, body.clone())) {
+                if let Some(n) = fail_write {
+                    let is_write = !line.starts_with("GET ");
+                    let nth = is_write && {
+                        let mut w = writes.lock().unwrap();
+                        *w += 1;
+                        *w == n
+                    };
+                    if nth {
+                        *counter.lock().unwrap() += 1;
+                        let text = "{\"message\":\"injected failure\"}";
+                        let response = format!(
+                            "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nx-amzn-RequestId: 0\r\nx-amzn-ErrorType: AccessDeniedException\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                            text.len()
+                        );
+                        return client.write_all(response.as_bytes());
+                    }
+                } else if seen.lock().unwrap().insert((line, body.clone())) {
                     *counter.lock().unwrap() += 1;
                     let text = "{\"message\":\"Rate exceeded\"}";
                     let response = format!(
@@ -629,5 +657,40 @@ fn a_foreign_rule_starting_a_batch_stops_the_move_to_scheduler() {
         let c = client(&group).await;
         let (names, _) = c.list_schedules(None).await.unwrap_or_default();
         assert!(names.is_empty(), "{names:?}");
+    });
+}
+
+// An apply that fails halfway (the third write refused, not retried) reports the failure;
+// run again, it converges: every schedule is there as desired and the next plan is empty.
+#[test]
+fn an_interrupted_apply_converges_when_run_again() {
+    let prefix = prefix("schi");
+    let repo = Repo::new();
+    repo.write("schedules/zones.yml", ZONES);
+    let group = on_scheduler(&repo, &prefix);
+    let (url, faults) = fault_proxy(&endpoint(), Some(3));
+    let through = |url: &str| {
+        let mut cmd = common::cronbridge(&repo.dir);
+        cmd.env("AWS_ENDPOINT_URL", url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(["apply", "--now", common::NOW]);
+        common::run(&mut cmd, &repo.dir)
+    };
+    let first = through(&url);
+    assert_eq!(first.code, 3, "{}{}", first.stdout, first.stderr);
+    assert_eq!(*faults.lock().unwrap(), 1);
+    let again = through(&endpoint());
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    let plan = cli(
+        &repo,
+        &["plan", "--detailed-exitcode", "--now", common::NOW],
+    );
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    runtime().block_on(async {
+        let c = client(&group).await;
+        let (names, _) = c.list_schedules(None).await.unwrap();
+        assert_eq!(names.len(), 4, "{names:?}");
     });
 }
