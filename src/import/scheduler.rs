@@ -678,4 +678,85 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert!(r[0].reason.contains("a batch has one schedule"), "{r:?}");
     }
+
+    #[test]
+    fn ecs_schedules_are_imported_with_their_command_as_for_rules() {
+        let cluster = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch";
+        let ecs = crate::deploy::desired::EcsTarget {
+            task_definition_arn: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/batch:3"
+                .to_string(),
+            task_count: 1,
+            launch_type: Some("FARGATE".to_string()),
+            platform_version: None,
+            subnets: vec!["subnet-1".to_string()],
+            security_groups: vec![],
+            assign_public_ip: Some(false),
+        };
+        let mk = |batch: &str, class: &str| {
+            let input = serde_json::json!({"containerOverrides": [{"name": "app", "command": ["bundle", "exec", "rails", "runner", format!("{class}.run")]}]});
+            let mut s = schedule(
+                &format!("batch-{batch}"),
+                "cron(0 9 * * ? *)",
+                "Asia/Tokyo",
+                Some(&input.to_string()),
+            );
+            if let Some(t) = s.target.as_mut() {
+                t.arn = cluster.to_string();
+                t.ecs = Some(ecs.clone());
+            }
+            s
+        };
+        let i = run(
+            vec![
+                mk("Backup", "Batches::Daily::Backup"),
+                mk("Sweep", "Batches::Hourly::Sweep"),
+            ],
+            &settings("batch-"),
+            &[],
+        );
+        let names: Vec<&str> = i.batches.iter().map(|b| b.name.as_str()).collect();
+        // No `batch` in a command: the name is the schedule's without the prefix.
+        assert_eq!(names, ["Backup", "Sweep"], "{:?}", i.skipped);
+        assert_eq!(i.batches[1].batch_class, "Batches::Hourly::Sweep");
+        let t = i.target.as_ref().unwrap();
+        assert_eq!(
+            t.input,
+            serde_json::json!(["bundle", "exec", "rails", "runner", "<batch_class>.run"])
+        );
+        assert!(
+            i.settings_to_set
+                .iter()
+                .any(|s| s.starts_with("aws.target.cluster_arn")),
+            "{:?}",
+            i.settings_to_set
+        );
+    }
+
+    #[test]
+    fn hostile_descriptions_and_bounds_no_minute_can_say_are_handled() {
+        let mut odd = schedule(
+            "batch-Odd",
+            "cron(0 9 * * ? *)",
+            "Asia/Tokyo",
+            Some(&input("Odd")),
+        );
+        odd.start = Some("2027-01-01T00:00:30Z".parse().unwrap());
+        let mut hostile = schedule(
+            "batch-Hostile",
+            "cron(0 9 * * ? *)",
+            "Asia/Tokyo",
+            Some(&input("Hostile")),
+        );
+        hostile.description = Some("a\"\nb: # c".to_string());
+        let s = settings("batch-");
+        let i = run(vec![odd, hostile], &s, &[]);
+        assert!(
+            i.skipped[0].reason.contains("no local minute"),
+            "{:?}",
+            i.skipped
+        );
+        let (batches, findings) = crate::schedule::load("schedules/imported.yml", &i.yaml, &s);
+        assert!(findings.is_empty(), "{findings:?}\n{}", i.yaml);
+        assert_eq!(batches[0].description.as_deref(), Some("a\"\nb: # c"));
+    }
 }
