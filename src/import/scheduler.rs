@@ -123,13 +123,6 @@ pub fn import(
             super::quote(&options.settings.rule_prefix)
         ));
     }
-    if group != options.settings.aws.schedule_group {
-        settings_to_set.push(format!(
-            "aws.schedule_group: {} (the settings: {})",
-            super::quote(group),
-            super::quote(&options.settings.aws.schedule_group)
-        ));
-    }
     let adoption = live
         .group
         .as_ref()
