@@ -30,6 +30,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+pub mod scheduler;
+
 /// Which live rules to import.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -75,6 +77,8 @@ pub struct ImportedBatch {
     pub rules: Vec<String>,
     /// Why the schedule stayed in UTC, or what the next plan changes besides tags.
     pub note: Option<String>,
+    /// Scheduler only: the keys a schedule adds (`rules` then names the one schedule).
+    pub scheduler: Option<scheduler::ScheduleKeys>,
 }
 
 /// A live rule that was not imported, and why.
@@ -115,13 +119,30 @@ pub struct Import {
     /// Settings that differ from the live target: `aws.target.x: live value (settings: …)`.
     pub settings_to_set: Vec<String>,
     pub yaml: String,
+    /// Where the batches were read.
+    pub source: Source,
+    /// Scheduler only: how the team hands its group to cronbridge, when it is not yet.
+    pub adoption: Option<scheduler::Adoption>,
+}
+
+/// What an import read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The rules of this event bus.
+    Bus(String),
+    /// The schedules of this EventBridge Scheduler group.
+    Group(String),
 }
 
 /// A live rule's batch, read from its target.
 #[derive(Debug, Clone)]
 struct Identified<'a> {
-    live: &'a LiveRule,
-    expression: Expression,
+    /// The rule's (or schedule's) name, state and description.
+    name: &'a str,
+    state: &'a str,
+    description: Option<&'a str>,
+    /// A rule's UTC expression (schedules keep theirs as they are and have none here).
+    expression: Option<Expression>,
     target: &'a Target,
     input: Value,
     batch: Option<String>,
@@ -162,12 +183,7 @@ pub fn import(rules: &[LiveRule], options: &Options<'_>) -> Import {
     }
     let mut candidates = Vec::new();
     for group in groups.into_values() {
-        let names = || {
-            group
-                .iter()
-                .map(|g| g.live.rule.name.clone())
-                .collect::<Vec<_>>()
-        };
+        let names = || group.iter().map(|g| g.name.to_string()).collect::<Vec<_>>();
         match batch_of(&group, options) {
             Ok(c) => candidates.push(c),
             Err(reason) => skipped.extend(names().into_iter().map(|rule| Skipped {
@@ -176,7 +192,49 @@ pub fn import(rules: &[LiveRule], options: &Options<'_>) -> Import {
             })),
         }
     }
-    let target = choose_target(&candidates, options.settings);
+    let (mut batches, target) = select(candidates, options.settings, &mut skipped);
+    batches.sort_by(|a, b| a.name.cmp(&b.name));
+    skipped.sort_by(|a, b| a.rule.cmp(&b.rule));
+    let mut settings_to_set: Vec<String> = target
+        .as_ref()
+        .map(|t| differences(t, options.settings))
+        .unwrap_or_default();
+    let prefix = &options.settings.rule_prefix;
+    if options.settings.aws.repository.is_none()
+        && batches
+            .iter()
+            .flat_map(|b| &b.rules)
+            .any(|r| !r.starts_with(prefix.as_str()))
+    {
+        // The pure core cannot see GITHUB_REPOSITORY; the deploy can, and refuses without it.
+        settings_to_set.push(format!(
+            "aws.repository: owner/name, or GITHUB_REPOSITORY where cronbridge applies (rules outside the prefix `{prefix}` are found again by the repository tag)"
+        ));
+    }
+    let yaml = render_yaml(
+        &batches,
+        options,
+        &format!("the EventBridge bus {}", comment(&options.bus)),
+    );
+    Import {
+        batches,
+        skipped,
+        target,
+        settings_to_set,
+        yaml,
+        source: Source::Bus(options.bus.clone()),
+        adoption: None,
+    }
+}
+
+/// The batches of the one target the import keeps (the settings' when some batch has it, else
+/// the most shared), each name once case aside; the others go to `skipped` with why.
+fn select(
+    candidates: Vec<Candidate>,
+    settings: &Settings,
+    skipped: &mut Vec<Skipped>,
+) -> (Vec<ImportedBatch>, Option<InferredTarget>) {
+    let target = choose_target(&candidates, settings);
     let mut batches: Vec<ImportedBatch> = Vec::new();
     for c in candidates {
         if Some(&c.target) != target.as_ref() {
@@ -214,32 +272,7 @@ pub fn import(rules: &[LiveRule], options: &Options<'_>) -> Import {
         }
         batches.push(c.batch);
     }
-    batches.sort_by(|a, b| a.name.cmp(&b.name));
-    skipped.sort_by(|a, b| a.rule.cmp(&b.rule));
-    let mut settings_to_set: Vec<String> = target
-        .as_ref()
-        .map(|t| differences(t, options.settings))
-        .unwrap_or_default();
-    let prefix = &options.settings.rule_prefix;
-    if options.settings.aws.repository.is_none()
-        && batches
-            .iter()
-            .flat_map(|b| &b.rules)
-            .any(|r| !r.starts_with(prefix.as_str()))
-    {
-        // The pure core cannot see GITHUB_REPOSITORY; the deploy can, and refuses without it.
-        settings_to_set.push(format!(
-            "aws.repository: owner/name, or GITHUB_REPOSITORY where cronbridge applies (rules outside the prefix `{prefix}` are found again by the repository tag)"
-        ));
-    }
-    let yaml = render_yaml(&batches, options);
-    Import {
-        batches,
-        skipped,
-        target,
-        settings_to_set,
-        yaml,
-    }
+    (batches, target)
 }
 
 /// The rule's batch, `None` when the filter leaves it out, or why it cannot be imported.
@@ -267,7 +300,25 @@ fn identify<'a>(live: &'a LiveRule, filter: &Filter) -> Result<Option<Identified
     };
     let expression = cron::parse(text)
         .map_err(|e| format!("its schedule `{text}` is not one cronbridge reads: {e}"))?;
-    let target = match rule.targets.as_slice() {
+    read_target(
+        &rule.name,
+        &rule.state,
+        rule.description.as_deref(),
+        Some(expression),
+        &rule.targets,
+    )
+    .map(Some)
+}
+
+/// The batch a rule's or schedule's one target starts, read from its input, or why not.
+fn read_target<'a>(
+    name: &'a str,
+    state: &'a str,
+    description: Option<&'a str>,
+    expression: Option<Expression>,
+    targets: &'a [Target],
+) -> Result<Identified<'a>, String> {
+    let target = match targets {
         [] => return Err("no target: it starts nothing".to_string()),
         [one] => one,
         many => {
@@ -323,15 +374,17 @@ fn identify<'a>(live: &'a LiveRule, filter: &Filter) -> Result<Option<Identified
             target.arn
         ));
     };
-    Ok(Some(Identified {
-        live,
+    Ok(Identified {
+        name,
+        state,
+        description,
         expression,
         target,
         input,
         batch,
         batch_class: class,
         container,
-    }))
+    })
 }
 
 /// A batch with the target it needs.
@@ -355,21 +408,18 @@ impl InferredTarget {
 
 fn batch_of(group: &[Identified<'_>], options: &Options<'_>) -> Result<Candidate, String> {
     let first = &group[0];
-    let names: Vec<&str> = group.iter().map(|g| g.live.rule.name.as_str()).collect();
-    if group
-        .iter()
-        .any(|g| g.live.rule.state != first.live.rule.state)
-    {
+    let names: Vec<&str> = group.iter().map(|g| g.name).collect();
+    if group.iter().any(|g| g.state != first.state) {
         return Err(format!(
             "the rules of one batch ({}) are not all in the same state",
             names.join(", ")
         ));
     }
-    let state = first.live.rule.state.as_str();
+    let state = first.state;
     if state != "ENABLED" && state != "DISABLED" {
         return Err(format!("its state is `{state}`"));
     }
-    let expressions: Vec<Expression> = group.iter().map(|g| g.expression.clone()).collect();
+    let expressions: Vec<Expression> = group.iter().filter_map(|g| g.expression.clone()).collect();
     let max = options.settings.aws.max_rules_per_schedule as usize;
     let (cron, timezone, note, order) =
         match schedule(&expressions, &options.zone.tz, options.now, max) {
@@ -411,7 +461,7 @@ fn batch_of(group: &[Identified<'_>], options: &Options<'_>) -> Result<Candidate
     // Verbatim: the adopted rule keeps it, so the plan compares it as it is.
     let description = group
         .iter()
-        .find_map(|g| g.live.rule.description.as_deref())
+        .find_map(|g| g.description)
         .filter(|d| !d.trim().is_empty())
         .map(str::to_string);
     let target = infer_target(group, &name)?;
@@ -429,6 +479,7 @@ fn batch_of(group: &[Identified<'_>], options: &Options<'_>) -> Result<Candidate
             is_active: state == "ENABLED",
             rules,
             note,
+            scheduler: None,
         },
         target,
     })
@@ -489,7 +540,7 @@ fn infer_target(group: &[Identified<'_>], name: &str) -> Result<InferredTarget, 
         vec![
             ("batch".to_string(), name.to_string()),
             ("batch_class".to_string(), g.batch_class.clone()),
-            ("rule".to_string(), g.live.rule.name.clone()),
+            ("rule".to_string(), g.name.to_string()),
         ]
     };
     let template_of = |g: &Identified<'_>| -> Value {
@@ -787,22 +838,42 @@ pub fn settings_snippet(t: &InferredTarget) -> String {
 }
 
 /// The schedules file: a header, then each batch with a comment naming its rules.
-fn render_yaml(batches: &[ImportedBatch], options: &Options<'_>) -> String {
+fn render_yaml(batches: &[ImportedBatch], options: &Options<'_>, from: &str) -> String {
     let mut out = format!(
-        "# Imported by `cronbridge import` from the EventBridge bus {} at {}.\n# Times are in {} unless a batch says otherwise; `rule` names the live rules each batch takes over.\n",
-        comment(&options.bus),
+        "# Imported by `cronbridge import` from {from} at {}.\n# Times are in {} unless a batch says otherwise; {}\n",
         options.now,
-        comment(&options.zone.name)
+        comment(&options.zone.name),
+        if batches.iter().any(|b| b.scheduler.is_some()) {
+            "each schedule keeps its name, `<rule_prefix><batch>`."
+        } else {
+            "`rule` names the live rules each batch takes over."
+        }
     );
     for b in batches {
         out.push('\n');
         let plural = if b.rules.len() == 1 { "" } else { "s" };
-        let _ = writeln!(out, "# from rule{plural} {}", comment(&b.rules.join(", ")));
+        let what = if b.scheduler.is_some() {
+            "schedule"
+        } else {
+            "rule"
+        };
+        let _ = writeln!(
+            out,
+            "# from {what}{plural} {}",
+            comment(&b.rules.join(", "))
+        );
         if let Some(note) = &b.note {
             let _ = writeln!(out, "# {}", comment(note));
         }
         let _ = writeln!(out, "{}:", key(&b.name));
-        let _ = writeln!(out, "  cron: {}", quote(&b.cron));
+        match b.scheduler.as_ref().and_then(|k| k.at.as_ref()) {
+            Some(at) => {
+                let _ = writeln!(out, "  at: {}", quote(at));
+            }
+            None => {
+                let _ = writeln!(out, "  cron: {}", quote(&b.cron));
+            }
+        }
         if let Some(d) = &b.description {
             let _ = writeln!(out, "  description: {}", quote(d));
         }
@@ -810,6 +881,19 @@ fn render_yaml(batches: &[ImportedBatch], options: &Options<'_>) -> String {
         let _ = writeln!(out, "  is_active: {}", b.is_active);
         if let Some(z) = &b.timezone {
             let _ = writeln!(out, "  timezone: {}", quote(z));
+        }
+        if let Some(k) = &b.scheduler {
+            if let Some(w) = k.flexible_window {
+                let _ = writeln!(out, "  flexible_window: {w}m");
+            }
+            if let Some(start) = &k.start {
+                let _ = writeln!(out, "  start: {}", quote(start));
+            }
+            if let Some(end) = &k.end {
+                let _ = writeln!(out, "  end: {}", quote(end));
+            }
+            // A schedule is named `<rule_prefix><batch>`; `rule` is for rules only.
+            continue;
         }
         match b.rules.as_slice() {
             [one] => {

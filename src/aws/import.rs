@@ -1,7 +1,8 @@
 //! The EventBridge side of `cronbridge import`: every rule of the bus whose name the filter
 //! lets through, with its tags and all its targets (unlike a deploy's read, which reads the
 //! targets of managed rules only). Read-only: ListRules, ListTagsForResource,
-//! ListTargetsByRule.
+//! ListTargetsByRule; on Scheduler, GetScheduleGroup, ListTagsForResource, ListSchedules and
+//! GetSchedule.
 
 use super::eventbridge::{ApiError, EventBridge};
 use super::sync::SyncError;
@@ -9,6 +10,9 @@ use crate::deploy::desired::Rule;
 use crate::deploy::plan::LiveRule;
 use crate::import::Filter;
 use futures_util::stream::{self, StreamExt};
+
+use super::scheduler::Scheduler;
+use crate::deploy::schedules::LiveSchedules;
 
 /// The bus's rules that `filter` lets through by name, sorted by name, with tags and targets.
 pub async fn read_rules(
@@ -64,4 +68,21 @@ pub async fn read_rules(
         .map_err(SyncError::Read)?;
     rules.sort_by(|a, b| a.rule.name.cmp(&b.rule.name));
     Ok(rules)
+}
+
+/// The group and every schedule in it, whoever owns it (the import reports each one: once the
+/// group is cronbridge's, all of them are). No group: `group` is `None` and nothing is listed.
+pub async fn read_group(
+    client: &Scheduler,
+    concurrency: usize,
+) -> Result<LiveSchedules, SyncError> {
+    if client.region().is_none() {
+        return Err(SyncError::NoRegion);
+    }
+    let group = client.get_group().await.map_err(SyncError::Read)?;
+    if group.is_none() {
+        return Ok(LiveSchedules::default());
+    }
+    let schedules = super::scheduler_sync::read_schedules(client, concurrency).await?;
+    Ok(LiveSchedules { group, schedules })
 }

@@ -42,6 +42,17 @@ pub async fn read_live(
             schedules: Vec::new(),
         });
     }
+    let schedules = read_schedules(client, concurrency).await?;
+    Ok(LiveSchedules { group, schedules })
+}
+
+/// Every schedule of the group, sorted by name (ListSchedules, then GetSchedule each,
+/// `concurrency` at a time), whoever owns the group: the deploy reads them only from a group
+/// that is cronbridge's, `import` from any.
+pub async fn read_schedules(
+    client: &Scheduler,
+    concurrency: usize,
+) -> Result<Vec<schedules::Schedule>, SyncError> {
     let mut names = Vec::new();
     let mut token = None;
     loop {
@@ -72,7 +83,7 @@ pub async fn read_live(
         .collect::<Result<_, _>>()
         .map_err(SyncError::Read)?;
     schedules.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(LiveSchedules { group, schedules })
+    Ok(schedules)
 }
 
 /// Plans and, unless `dry_run`, applies the desired schedules.

@@ -1,7 +1,11 @@
-//! The `import` command: read the live rules of the bus, write them as a schedules file in
-//! local time, and say what was left out and which settings the live target needs.
+//! The `import` command: read the live rules of the bus (or, with `aws.backend: scheduler`, the
+//! schedules of `aws.schedule_group`), write them as a schedules file in local time, and say
+//! what was left out, which settings the live target needs and how a group is handed over.
 
 use crate::aws::eventbridge::{ClientOptions, Connection, EventBridge};
+use crate::aws::scheduler::Scheduler;
+use crate::deploy::plan::LiveRule;
+use crate::deploy::schedules::LiveSchedules;
 use crate::import::{self, Filter, Options};
 use crate::outcome::Outcome;
 use crate::report::diagnostic;
@@ -29,7 +33,8 @@ pub struct ImportArgs {
     /// Only rules whose target is this ARN (a state machine or an ECS cluster).
     #[arg(long, value_name = "ARN")]
     pub target_arn: Option<String>,
-    /// The zone to write the schedules in (IANA); default the settings' `timezone`.
+    /// The zone to write the schedules in (IANA); default the settings' `timezone`. Rules
+    /// only: a Scheduler schedule keeps its own zone.
     #[arg(long)]
     pub timezone: Option<String>,
     /// The instant conversions are proven from (RFC 3339); default now.
@@ -44,6 +49,12 @@ pub struct ImportArgs {
     /// Rules read at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+}
+
+/// What was read: the bus's rules, or the schedule group.
+enum Live {
+    Rules(Vec<LiveRule>),
+    Group(LiveSchedules),
 }
 
 fn parse_instant(text: &str) -> Result<Timestamp, String> {
@@ -78,6 +89,12 @@ pub fn command(args: ImportArgs) -> anyhow::Result<Outcome> {
             }
         },
     };
+    let on_scheduler = settings.aws.backend == crate::settings::aws::Backend::Scheduler;
+    if on_scheduler && args.timezone.is_some() {
+        let text = "--timezone converts rules' UTC crons; with `aws.backend: scheduler` each schedule keeps the zone it has";
+        write!(stderr, "{}", diagnostic("error", text))?;
+        return Ok(Outcome::Config);
+    }
     let output = args
         .output
         .clone()
@@ -107,16 +124,28 @@ pub fn command(args: ImportArgs) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let rules = runtime.block_on(async {
-        let connection = Connection {
-            region: aws.region.clone(),
-            ..Connection::default()
-        };
-        let client =
-            EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
-        crate::aws::import::read_rules(&client, &filter, usize::from(args.concurrency)).await
+    let connection = Connection {
+        region: aws.region.clone(),
+        ..Connection::default()
+    };
+    let concurrency = usize::from(args.concurrency);
+    let read = runtime.block_on(async {
+        if on_scheduler {
+            let client =
+                Scheduler::connect(&connection, &aws.schedule_group, &ClientOptions::default())
+                    .await;
+            crate::aws::import::read_group(&client, concurrency)
+                .await
+                .map(Live::Group)
+        } else {
+            let client =
+                EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
+            crate::aws::import::read_rules(&client, &filter, concurrency)
+                .await
+                .map(Live::Rules)
+        }
     });
-    let rules = match rules {
+    let live = match read {
         Ok(r) => r,
         Err(err) => {
             write!(stderr, "{}", diagnostic("error", &err.to_string()))?;
@@ -130,15 +159,30 @@ pub fn command(args: ImportArgs) -> anyhow::Result<Outcome> {
         filter,
         bus: aws.event_bus.clone(),
     };
-    let result = import::import(&rules, &options);
+    let result = match &live {
+        Live::Rules(rules) => import::import(rules, &options),
+        Live::Group(group) => {
+            if group.group.is_none() {
+                let text = format!(
+                    "there is no schedule group `{}` (`aws.schedule_group`) to import from",
+                    aws.schedule_group
+                );
+                write!(stderr, "{}", diagnostic("error", &text))?;
+                return Ok(Outcome::Findings);
+            }
+            let repository = aws.repository.clone().or_else(|| {
+                std::env::var(crate::settings::aws::env::REPOSITORY)
+                    .ok()
+                    .filter(|r| crate::settings::aws::is_repository(r))
+            });
+            import::scheduler::import(&aws.schedule_group, group, repository.as_deref(), &options)
+        }
+    };
     let mut stdout = anstream::stdout().lock();
     if result.batches.is_empty() {
-        write!(
-            stdout,
-            "{}",
-            crate::report::import::human(&result, &output, &aws.event_bus)
-        )?;
-        let text = format!("no rule could be imported, so {output} was not written");
+        write!(stdout, "{}", crate::report::import::human(&result, &output))?;
+        let what = if on_scheduler { "schedule" } else { "rule" };
+        let text = format!("no {what} could be imported, so {output} was not written");
         write!(stderr, "{}", diagnostic("error", &text))?;
         return Ok(Outcome::Findings);
     }
@@ -147,11 +191,7 @@ pub fn command(args: ImportArgs) -> anyhow::Result<Outcome> {
             .map_err(|e| anyhow::anyhow!("creating {}: {e}", parent.display()))?;
     }
     std::fs::write(&path, &result.yaml).map_err(|e| anyhow::anyhow!("writing {output}: {e}"))?;
-    write!(
-        stdout,
-        "{}",
-        crate::report::import::human(&result, &output, &aws.event_bus)
-    )?;
+    write!(stdout, "{}", crate::report::import::human(&result, &output))?;
     Ok(Outcome::Success)
 }
 

@@ -394,7 +394,7 @@ pub fn plan(
                             at.clone(),
                             format!("the schedule group `{group}` exists without cronbridge's tag `{MANAGED_TAG}={MANAGED_VALUE}`: its schedules are not cronbridge's, so nothing in it is touched"),
                         )
-                        .help("set `aws.schedule_group` to a group of cronbridge's own (it is created and tagged), or tag this group `cronbridge:managed=true` if it really is cronbridge's"),
+                        .help("set `aws.schedule_group` to a group of cronbridge's own (it is created and tagged); to take this group over with its schedules, run `cronbridge import`: it writes them as YAML, lists what must leave the group, and prints the `aws scheduler tag-resource` command that hands it over"),
                     );
                     GroupAction::Refused
                 }

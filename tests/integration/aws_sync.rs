@@ -30,7 +30,7 @@ pub(crate) fn endpoint() -> String {
     })
 }
 
-const ROLE: &str = "arn:aws:iam::123456789012:role/cronbridge-events";
+pub(crate) const ROLE: &str = "arn:aws:iam::123456789012:role/cronbridge-events";
 const STATE_MACHINE: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:batch";
 const CLUSTER: &str = "arn:aws:ecs:us-east-1:123456789012:cluster/batch";
 const TASK_DEFINITION: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/batch:3";

@@ -594,3 +594,223 @@ fn import_without_importable_rules_writes_nothing() {
     assert_eq!(bad.code, 2, "{}{}", bad.stdout, bad.stderr);
     assert!(bad.stderr.contains("Asia/Tokyo"), "{}", bad.stderr);
 }
+
+/// A schedule as a team's own tooling left it in its group: the zone it was written in, the
+/// default retry policy, no cronbridge description.
+fn team_schedule(
+    name: &str,
+    expression: &str,
+    zone: &str,
+    input: &str,
+    state_machine: &str,
+) -> cronbridge::deploy::schedules::Schedule {
+    cronbridge::deploy::schedules::Schedule {
+        name: name.to_string(),
+        expression: expression.to_string(),
+        timezone: zone.to_string(),
+        state: "ENABLED".to_string(),
+        description: Some(format!("{name}: the team's own words")),
+        flexible_window: None,
+        start: None,
+        end: None,
+        action_after_completion: Some("NONE".to_string()),
+        target: Some(Target {
+            id: String::new(),
+            arn: state_machine.to_string(),
+            role_arn: Some(crate::aws_sync::ROLE.to_string()),
+            input: Some(input.to_string()),
+            maximum_retry_attempts: Some(185),
+            maximum_event_age_seconds: Some(86_400),
+            dead_letter_arn: None,
+            ecs: None,
+        }),
+    }
+}
+
+#[test]
+fn a_teams_schedule_group_is_imported_as_it_is_and_taken_over_without_a_create_or_delete() {
+    use cronbridge::deploy::schedules::Schedule;
+    let prefix = prefix("sci");
+    let group = format!("{prefix}grp");
+    let repository = format!("octo/{prefix}x");
+    let sm = crate::aws_sync::state_machine(&prefix);
+    let repo = Repo::new();
+    repo.write(
+        "cronbridge.yml",
+        &format!(
+            "timezone: Asia/Tokyo\n{}",
+            crate::aws_sync::settings(
+                &prefix,
+                &format!(
+                    "  backend: scheduler\n  schedule_group: {group}\n  repository: {repository}\n"
+                ),
+            )
+        ),
+    );
+    let n = |b: &str| format!("{prefix}{b}");
+    let input = |b: &str| names(b, &format!("Batches::Daily::{b}"));
+    let seeded: Vec<Schedule> = vec![
+        team_schedule(
+            &n("Backup"),
+            "cron(0 9 * * ? *)",
+            "Asia/Tokyo",
+            &input("Backup"),
+            &sm,
+        ),
+        Schedule {
+            flexible_window: Some(15),
+            start: Some("2027-01-04T00:00:00Z".parse().unwrap()),
+            end: Some("2027-06-30T17:00:00Z".parse().unwrap()),
+            ..team_schedule(
+                &n("London"),
+                "cron(30 8 ? * MON-FRI *)",
+                "Europe/London",
+                &input("London"),
+                &sm,
+            )
+        },
+        team_schedule(&n("Poll"), "rate(30 minutes)", "UTC", &input("Poll"), &sm),
+        team_schedule(
+            &n("NewYear"),
+            "at(2026-12-31T23:00:00)",
+            "Asia/Tokyo",
+            &input("NewYear"),
+            &sm,
+        ),
+        Schedule {
+            state: "DISABLED".to_string(),
+            ..team_schedule(
+                &n("Monthly"),
+                "cron(0 3 1 * ? *)",
+                "Asia/Tokyo",
+                &input("Monthly"),
+                &sm,
+            )
+        },
+        team_schedule(
+            &n("Cleanup"),
+            "cron(0 4 * * ? *)",
+            "Asia/Tokyo",
+            r#"{"job":"cleanup"}"#,
+            &sm,
+        ),
+    ];
+    let runtime = crate::scheduler_sync::runtime();
+    let arn = runtime.block_on(async {
+        let c = crate::scheduler_sync::client(&group).await;
+        // An untagged group, as the team created it.
+        c.create_group(&BTreeMap::new()).await.unwrap();
+        for s in &seeded {
+            c.create_schedule(s).await.unwrap();
+        }
+        c.get_group().await.unwrap().unwrap().arn
+    });
+
+    let import = cli(&repo, &["import", "--now", common::NOW]);
+    assert_eq!(import.code, 0, "{}{}", import.stdout, import.stderr);
+    let out = &import.stdout;
+    assert!(
+        out.contains(&format!(
+            "Imported 5 batches from 5 schedules of the schedule group `{group}` into schedules/imported.yml"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "  {}: its input names no batch (no `batch` or `batch_class`)",
+            n("Cleanup")
+        )),
+        "{out}"
+    );
+    let command = cronbridge::import::scheduler::tag_command(&arn, Some(&repository));
+    assert!(out.contains(&command), "{out}");
+    let yaml = std::fs::read_to_string(repo.dir.join("schedules/imported.yml")).unwrap();
+    for line in [
+        "Backup:\n  cron: \"0 9 * * ? *\"\n",
+        "  cron: \"30 8 ? * MON-FRI *\"\n",
+        "  timezone: \"Europe/London\"\n  flexible_window: 15m\n  start: \"2027-01-04T00:00\"\n  end: \"2027-06-30T18:00\"\n",
+        "Poll:\n  cron: \"rate(30 minutes)\"\n",
+        "NewYear:\n  at: \"2026-12-31T23:00\"\n",
+        "  is_active: false\n",
+    ] {
+        assert!(yaml.contains(line), "{line:?} not in\n{yaml}");
+    }
+
+    let check = repo.run(&["check", "--now", common::NOW]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    // Not handed over yet: the plan refuses the group and touches nothing.
+    let refused = cli(&repo, &["plan", "--now", common::NOW]);
+    assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
+    assert!(
+        format!("{}{}", refused.stdout, refused.stderr).contains("exists without cronbridge's tag"),
+        "{}{}",
+        refused.stdout,
+        refused.stderr
+    );
+
+    // The team's steps: the schedule the file lacks leaves the group, then the consent.
+    runtime.block_on(async {
+        let c = crate::scheduler_sync::client(&group).await;
+        c.delete_schedule(&n("Cleanup")).await.unwrap();
+        c.tag_resource(
+            &arn,
+            &cronbridge::deploy::schedules::group_tags(Some(&repository)),
+        )
+        .await
+        .unwrap();
+    });
+    let plan = cli(&repo, &["plan", "--format", "json", "--now", common::NOW]);
+    let doc: serde_json::Value = serde_json::from_str(&plan.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", plan.stdout, plan.stderr));
+    let changes = doc["plan"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 5, "{doc:#}");
+    for c in changes {
+        let action = c["action"].as_str().unwrap();
+        assert!(action == "update" || action == "unchanged", "{doc:#}");
+        // In place: only cronbridge's description `<expression> <zone>: …`.
+        for f in c["fields"].as_array().unwrap() {
+            assert_eq!(f["field"], "description", "{doc:#}");
+        }
+    }
+    assert_eq!(doc["plan"]["group_action"], "unchanged", "{doc:#}");
+
+    let apply = cli(&repo, &["apply", "--now", common::NOW]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    let again = cli(
+        &repo,
+        &["plan", "--detailed-exitcode", "--now", common::NOW],
+    );
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    // The same schedules, none recreated: the expressions, zones, windows and bounds as seeded.
+    runtime.block_on(async {
+        let c = crate::scheduler_sync::client(&group).await;
+        let live = cronbridge::aws::scheduler_sync::read_schedules(&c, 4)
+            .await
+            .unwrap();
+        let kept: Vec<&Schedule> = seeded.iter().filter(|s| s.name != n("Cleanup")).collect();
+        assert_eq!(live.len(), kept.len());
+        for s in kept {
+            let l = live.iter().find(|l| l.name == s.name).unwrap();
+            assert_eq!(
+                (
+                    &l.expression,
+                    &l.timezone,
+                    &l.state,
+                    l.flexible_window,
+                    l.start,
+                    l.end
+                ),
+                (
+                    &s.expression,
+                    &s.timezone,
+                    &s.state,
+                    s.flexible_window,
+                    s.start,
+                    s.end
+                ),
+                "{}",
+                s.name
+            );
+        }
+    });
+}

@@ -16,7 +16,7 @@ use cronbridge::aws::scheduler::Scheduler;
 use cronbridge::aws::scheduler_sync;
 use std::time::Duration;
 
-async fn client(group: &str) -> Scheduler {
+pub(crate) async fn client(group: &str) -> Scheduler {
     let connection = Connection {
         region: Some("us-east-1".to_string()),
         endpoint_url: Some(endpoint()),
@@ -31,7 +31,7 @@ async fn client(group: &str) -> Scheduler {
     Scheduler::connect(&connection, group, &options).await
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
