@@ -42,8 +42,9 @@ impl SyncError {
     }
 }
 
-/// Reads the bus: every rule once (ListRules), the tags of those with the prefix, and the
-/// targets of those cronbridge manages.
+/// Reads the bus without a repository: every rule once (ListRules), the tags of those with
+/// the prefix and of the enabled schedule rules, the targets of the managed ones and of those
+/// enabled schedule rules (see [`read_live_for`]).
 pub async fn read_live(
     client: &ReadOnly,
     prefix: &str,
