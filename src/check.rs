@@ -395,8 +395,9 @@ mod tests {
         let starts: Vec<String> = on
             .timetable
             .starts_of(0)
+            .unwrap()
             .iter()
-            .map(|&m| on.timetable.instant(m).to_string())
+            .map(|m| on.timetable.instant(m).to_string())
             .collect();
         assert_eq!(
             starts,

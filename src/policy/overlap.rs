@@ -14,9 +14,11 @@
 //! Concurrency is a difference array over the horizon's minutes (a sweep in linear time).
 
 use super::Overlap;
+use super::Tally;
 use super::quiet_hours::EXAMPLES;
 use crate::finding::{Finding, Occurrences, Rule};
 use crate::schedule::Batch;
+use crate::timetable::Starts;
 use crate::timetable::{Timetable, local_and_utc};
 use std::collections::BTreeMap;
 
@@ -48,20 +50,27 @@ pub fn self_overlap(
     let mut findings = Vec::new();
     for runs in &timetable.runs {
         let duration = durations[runs.batch];
-        let clashes: Vec<u32> = runs
-            .starts
-            .windows(2)
-            .filter(|w| w[1] - w[0] < duration)
-            .map(|w| w[1])
-            .collect();
+        // A run clashes when it starts less than `duration` after the one before: the first
+        // of a progression against the last of the one before, the rest by their step.
+        let mut clashes = Tally::default();
+        let mut previous: Option<u32> = None;
+        for p in runs.starts.progressions() {
+            if previous.is_some_and(|last| p.start - last < duration) {
+                clashes.add(p.start);
+            }
+            if p.count > 1 && p.step < duration {
+                clashes.add_progression(p, 1);
+            }
+            previous = Some(p.last());
+        }
         if clashes.is_empty() {
             continue;
         }
         let batch = &batches[runs.batch];
-        let how_often = occurrences(timetable, &clashes, batches, &[runs.batch]);
+        let how_often = tally_occurrences(timetable, &clashes, batches, &[runs.batch]);
         let examples: Vec<String> = clashes
+            .first
             .iter()
-            .take(EXAMPLES)
             .map(|&s| local_and_utc(timetable.instant(s), &batch.zone))
             .collect();
         let source = if batch.duration.is_some() {
@@ -77,7 +86,7 @@ pub fn self_overlap(
                 format!(
                     "`{}` starts again before its previous run ends ({duration} min, {source}): {} of its {} runs in the next {horizon_days} days, first {}",
                     batch.name,
-                    clashes.len(),
+                    clashes.count,
                     runs.starts.len(),
                     examples.join(", ")
                 ),
@@ -161,23 +170,49 @@ fn stretches_over(count: &[i32], limit: i32) -> Vec<(u32, u32)> {
 }
 
 /// A batch's runs as disjoint minute intervals `[start, end)`, overlapping runs merged,
-/// made as they are read (a copy of every run would double the timetable's memory).
-fn merged_intervals(starts: &[u32], duration: u32, len: u32) -> impl Iterator<Item = (u32, u32)> {
+/// made as they are read: a progression whose step is at most the duration is one interval.
+fn merged_intervals(starts: &Starts, duration: u32, len: u32) -> impl Iterator<Item = (u32, u32)> {
+    let duration = duration.max(1);
+    let end = move |s: u32| s.saturating_add(duration).min(len);
+    let mut pieces = starts.progressions().iter().flat_map(move |p| {
+        let whole = p.count > 1 && p.step <= duration;
+        let runs = if whole { 1 } else { p.count };
+        (0..runs).map(move |i| {
+            if whole {
+                (p.start, end(p.last()))
+            } else {
+                (p.at(i), end(p.at(i)))
+            }
+        })
+    });
     let mut pending: Option<(u32, u32)> = None;
-    let mut starts = starts.iter();
     std::iter::from_fn(move || {
-        for &s in starts.by_ref() {
-            let end = s.saturating_add(duration.max(1)).min(len);
+        for (s, e) in pieces.by_ref() {
             match pending {
-                Some((from, to)) if s <= to => pending = Some((from, to.max(end))),
+                Some((from, to)) if s <= to => pending = Some((from, to.max(e))),
                 Some(done) => {
-                    pending = Some((s, end));
+                    pending = Some((s, e));
                     return Some(done);
                 }
-                None => pending = Some((s, end)),
+                None => pending = Some((s, e)),
             }
         }
         pending.take()
+    })
+}
+
+/// How often, first and last, of a tally of occurrences.
+fn tally_occurrences(
+    timetable: &Timetable,
+    tally: &Tally,
+    batches: &[Batch],
+    set: &[usize],
+) -> Option<Occurrences> {
+    Some(Occurrences {
+        count: tally.count,
+        first: timetable.instant(*tally.first.first()?),
+        last: timetable.instant(tally.last?),
+        batches: set.iter().map(|&b| batches[b].name.clone()).collect(),
     })
 }
 
@@ -207,11 +242,11 @@ pub fn groups(
     let mut findings = Vec::new();
     let len = timetable.minutes;
     for limit in &policy.groups {
-        let members: Vec<(usize, &[u32])> = timetable
+        let members: Vec<(usize, &Starts)> = timetable
             .runs
             .iter()
             .filter(|r| batches[r.batch].group.as_deref() == Some(limit.name.as_str()))
-            .map(|r| (r.batch, r.starts.as_slice()))
+            .map(|r| (r.batch, &r.starts))
             .collect();
         let mut count = vec![0i32; len as usize + 1];
         for &(b, starts) in &members {
@@ -307,7 +342,7 @@ pub fn starts_per_minute(
     };
     let mut count = vec![0u32; timetable.minutes as usize];
     for runs in &timetable.runs {
-        for &s in &runs.starts {
+        for s in runs.starts.iter() {
             count[s as usize] += 1;
         }
     }
@@ -325,7 +360,7 @@ pub fn starts_per_minute(
     let mut sums = vec![0u128; busy.len()];
     for runs in &timetable.runs {
         let key = batch_key(runs.batch);
-        for &s in &runs.starts {
+        for s in runs.starts.iter() {
             if let Some(sum) = sums.get_mut(slot[s as usize] as usize) {
                 *sum = sum.wrapping_add(key);
             }
@@ -343,7 +378,7 @@ pub fn starts_per_minute(
     }
     let mut sets: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     for runs in &timetable.runs {
-        for &s in &runs.starts {
+        for s in runs.starts.iter() {
             if let Some(set) = sets.get_mut(representative[s as usize] as usize) {
                 set.push(runs.batch);
             }
@@ -530,11 +565,7 @@ mod tests {
         let running = |m: u32| -> Vec<usize> {
             t.runs
                 .iter()
-                .filter(|r| {
-                    r.starts
-                        .iter()
-                        .any(|&s| s <= m && m < s + d[r.batch].max(1))
-                })
+                .filter(|r| r.starts.iter().any(|s| s <= m && m < s + d[r.batch].max(1)))
                 .map(|r| r.batch)
                 .collect()
         };

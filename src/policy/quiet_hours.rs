@@ -2,7 +2,7 @@
 //! overlaps it. The windows become a per-minute prefix sum over the horizon, so each run is
 //! checked in constant time.
 
-use super::{QuietHours, Scope};
+use super::{QuietHours, Scope, Tally};
 use crate::cron::civil::{civil_from_days, weekday};
 use crate::finding::{Finding, Occurrences, Rule};
 use crate::schedule::Batch;
@@ -133,21 +133,19 @@ pub fn check(
         }
         let prefix = prefix.get_or_insert_with(|| policy.prefix(timetable, tail));
         let duration = durations[runs.batch].max(1);
-        let hits: Vec<u32> = runs
-            .starts
-            .iter()
-            .copied()
-            .filter(|&s| {
-                let end = (s + duration).min(prefix.len() as u32 - 1);
-                prefix[end as usize] > prefix[s as usize]
-            })
-            .collect();
-        if hits.is_empty() {
-            continue;
+        let mut hits = Tally::default();
+        for s in runs.starts.iter() {
+            let end = (s + duration).min(prefix.len() as u32 - 1);
+            if prefix[end as usize] > prefix[s as usize] {
+                hits.add(s);
+            }
         }
+        let (Some(&first), Some(last)) = (hits.first.first(), hits.last) else {
+            continue;
+        };
         let examples: Vec<String> = hits
+            .first
             .iter()
-            .take(EXAMPLES)
             .map(|&s| local_and_utc(timetable.instant(s), &batch.zone))
             .collect();
         let message = format!(
@@ -155,14 +153,14 @@ pub fn check(
             batch.name,
             policy.name,
             policy.windows_text(),
-            hits.len(),
+            hits.count,
             runs.starts.len(),
             examples.join(", "),
         );
         let how_often = Occurrences {
-            count: hits.len(),
-            first: timetable.instant(hits[0]),
-            last: timetable.instant(hits[hits.len() - 1]),
+            count: hits.count,
+            first: timetable.instant(first),
+            last: timetable.instant(last),
             batches: vec![batch.name.clone()],
         };
         findings.push(
