@@ -38,7 +38,7 @@ impl Progression {
     }
 
     /// The index of the first start at or after `minute` (`count` when there is none).
-    fn index_at_or_after(&self, minute: u32) -> u32 {
+    pub fn index_at_or_after(&self, minute: u32) -> u32 {
         if minute <= self.start {
             0
         } else if self.step == 0 {
@@ -163,15 +163,17 @@ pub struct Timetable {
     /// Length of the horizon in minutes.
     pub minutes: u32,
     pub runs: Vec<BatchRuns>,
-    /// Set when the runs were more than the limit and expanding stopped: the batch that was
-    /// being expanded then. Policies on a truncated timetable are incomplete.
+    /// Set when the progressions were more than the limit and expanding stopped: the batch
+    /// that was being expanded then. Policies on a truncated timetable are incomplete.
     pub truncated: Option<usize>,
 }
 
-/// The most runs one timetable holds by default: a thousand minutely batches over 90 days.
-/// The runs take little memory (progressions), but the policies still walk every run, so
-/// the limit bounds their time. A repository that needs more shortens `--horizon`.
-pub const DEFAULT_MAX_RUNS: u64 = 100_000_000;
+/// The most progressions one timetable holds by default (12 bytes each, about 240 MB).
+/// Memory and the policies' time follow progressions, not runs: a minutely batch is one a
+/// year, a daily one too; an irregular list of minutes is about one per two runs. So the
+/// limit is reached by tens of thousands of such batches over a year, never by frequent
+/// regular ones. A repository that needs more shortens `--horizon`.
+pub const DEFAULT_MAX_PROGRESSIONS: u64 = 20_000_000;
 
 /// A day's pattern uses the periodic path from this many fire times a day on; below it one
 /// engine step per fire time is as cheap as one per day.
@@ -299,19 +301,20 @@ impl Shortcut {
 }
 
 impl Timetable {
-    /// Expands every active batch, up to [`DEFAULT_MAX_RUNS`] runs.
+    /// Expands every active batch, up to [`DEFAULT_MAX_PROGRESSIONS`] progressions.
     pub fn build(batches: &[Batch], from: Timestamp, minutes: u32) -> Timetable {
-        Timetable::build_bounded(batches, from, minutes, DEFAULT_MAX_RUNS)
+        Timetable::build_bounded(batches, from, minutes, DEFAULT_MAX_PROGRESSIONS)
     }
 
-    /// Expands every active batch, stopping once more than `max_runs` runs were found (see
+    /// Expands every active batch, stopping once more than `max_progressions` progressions
+    /// were made (see
     /// [`Timetable::truncated`]). Work is split across the available cores: each batch's runs
     /// depend on that batch alone.
     pub fn build_bounded(
         batches: &[Batch],
         from: Timestamp,
         minutes: u32,
-        max_runs: u64,
+        max_progressions: u64,
     ) -> Timetable {
         use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
         let total = AtomicU64::new(0);
@@ -333,7 +336,7 @@ impl Timetable {
                 if s >= end_second {
                     break;
                 }
-                let before = starts.len();
+                let before = starts.progressions().len();
                 match &shortcut {
                     Shortcut::Rate { step } => {
                         // Every later run, up to the horizon's end and on Scheduler its
@@ -349,7 +352,7 @@ impl Timetable {
                             step: if count > 1 { *step } else { 0 },
                             count: u32::try_from(count.max(1)).unwrap_or(u32::MAX),
                         });
-                        pending += (starts.len() - before) as u64;
+                        pending += (starts.progressions().len() - before) as u64;
                         break;
                     }
                     Shortcut::Days {
@@ -372,11 +375,11 @@ impl Timetable {
                     },
                     Shortcut::None => starts.push(index(s)),
                 }
-                pending += (starts.len() - before) as u64;
+                pending += (starts.progressions().len() - before) as u64;
                 if pending >= 4096 {
                     let added = pending;
                     pending = 0;
-                    if total.fetch_add(added, Ordering::Relaxed) + added > max_runs {
+                    if total.fetch_add(added, Ordering::Relaxed) + added > max_progressions {
                         over.fetch_min(i, Ordering::Relaxed);
                         return BatchRuns { batch: i, starts };
                     }
@@ -385,7 +388,7 @@ impl Timetable {
                     break;
                 }
             }
-            if total.fetch_add(pending, Ordering::Relaxed) + pending > max_runs {
+            if total.fetch_add(pending, Ordering::Relaxed) + pending > max_progressions {
                 over.fetch_min(i, Ordering::Relaxed);
             }
             BatchRuns { batch: i, starts }
@@ -418,6 +421,14 @@ impl Timetable {
     /// Total number of runs.
     pub fn len(&self) -> usize {
         self.runs.iter().map(|r| r.starts.len()).sum()
+    }
+
+    /// Total number of progressions the runs are stored as.
+    pub fn progressions(&self) -> usize {
+        self.runs
+            .iter()
+            .map(|r| r.starts.progressions().len())
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -546,25 +557,35 @@ mod tests {
         }
     }
 
-    // One thousand minutely batches took 2 GB: expanding stops at the limit and says so.
+    // One thousand minutely batches took 2 GB: they are a progression each now, and what
+    // grows (progressions of irregular runs) stops at the limit and says so.
     #[test]
-    fn expanding_stops_at_the_run_limit() {
+    fn expanding_stops_at_the_progression_limit() {
         let text: String = (0..40)
             .map(|i| {
                 format!(
-                    "M{i}:\n  cron: \"* * * * ? *\"\n  batch_class: \"A::B\"\n  is_active: true\n"
+                    "M{i}:\n  cron: \"0,1,3,{} * * * ? *\"\n  batch_class: \"A::B\"\n  is_active: true\n",
+                    10 + i
                 )
             })
             .collect();
         let (batches, _) = crate::schedule::load("s.yml", &text, &Settings::default());
         let from: Timestamp = "2026-11-29T00:00:00Z".parse().unwrap();
-        let t = Timetable::build_bounded(&batches, from, 1440, 20_000);
+        let t = Timetable::build_bounded(&batches, from, 366 * 1440, 20_000);
         assert!(t.truncated.is_some());
         // Bounded: the limit plus at most one block per thread.
-        assert!(t.len() <= 20_000 + 4096 * 16, "{}", t.len());
-        let t = Timetable::build_bounded(&batches, from, 1440, 40 * 1440);
+        assert!(
+            t.progressions() <= 20_000 + 4096 * 16,
+            "{}",
+            t.progressions()
+        );
+        let t = Timetable::build_bounded(&batches, from, 366 * 1440, 10_000_000);
         assert_eq!(t.truncated, None);
-        assert_eq!(t.len(), 40 * 1440);
+        assert_eq!(t.len(), 40 * 4 * 24 * 366);
+        let minutely = "M:\n  cron: \"* * * * ? *\"\n  batch_class: \"A::B\"\n  is_active: true\n";
+        let (batches, _) = crate::schedule::load("s.yml", minutely, &Settings::default());
+        let t = Timetable::build_bounded(&batches, from, 366 * 1440, 1);
+        assert_eq!((t.truncated, t.len()), (None, 366 * 1440));
     }
 
     #[test]

@@ -141,16 +141,23 @@ impl Tally {
     /// Counts the occurrences `p.at(from..p.count)` of a progression, later than every one
     /// before, in constant time.
     pub fn add_progression(&mut self, p: &crate::timetable::Progression, from: u32) {
-        if from >= p.count {
+        self.add_indices(p, from, p.count);
+    }
+
+    /// Counts the occurrences `p.at(from..to)` of a progression, later than every one
+    /// before, in constant time.
+    pub fn add_indices(&mut self, p: &crate::timetable::Progression, from: u32, to: u32) {
+        let to = to.min(p.count);
+        if from >= to {
             return;
         }
-        for i in from..p.count.min(from + quiet_hours::EXAMPLES as u32) {
+        for i in from..to.min(from + quiet_hours::EXAMPLES as u32) {
             if self.first.len() < quiet_hours::EXAMPLES {
                 self.first.push(p.at(i));
             }
         }
-        self.count += (p.count - from) as usize;
-        self.last = Some(p.last());
+        self.count += (to - from) as usize;
+        self.last = Some(p.at(to - 1));
     }
 
     pub fn is_empty(&self) -> bool {

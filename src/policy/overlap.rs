@@ -330,6 +330,60 @@ fn last_text(minutes: &[u32], timetable: &Timetable, batch: &Batch) -> String {
     }
 }
 
+/// Progressions at least this long are summed through a strided difference array.
+const LONG: u32 = 64;
+/// Strided difference arrays at most (each one is a value per minute of the horizon); the
+/// progressions of any other step are walked run by run.
+const STRIDES: usize = 6;
+
+/// Per minute of the horizon, the sum of `weight(batch)` over the batches starting then, in
+/// a group (`add`, `neg`: wrapping arithmetic). A long progression is two entries of a
+/// difference array of its step (`+w` at its start, `-w` one step after its last), summed
+/// with that stride, so the cost follows progressions and minutes, not runs.
+fn per_minute<T: Copy + Default>(
+    timetable: &Timetable,
+    weight: impl Fn(usize) -> T,
+    add: impl Fn(T, T) -> T,
+    neg: impl Fn(T) -> T,
+) -> Vec<T> {
+    let len = timetable.minutes as usize;
+    let mut total = vec![T::default(); len];
+    let mut strided: BTreeMap<u32, Vec<T>> = BTreeMap::new();
+    for runs in &timetable.runs {
+        let w = weight(runs.batch);
+        for p in runs.starts.progressions() {
+            let long =
+                p.count >= LONG && (strided.len() < STRIDES || strided.contains_key(&p.step));
+            if !long {
+                for i in 0..p.count {
+                    let m = p.at(i) as usize;
+                    total[m] = add(total[m], w);
+                }
+                continue;
+            }
+            let diff = strided
+                .entry(p.step)
+                .or_insert_with(|| vec![T::default(); len]);
+            let start = p.start as usize;
+            diff[start] = add(diff[start], w);
+            let after = start + p.step as usize * p.count as usize;
+            if after < len {
+                diff[after] = add(diff[after], neg(w));
+            }
+        }
+    }
+    for (step, mut diff) in strided {
+        let k = step as usize;
+        for i in k..len {
+            diff[i] = add(diff[i], diff[i - k]);
+        }
+        for (t, d) in total.iter_mut().zip(&diff) {
+            *t = add(*t, *d);
+        }
+    }
+    total
+}
+
 /// Too many batches starting in the same minute.
 pub fn starts_per_minute(
     policy: &Overlap,
@@ -340,47 +394,40 @@ pub fn starts_per_minute(
     let Some(limit) = &policy.max_starts_per_minute else {
         return Vec::new();
     };
-    let mut count = vec![0u32; timetable.minutes as usize];
-    for runs in &timetable.runs {
-        for s in runs.starts.iter() {
-            count[s as usize] += 1;
-        }
-    }
+    let count = per_minute(timetable, |_| 1u32, u32::wrapping_add, u32::wrapping_neg);
     let busy: Vec<u32> = (0..timetable.minutes)
         .filter(|&m| count[m as usize] > limit.limit)
         .collect();
+    drop(count);
     // Who starts in each busy minute, without a list per minute (a thousand minutely batches
     // would make that a list of every run): each batch adds a random 128-bit key to a
     // minute's sum, so minutes with the same starters have the same sum; the starters are
     // then read for one minute of each sum.
-    let mut slot = vec![u32::MAX; timetable.minutes as usize];
-    for (i, &m) in busy.iter().enumerate() {
-        slot[m as usize] = i as u32;
-    }
-    let mut sums = vec![0u128; busy.len()];
-    for runs in &timetable.runs {
-        let key = batch_key(runs.batch);
-        for s in runs.starts.iter() {
-            if let Some(sum) = sums.get_mut(slot[s as usize] as usize) {
-                *sum = sum.wrapping_add(key);
-            }
-        }
-    }
+    let sums = per_minute(timetable, batch_key, u128::wrapping_add, u128::wrapping_neg);
     let mut by_sum: BTreeMap<u128, Vec<u32>> = BTreeMap::new();
-    for (&m, &sum) in busy.iter().zip(&sums) {
-        by_sum.entry(sum).or_default().push(m);
+    for &m in &busy {
+        by_sum.entry(sums[m as usize]).or_default().push(m);
     }
-    // One more pass over the runs reads the starters of one minute of each sum.
+    drop(sums);
+    // One more pass over the progressions reads the starters of one minute of each sum.
     let groups: Vec<Vec<u32>> = by_sum.into_values().collect();
-    let mut representative = vec![u32::MAX; timetable.minutes as usize];
-    for (g, minutes) in groups.iter().enumerate() {
-        representative[minutes[0] as usize] = g as u32;
-    }
+    let mut representatives: Vec<(u32, usize)> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, minutes)| (minutes[0], g))
+        .collect();
+    representatives.sort_unstable();
     let mut sets: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     for runs in &timetable.runs {
-        for s in runs.starts.iter() {
-            if let Some(set) = sets.get_mut(representative[s as usize] as usize) {
-                set.push(runs.batch);
+        for p in runs.starts.progressions() {
+            let from = representatives.partition_point(|&(m, _)| m < p.start);
+            for &(m, g) in representatives[from..]
+                .iter()
+                .take_while(|&&(m, _)| m <= p.last())
+            {
+                if p.step == 0 || (m - p.start) % p.step == 0 {
+                    sets[g].push(runs.batch);
+                }
             }
         }
     }
@@ -624,6 +671,53 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(found, brute_force(&t, &d, limit as usize));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Starts-per-minute findings (the set of starters, how many minutes, first, last)
+        /// equal a minute-by-minute count, with long progressions (minutely, every few
+        /// minutes, hourly) summed by stride and short ones run by run.
+        #[test]
+        fn starts_per_minute_match_a_minute_by_minute_reference(
+            crons in proptest::collection::vec(
+                proptest::sample::select(vec!["* * * * ? *", "*/2 * * * ? *", "*/3 * * * ? *", "0/5 * * * ? *", "1/5 * * * ? *", "*/7 * * * ? *", "0 * * * ? *", "0,1,2 3 * * ? *", "0 3 * * ? *", "*/10 2-4 ? * MON-FRI *", "rate(6 minutes)", "rate(1 hour)", "*/11 * * * ? *", "*/13 * * * ? *", "*/17 * * * ? *", "*/19 * * * ? *", "* 3-5 * * ? *", "*/2 1-6 * * ? *", "*/3 4 * * ? *"]),
+                1..9,
+            ),
+            limit in 1u32..4,
+        ) {
+            let names: Vec<String> = (0..crons.len()).map(|i| format!("B{i}")).collect();
+            let triples: Vec<(&str, &str, u32)> = crons.iter().enumerate().map(|(i, c)| (names[i].as_str(), *c, 1)).collect();
+            let (batches, t, _) = scene(&triples, 3);
+            let policy = Overlap {
+                max_starts_per_minute: Some(StartLimit {
+                    location: Location::file_start("rules/p.yml"),
+                    limit,
+                    severity: Severity::Error,
+                }),
+                ..Overlap::default()
+            };
+            let minute = |ts: Timestamp| (ts.as_second() / 60 - t.base_minute) as u32;
+            let found: BTreeMap<Vec<usize>, (usize, u32, u32)> = starts_per_minute(&policy, &batches, &t, 3)
+                .iter()
+                .map(|f| {
+                    let how = f.occurrences.as_ref().unwrap();
+                    let set = how.batches.iter().map(|n| names.iter().position(|x| x == n).unwrap()).collect();
+                    (set, (how.count, minute(how.first), minute(how.last)))
+                })
+                .collect();
+            let mut want: BTreeMap<Vec<usize>, (usize, u32, u32)> = BTreeMap::new();
+            for m in 0..t.minutes {
+                let set: Vec<usize> = t.runs.iter().filter(|r| r.starts.range(m, m + 1).next().is_some()).map(|r| r.batch).collect();
+                if set.len() > limit as usize {
+                    let e = want.entry(set).or_insert((0, m, m));
+                    e.0 += 1;
+                    e.2 = m;
+                }
+            }
+            proptest::prop_assert_eq!(found, want);
         }
     }
 }
