@@ -12,10 +12,12 @@
 //! pattern shifted, and the engine is asked for the next day. Days it cannot vouch for (the
 //! horizon's first and last, days with an offset change) are enumerated one fire time at a
 //! time. A rate is one progression. So expansion costs about one engine step per day of a
-//! frequent batch, not one per run.
+//! frequent batch (16 fire times a day or more), not one per run; rarer ones are enumerated.
 //!
-//! Policy checks walk these progressions (or stream the runs from them); nothing compares
-//! runs pairwise.
+//! Policy checks walk these progressions (or stream the runs of short ones); nothing compares
+//! runs pairwise. The timetable's limit ([`DEFAULT_MAX_PROGRESSIONS`]) counts progressions,
+//! since memory and the policies' time follow them: frequent regular batches never reach it,
+//! a very large estate of irregular lists of minutes over a long horizon does.
 
 use crate::cron::{Compiled, Expression};
 use crate::schedule::Batch;

@@ -11,7 +11,10 @@
 //!   is named, including one that joins a stretch already over the limit;
 //! - starts per minute: the minutes in which more batches start than allowed.
 //!
-//! Concurrency is a difference array over the horizon's minutes (a sweep in linear time).
+//! Concurrency is a difference array over the horizon's minutes (a sweep in linear time),
+//! fed with each batch's merged intervals: a progression whose step is at most the duration
+//! is one interval, others one per run. Starts per minute sums progressions through strided
+//! difference arrays; self-overlap reads the steps of the progressions.
 
 use super::Overlap;
 use super::Tally;

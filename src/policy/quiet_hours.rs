@@ -1,6 +1,7 @@
 //! Quiet hours: a batch violates a window if any of its runs (start plus expected duration)
-//! overlaps it. The windows become a per-minute prefix sum over the horizon, so each run is
-//! checked in constant time.
+//! overlaps it. The windows become maximal intervals of quiet minutes over the horizon; an
+//! interval `[a, b)` is hit by the runs starting in `(a - duration, b)`, which a progression
+//! of runs counts by arithmetic, so the cost follows progressions and intervals, not runs.
 
 use super::{QuietHours, Scope, Tally};
 use crate::cron::civil::{civil_from_days, weekday};
