@@ -1,12 +1,18 @@
-//! `check` benchmark: 5,000 generated schedules over a 366-day horizon.
+//! `check` benchmark: generated repositories over a 366-day horizon.
 //!
-//! `cargo bench --bench check` writes a repository of realistic schedules (mostly daily and
-//! weekly, some hourly and monthly, about 1% every minute or every five minutes, in twelve
-//! groups, with quiet hours and overlap limits) to a temporary directory, then runs the whole
-//! `check` pipeline in-process — read files, load, rewrite to UTC with proofs, build the
-//! timetable, run every policy, render JSON — and prints the median wall time and the peak
-//! resident memory (VmHWM) of the process. Targets: ≤ 1.0 s and ≤ 300 MB.
-//! Without `--bench` (as under `cargo test --all-targets`) it runs 200 schedules once.
+//! `cargo bench --bench check` writes a repository to a temporary directory, then runs the
+//! whole `check` pipeline in-process — read files, load, rewrite to UTC with proofs, build
+//! the timetable, run every policy, render JSON — and prints the median wall time and the
+//! peak resident memory (VmHWM). Each case runs in its own process (the benchmark runs
+//! itself with `--case NAME`), so each peak is its own:
+//! - `varied-5000`, `varied-20000`: realistic schedules (mostly daily and weekly, some hourly
+//!   and monthly, about 1% every minute or every five minutes) in twelve groups, with quiet
+//!   hours and overlap limits; targets (issue 16) ≤ 0.3 s and ≤ 1.2 s;
+//! - `minutely-1000`, `minutely-5000`: every batch `* * * * ? *`, in ten groups of
+//!   `max_concurrent: 2`, with the same quiet hours and starts-per-minute cap; targets
+//!   ≤ 2 s and 256 MB, ≤ 10 s and 512 MB.
+//!
+//! Without `--bench` (as under `cargo test --all-targets`) it runs 200 varied schedules once.
 #![allow(clippy::print_stdout)]
 
 use cronbridge::check::{self, Options};
@@ -46,7 +52,7 @@ fn cron(rng: &mut Rng) -> String {
     }
 }
 
-fn write_repo(dir: &std::path::Path, count: usize) {
+fn write_repo(dir: &std::path::Path, count: usize, minutely: bool) {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let schedules = dir.join("schedules");
     let rules = dir.join("rules");
@@ -59,10 +65,14 @@ fn write_repo(dir: &std::path::Path, count: usize) {
             let _ = write!(
                 text,
                 "Batch{i:05}:\n  cron: \"{}\"\n  description: バッチ {i}\n  batch_class: \"Batches::Group{g}::Job{i}\"\n  is_active: {}\n  duration: {}m\n  group: g{g}\n",
-                cron(&mut rng),
-                rng.below(50) != 0,
+                if minutely {
+                    "* * * * ? *".to_string()
+                } else {
+                    cron(&mut rng)
+                },
+                minutely || rng.below(50) != 0,
                 1 + rng.below(30),
-                g = i % 12,
+                g = if minutely { i % 10 } else { i % 12 },
             );
         }
         std::fs::write(schedules.join(format!("team{file:02}.yml")), text).expect("write schedule");
@@ -70,11 +80,11 @@ fn write_repo(dir: &std::path::Path, count: usize) {
     let mut policy = String::from(
         "quiet_hours:\n  - name: online-peak\n    window: \"11:00-14:00\"\n    days: [MON, TUE, WED, THU, FRI]\n    severity: warning\n    scope:\n      groups: [g0, g1, g2]\n  - name: year-end-freeze\n    window: \"00:00-24:00\"\n    dates: [\"12-29..01-03\"]\n    severity: warning\n    scope:\n      classes: [\"Batches::Group3::*\"]\n  - name: maintenance\n    window: \"02:00-03:00\"\n    days: [SUN]\n    severity: warning\noverlap:\n  default_duration: 5m\n  self_overlap: warning\n  max_starts_per_minute: 20\n  groups:\n",
     );
-    for g in 0..12 {
+    for g in 0..if minutely { 10 } else { 12 } {
         let _ = write!(
             policy,
             "    - name: g{g}\n      max_concurrent: {}\n      severity: warning\n",
-            8 + g
+            if minutely { 2 } else { 8 + g }
         );
     }
     std::fs::write(rules.join("policies.yml"), policy).expect("write policies");
@@ -87,12 +97,46 @@ fn peak_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+const CASES: [(&str, usize, bool, usize); 4] = [
+    ("varied-5000", 5_000, false, 5),
+    ("varied-20000", 20_000, false, 5),
+    ("minutely-1000", 1_000, true, 5),
+    ("minutely-5000", 5_000, true, 3),
+];
+
 fn main() {
-    let full = std::env::args().any(|a| a == "--bench")
-        && std::env::var_os("CRONBRIDGE_BENCH_QUICK").is_none();
-    let (count, reps) = if full { (5_000, 5) } else { (200, 1) };
+    let args: Vec<String> = std::env::args().collect();
+    let full =
+        args.iter().any(|a| a == "--bench") && std::env::var_os("CRONBRIDGE_BENCH_QUICK").is_none();
+    let case = args
+        .iter()
+        .position(|a| a == "--case")
+        .and_then(|i| args.get(i + 1));
+    match case {
+        Some(name) => {
+            let &(name, count, minutely, reps) = CASES
+                .iter()
+                .find(|c| c.0 == name.as_str())
+                .expect("a known case");
+            run(name, count, minutely, reps);
+        }
+        None if full => {
+            let exe = std::env::current_exe().expect("the benchmark's own path");
+            for (name, ..) in CASES {
+                let status = std::process::Command::new(&exe)
+                    .args(["--bench", "--case", name])
+                    .status()
+                    .expect("run a case");
+                assert!(status.success(), "case {name} failed");
+            }
+        }
+        None => run("varied-200", 200, false, 1),
+    }
+}
+
+fn run(name: &str, count: usize, minutely: bool, reps: usize) {
     let dir = std::env::temp_dir().join(format!("cronbridge-bench-check-{}", std::process::id()));
-    write_repo(&dir, count);
+    write_repo(&dir, count, minutely);
     let options = Options {
         now: "2026-11-29T00:00:00Z".parse().expect("instant"),
         horizon_days: 366,
@@ -108,9 +152,10 @@ fn main() {
             cronbridge::report::check::json(&analysis, None, options.now, options.horizon_days);
         times.push(start.elapsed().as_secs_f64());
         summary = format!(
-            "{} batches, {} runs, {} findings, {} bytes of JSON",
+            "{} batches, {} runs in {} progressions, {} findings, {} bytes of JSON",
             analysis.inputs.batches.len(),
             analysis.timetable.len(),
+            analysis.timetable.progressions(),
             analysis.findings.len(),
             json.len()
         );
@@ -121,9 +166,6 @@ fn main() {
     let peak_mb = peak_kb().map_or("unknown".to_string(), |kb| {
         format!("{:.0} MB", kb as f64 / 1024.0)
     });
-    println!("check, {count} schedules, 366 days: {summary}");
-    println!(
-        "median wall {:.3} s over {reps} runs (target ≤ 1.0 s); peak memory {peak_mb} (target ≤ 300 MB)",
-        median
-    );
+    println!("check {name}, 366 days: {summary}");
+    println!("  median wall {median:.3} s over {reps} runs; peak memory {peak_mb}");
 }

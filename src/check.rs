@@ -115,12 +115,12 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
                 Rule::LintTooManyRuns,
                 batch.field_location("cron").clone(),
                 format!(
-                    "the timetable over {days} days would hold more than {} runs (`{}` is one of the batches that run most), so cronbridge stopped expanding it and the policies were not checked in full",
-                    crate::timetable::DEFAULT_MAX_RUNS,
+                    "the timetable over {days} days would hold more than {} progressions of runs (`{}` is one of the batches with the most), so cronbridge stopped expanding it and the policies were not checked in full",
+                    crate::timetable::DEFAULT_MAX_PROGRESSIONS,
                     batch.name
                 ),
             )
-            .help("shorten the horizon (`--horizon 30d`), or run such frequent batches less often"),
+            .help("shorten the horizon (`--horizon 30d`), or give such batches regular times (every n minutes, the same minutes every hour)"),
         );
     }
     findings.extend(policy::lint::check(batches, &utc));
@@ -395,8 +395,9 @@ mod tests {
         let starts: Vec<String> = on
             .timetable
             .starts_of(0)
+            .unwrap()
             .iter()
-            .map(|&m| on.timetable.instant(m).to_string())
+            .map(|m| on.timetable.instant(m).to_string())
             .collect();
         assert_eq!(
             starts,

@@ -64,6 +64,15 @@ impl Runs {
             Runs::Scheduler(t) => t.next_second(),
         }
     }
+
+    /// Continues strictly after `after` (seconds since the epoch), skipping the runs up to
+    /// it; never goes back.
+    pub fn skip_to(&mut self, after: i64) {
+        match self {
+            Runs::Rules(t) => t.skip_to(after),
+            Runs::Scheduler(t) => t.skip_to(after),
+        }
+    }
 }
 
 impl Iterator for Runs {

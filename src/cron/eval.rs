@@ -384,6 +384,20 @@ impl FireTimes {
         FireTimes { state }
     }
 
+    /// Continues the search strictly after `after` (seconds since the epoch), skipping the
+    /// fire times up to it; never goes back.
+    pub fn skip_to(&mut self, after: i64) {
+        match &mut self.state {
+            State::Cron { cursor, last, .. } => {
+                *cursor = (*cursor).max(after.saturating_add(1));
+                // The same-day fast path steps from the last fire time, which this skips.
+                *last = None;
+            }
+            State::Rate { cursor, .. } => *cursor = (*cursor).max(after.saturating_add(1)),
+            State::Done => {}
+        }
+    }
+
     /// The next fire time, as seconds since the epoch.
     pub fn next_second(&mut self) -> Option<i64> {
         let found = match &mut self.state {

@@ -52,7 +52,7 @@ pub mod words;
 pub use ast::{
     Cron, DayOfMonth, DayOfWeek, Expression, Field, FieldKind, Item, Rate, RateUnit, StepBase,
 };
-pub use eval::{Compiled, FireTimes};
+pub use eval::{Compiled, END_OF_RANGE, FireTimes};
 pub use parse::{MAX_EXPRESSION_CHARS, ParseError, parse};
 
 use jiff::Timestamp;

@@ -63,6 +63,11 @@ impl SchedulerTimes {
         }
     }
 
+    /// Continues strictly after `after` (seconds since the epoch); never goes back.
+    pub fn skip_to(&mut self, after: i64) {
+        self.inner.skip_to(after);
+    }
+
     /// The next fire time, as seconds since the epoch.
     pub fn next_second(&mut self) -> Option<i64> {
         loop {

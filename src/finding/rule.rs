@@ -156,7 +156,7 @@ rules! {
     LintNotConvertible = "lint/not-convertible", Input, Error, "no set of UTC rules fires at exactly the schedule's times";
     LintRewriteUnproven = "lint/rewrite-unproven", Internal, Error, "a bug: the UTC rules did not prove exact, so nothing is deployed";
     LintSeveralUtcRules = "lint/several-utc-rules", Input, Info, "a schedule needs more than one UTC rule";
-    LintTooManyRuns = "lint/too-many-runs", Input, Error, "the timetable holds more runs than one check expands";
+    LintTooManyRuns = "lint/too-many-runs", Input, Error, "the timetable holds more progressions of runs than one check expands";
     LintUnknownReference = "lint/unknown-reference", Input, Warning, "a policy names a batch or group that no batch has";
 
     AwsAdoptWithoutRepository = "aws/adopt-without-repository", Config, Error, "a batch adopts a rule outside the prefix, but no repository tag would keep it found as this repository's";

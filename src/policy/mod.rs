@@ -117,3 +117,50 @@ pub struct StartLimit {
     pub limit: u32,
     pub severity: Severity,
 }
+
+/// The occurrences of a finding counted as they are found, in time order, without a list of
+/// them: how many, the first few (for the message) and the last.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub count: usize,
+    /// The first [`quiet_hours::EXAMPLES`] occurrences.
+    pub first: Vec<u32>,
+    pub last: Option<u32>,
+}
+
+impl Tally {
+    /// Counts an occurrence later than every one before.
+    pub fn add(&mut self, minute: u32) {
+        self.count += 1;
+        if self.first.len() < quiet_hours::EXAMPLES {
+            self.first.push(minute);
+        }
+        self.last = Some(minute);
+    }
+
+    /// Counts the occurrences `p.at(from..p.count)` of a progression, later than every one
+    /// before, in constant time.
+    pub fn add_progression(&mut self, p: &crate::timetable::Progression, from: u32) {
+        self.add_indices(p, from, p.count);
+    }
+
+    /// Counts the occurrences `p.at(from..to)` of a progression, later than every one
+    /// before, in constant time.
+    pub fn add_indices(&mut self, p: &crate::timetable::Progression, from: u32, to: u32) {
+        let to = to.min(p.count);
+        if from >= to {
+            return;
+        }
+        for i in from..to.min(from + quiet_hours::EXAMPLES as u32) {
+            if self.first.len() < quiet_hours::EXAMPLES {
+                self.first.push(p.at(i));
+            }
+        }
+        self.count += (to - from) as usize;
+        self.last = Some(p.at(to - 1));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}

@@ -11,12 +11,17 @@
 //!   is named, including one that joins a stretch already over the limit;
 //! - starts per minute: the minutes in which more batches start than allowed.
 //!
-//! Concurrency is a difference array over the horizon's minutes (a sweep in linear time).
+//! Concurrency is a difference array over the horizon's minutes (a sweep in linear time),
+//! fed with each batch's merged intervals: a progression whose step is at most the duration
+//! is one interval, others one per run. Starts per minute sums progressions through strided
+//! difference arrays; self-overlap reads the steps of the progressions.
 
 use super::Overlap;
+use super::Tally;
 use super::quiet_hours::EXAMPLES;
 use crate::finding::{Finding, Occurrences, Rule};
 use crate::schedule::Batch;
+use crate::timetable::Starts;
 use crate::timetable::{Timetable, local_and_utc};
 use std::collections::BTreeMap;
 
@@ -48,20 +53,27 @@ pub fn self_overlap(
     let mut findings = Vec::new();
     for runs in &timetable.runs {
         let duration = durations[runs.batch];
-        let clashes: Vec<u32> = runs
-            .starts
-            .windows(2)
-            .filter(|w| w[1] - w[0] < duration)
-            .map(|w| w[1])
-            .collect();
+        // A run clashes when it starts less than `duration` after the one before: the first
+        // of a progression against the last of the one before, the rest by their step.
+        let mut clashes = Tally::default();
+        let mut previous: Option<u32> = None;
+        for p in runs.starts.progressions() {
+            if previous.is_some_and(|last| p.start - last < duration) {
+                clashes.add(p.start);
+            }
+            if p.count > 1 && p.step < duration {
+                clashes.add_progression(p, 1);
+            }
+            previous = Some(p.last());
+        }
         if clashes.is_empty() {
             continue;
         }
         let batch = &batches[runs.batch];
-        let how_often = occurrences(timetable, &clashes, batches, &[runs.batch]);
+        let how_often = tally_occurrences(timetable, &clashes, batches, &[runs.batch]);
         let examples: Vec<String> = clashes
+            .first
             .iter()
-            .take(EXAMPLES)
             .map(|&s| local_and_utc(timetable.instant(s), &batch.zone))
             .collect();
         let source = if batch.duration.is_some() {
@@ -77,7 +89,7 @@ pub fn self_overlap(
                 format!(
                     "`{}` starts again before its previous run ends ({duration} min, {source}): {} of its {} runs in the next {horizon_days} days, first {}",
                     batch.name,
-                    clashes.len(),
+                    clashes.count,
                     runs.starts.len(),
                     examples.join(", ")
                 ),
@@ -161,23 +173,49 @@ fn stretches_over(count: &[i32], limit: i32) -> Vec<(u32, u32)> {
 }
 
 /// A batch's runs as disjoint minute intervals `[start, end)`, overlapping runs merged,
-/// made as they are read (a copy of every run would double the timetable's memory).
-fn merged_intervals(starts: &[u32], duration: u32, len: u32) -> impl Iterator<Item = (u32, u32)> {
+/// made as they are read: a progression whose step is at most the duration is one interval.
+fn merged_intervals(starts: &Starts, duration: u32, len: u32) -> impl Iterator<Item = (u32, u32)> {
+    let duration = duration.max(1);
+    let end = move |s: u32| s.saturating_add(duration).min(len);
+    let mut pieces = starts.progressions().iter().flat_map(move |p| {
+        let whole = p.count > 1 && p.step <= duration;
+        let runs = if whole { 1 } else { p.count };
+        (0..runs).map(move |i| {
+            if whole {
+                (p.start, end(p.last()))
+            } else {
+                (p.at(i), end(p.at(i)))
+            }
+        })
+    });
     let mut pending: Option<(u32, u32)> = None;
-    let mut starts = starts.iter();
     std::iter::from_fn(move || {
-        for &s in starts.by_ref() {
-            let end = s.saturating_add(duration.max(1)).min(len);
+        for (s, e) in pieces.by_ref() {
             match pending {
-                Some((from, to)) if s <= to => pending = Some((from, to.max(end))),
+                Some((from, to)) if s <= to => pending = Some((from, to.max(e))),
                 Some(done) => {
-                    pending = Some((s, end));
+                    pending = Some((s, e));
                     return Some(done);
                 }
-                None => pending = Some((s, end)),
+                None => pending = Some((s, e)),
             }
         }
         pending.take()
+    })
+}
+
+/// How often, first and last, of a tally of occurrences.
+fn tally_occurrences(
+    timetable: &Timetable,
+    tally: &Tally,
+    batches: &[Batch],
+    set: &[usize],
+) -> Option<Occurrences> {
+    Some(Occurrences {
+        count: tally.count,
+        first: timetable.instant(*tally.first.first()?),
+        last: timetable.instant(tally.last?),
+        batches: set.iter().map(|&b| batches[b].name.clone()).collect(),
     })
 }
 
@@ -207,11 +245,11 @@ pub fn groups(
     let mut findings = Vec::new();
     let len = timetable.minutes;
     for limit in &policy.groups {
-        let members: Vec<(usize, &[u32])> = timetable
+        let members: Vec<(usize, &Starts)> = timetable
             .runs
             .iter()
             .filter(|r| batches[r.batch].group.as_deref() == Some(limit.name.as_str()))
-            .map(|r| (r.batch, r.starts.as_slice()))
+            .map(|r| (r.batch, &r.starts))
             .collect();
         let mut count = vec![0i32; len as usize + 1];
         for &(b, starts) in &members {
@@ -295,6 +333,60 @@ fn last_text(minutes: &[u32], timetable: &Timetable, batch: &Batch) -> String {
     }
 }
 
+/// Progressions at least this long are summed through a strided difference array.
+const LONG: u32 = 64;
+/// Strided difference arrays at most (each one is a value per minute of the horizon); the
+/// progressions of any other step are walked run by run.
+const STRIDES: usize = 6;
+
+/// Per minute of the horizon, the sum of `weight(batch)` over the batches starting then, in
+/// a group (`add`, `neg`: wrapping arithmetic). A long progression is two entries of a
+/// difference array of its step (`+w` at its start, `-w` one step after its last), summed
+/// with that stride, so the cost follows progressions and minutes, not runs.
+fn per_minute<T: Copy + Default>(
+    timetable: &Timetable,
+    weight: impl Fn(usize) -> T,
+    add: impl Fn(T, T) -> T,
+    neg: impl Fn(T) -> T,
+) -> Vec<T> {
+    let len = timetable.minutes as usize;
+    let mut total = vec![T::default(); len];
+    let mut strided: BTreeMap<u32, Vec<T>> = BTreeMap::new();
+    for runs in &timetable.runs {
+        let w = weight(runs.batch);
+        for p in runs.starts.progressions() {
+            let long =
+                p.count >= LONG && (strided.len() < STRIDES || strided.contains_key(&p.step));
+            if !long {
+                for i in 0..p.count {
+                    let m = p.at(i) as usize;
+                    total[m] = add(total[m], w);
+                }
+                continue;
+            }
+            let diff = strided
+                .entry(p.step)
+                .or_insert_with(|| vec![T::default(); len]);
+            let start = p.start as usize;
+            diff[start] = add(diff[start], w);
+            let after = start + p.step as usize * p.count as usize;
+            if after < len {
+                diff[after] = add(diff[after], neg(w));
+            }
+        }
+    }
+    for (step, mut diff) in strided {
+        let k = step as usize;
+        for i in k..len {
+            diff[i] = add(diff[i], diff[i - k]);
+        }
+        for (t, d) in total.iter_mut().zip(&diff) {
+            *t = add(*t, *d);
+        }
+    }
+    total
+}
+
 /// Too many batches starting in the same minute.
 pub fn starts_per_minute(
     policy: &Overlap,
@@ -305,47 +397,40 @@ pub fn starts_per_minute(
     let Some(limit) = &policy.max_starts_per_minute else {
         return Vec::new();
     };
-    let mut count = vec![0u32; timetable.minutes as usize];
-    for runs in &timetable.runs {
-        for &s in &runs.starts {
-            count[s as usize] += 1;
-        }
-    }
+    let count = per_minute(timetable, |_| 1u32, u32::wrapping_add, u32::wrapping_neg);
     let busy: Vec<u32> = (0..timetable.minutes)
         .filter(|&m| count[m as usize] > limit.limit)
         .collect();
+    drop(count);
     // Who starts in each busy minute, without a list per minute (a thousand minutely batches
     // would make that a list of every run): each batch adds a random 128-bit key to a
     // minute's sum, so minutes with the same starters have the same sum; the starters are
     // then read for one minute of each sum.
-    let mut slot = vec![u32::MAX; timetable.minutes as usize];
-    for (i, &m) in busy.iter().enumerate() {
-        slot[m as usize] = i as u32;
-    }
-    let mut sums = vec![0u128; busy.len()];
-    for runs in &timetable.runs {
-        let key = batch_key(runs.batch);
-        for &s in &runs.starts {
-            if let Some(sum) = sums.get_mut(slot[s as usize] as usize) {
-                *sum = sum.wrapping_add(key);
-            }
-        }
-    }
+    let sums = per_minute(timetable, batch_key, u128::wrapping_add, u128::wrapping_neg);
     let mut by_sum: BTreeMap<u128, Vec<u32>> = BTreeMap::new();
-    for (&m, &sum) in busy.iter().zip(&sums) {
-        by_sum.entry(sum).or_default().push(m);
+    for &m in &busy {
+        by_sum.entry(sums[m as usize]).or_default().push(m);
     }
-    // One more pass over the runs reads the starters of one minute of each sum.
+    drop(sums);
+    // One more pass over the progressions reads the starters of one minute of each sum.
     let groups: Vec<Vec<u32>> = by_sum.into_values().collect();
-    let mut representative = vec![u32::MAX; timetable.minutes as usize];
-    for (g, minutes) in groups.iter().enumerate() {
-        representative[minutes[0] as usize] = g as u32;
-    }
+    let mut representatives: Vec<(u32, usize)> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, minutes)| (minutes[0], g))
+        .collect();
+    representatives.sort_unstable();
     let mut sets: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     for runs in &timetable.runs {
-        for &s in &runs.starts {
-            if let Some(set) = sets.get_mut(representative[s as usize] as usize) {
-                set.push(runs.batch);
+        for p in runs.starts.progressions() {
+            let from = representatives.partition_point(|&(m, _)| m < p.start);
+            for &(m, g) in representatives[from..]
+                .iter()
+                .take_while(|&&(m, _)| m <= p.last())
+            {
+                if p.step == 0 || (m - p.start) % p.step == 0 {
+                    sets[g].push(runs.batch);
+                }
             }
         }
     }
@@ -530,11 +615,7 @@ mod tests {
         let running = |m: u32| -> Vec<usize> {
             t.runs
                 .iter()
-                .filter(|r| {
-                    r.starts
-                        .iter()
-                        .any(|&s| s <= m && m < s + d[r.batch].max(1))
-                })
+                .filter(|r| r.starts.iter().any(|s| s <= m && m < s + d[r.batch].max(1)))
                 .map(|r| r.batch)
                 .collect()
         };
@@ -593,6 +674,53 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(found, brute_force(&t, &d, limit as usize));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Starts-per-minute findings (the set of starters, how many minutes, first, last)
+        /// equal a minute-by-minute count, with long progressions (minutely, every few
+        /// minutes, hourly) summed by stride and short ones run by run.
+        #[test]
+        fn starts_per_minute_match_a_minute_by_minute_reference(
+            crons in proptest::collection::vec(
+                proptest::sample::select(vec!["* * * * ? *", "*/2 * * * ? *", "*/3 * * * ? *", "0/5 * * * ? *", "1/5 * * * ? *", "*/7 * * * ? *", "0 * * * ? *", "0,1,2 3 * * ? *", "0 3 * * ? *", "*/10 2-4 ? * MON-FRI *", "rate(6 minutes)", "rate(1 hour)", "*/11 * * * ? *", "*/13 * * * ? *", "*/17 * * * ? *", "*/19 * * * ? *", "* 3-5 * * ? *", "*/2 1-6 * * ? *", "*/3 4 * * ? *"]),
+                1..9,
+            ),
+            limit in 1u32..4,
+        ) {
+            let names: Vec<String> = (0..crons.len()).map(|i| format!("B{i}")).collect();
+            let triples: Vec<(&str, &str, u32)> = crons.iter().enumerate().map(|(i, c)| (names[i].as_str(), *c, 1)).collect();
+            let (batches, t, _) = scene(&triples, 3);
+            let policy = Overlap {
+                max_starts_per_minute: Some(StartLimit {
+                    location: Location::file_start("rules/p.yml"),
+                    limit,
+                    severity: Severity::Error,
+                }),
+                ..Overlap::default()
+            };
+            let minute = |ts: Timestamp| (ts.as_second() / 60 - t.base_minute) as u32;
+            let found: BTreeMap<Vec<usize>, (usize, u32, u32)> = starts_per_minute(&policy, &batches, &t, 3)
+                .iter()
+                .map(|f| {
+                    let how = f.occurrences.as_ref().unwrap();
+                    let set = how.batches.iter().map(|n| names.iter().position(|x| x == n).unwrap()).collect();
+                    (set, (how.count, minute(how.first), minute(how.last)))
+                })
+                .collect();
+            let mut want: BTreeMap<Vec<usize>, (usize, u32, u32)> = BTreeMap::new();
+            for m in 0..t.minutes {
+                let set: Vec<usize> = t.runs.iter().filter(|r| r.starts.range(m, m + 1).next().is_some()).map(|r| r.batch).collect();
+                if set.len() > limit as usize {
+                    let e = want.entry(set).or_insert((0, m, m));
+                    e.0 += 1;
+                    e.2 = m;
+                }
+            }
+            proptest::prop_assert_eq!(found, want);
         }
     }
 }

@@ -1,12 +1,13 @@
 //! Quiet hours: a batch violates a window if any of its runs (start plus expected duration)
-//! overlaps it. The windows become a per-minute prefix sum over the horizon, so each run is
-//! checked in constant time.
+//! overlaps it. The windows become maximal intervals of quiet minutes over the horizon; an
+//! interval `[a, b)` is hit by the runs starting in `(a - duration, b)`, which a progression
+//! of runs counts by arithmetic, so the cost follows progressions and intervals, not runs.
 
-use super::{QuietHours, Scope};
+use super::{QuietHours, Scope, Tally};
 use crate::cron::civil::{civil_from_days, weekday};
 use crate::finding::{Finding, Occurrences, Rule};
 use crate::schedule::Batch;
-use crate::timetable::{Timetable, local_and_utc, offset_segments};
+use crate::timetable::{Progression, Timetable, local_and_utc, offset_segments};
 
 /// How many example runs a finding lists.
 pub const EXAMPLES: usize = 3;
@@ -82,24 +83,32 @@ impl QuietHours {
         })
     }
 
-    /// `prefix[i]` = number of quiet minutes among the first `i` of the horizon (extended by
-    /// `tail` minutes so runs that start near its end are judged whole).
-    fn prefix(&self, timetable: &Timetable, tail: u32) -> Vec<u32> {
+    /// The quiet minutes of the horizon (extended by `tail` minutes so runs that start near
+    /// its end are judged whole), as maximal intervals `[start, end)` in order.
+    fn intervals(&self, timetable: &Timetable, tail: u32) -> Vec<(u32, u32)> {
         let len = timetable.minutes + tail;
         let segments = offset_segments(&self.zone.tz, timetable.base_minute, len);
-        let mut prefix = Vec::with_capacity(len as usize + 1);
-        prefix.push(0u32);
-        let mut count = 0u32;
+        let mut out = Vec::new();
+        let mut open: Option<u32> = None;
         let mut seg = 0;
         for i in 0..len {
             while seg + 1 < segments.len() && segments[seg + 1].0 <= i {
                 seg += 1;
             }
             let local = timetable.base_minute + i64::from(i) + segments[seg].1;
-            count += u32::from(self.is_quiet(local));
-            prefix.push(count);
+            match (self.is_quiet(local), open) {
+                (true, None) => open = Some(i),
+                (false, Some(start)) => {
+                    out.push((start, i));
+                    open = None;
+                }
+                _ => {}
+            }
         }
-        prefix
+        if let Some(start) = open {
+            out.push((start, len));
+        }
+        out
     }
 
     /// `11:00-14:00, 20:00-24:00`
@@ -110,6 +119,42 @@ impl QuietHours {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The runs of `progressions` (in time order) that meet a quiet interval: a run at `r`
+/// meets `[a, b)` when `a - duration < r < b`, so each interval is a range of starts, and a
+/// progression's starts in a range are counted by arithmetic.
+fn hits(progressions: &[Progression], quiet: &[(u32, u32)], duration: u32) -> Tally {
+    let mut tally = Tally::default();
+    for p in progressions {
+        let reach = p.last() + duration;
+        let mut i = quiet.partition_point(|&(_, end)| end <= p.start);
+        // Ranges of starts that hit, merged where they touch (intervals closer than the
+        // duration).
+        let mut pending: Option<(u32, u32)> = None;
+        let mut count = |(from, to): (u32, u32)| {
+            tally.add_indices(p, p.index_at_or_after(from), p.index_at_or_after(to));
+        };
+        while let Some(&(a, b)) = quiet.get(i) {
+            if a >= reach {
+                break;
+            }
+            let range = ((a + 1).saturating_sub(duration), b);
+            pending = match pending {
+                Some((from, to)) if range.0 <= to => Some((from, to.max(range.1))),
+                Some(done) => {
+                    count(done);
+                    Some(range)
+                }
+                None => Some(range),
+            };
+            i += 1;
+        }
+        if let Some(done) = pending {
+            count(done);
+        }
+    }
+    tally
 }
 
 /// Findings of one quiet-hours policy: one per batch that runs into it. A run counts when any
@@ -124,30 +169,22 @@ pub fn check(
     horizon_days: u32,
 ) -> Vec<Finding> {
     let tail = durations.iter().copied().max().unwrap_or(0);
-    let mut prefix: Option<Vec<u32>> = None;
+    let mut quiet: Option<Vec<(u32, u32)>> = None;
     let mut findings = Vec::new();
     for runs in &timetable.runs {
         let batch = &batches[runs.batch];
         if !policy.scope.covers(batch) || policy.except.contains(&batch.name) {
             continue;
         }
-        let prefix = prefix.get_or_insert_with(|| policy.prefix(timetable, tail));
+        let quiet = quiet.get_or_insert_with(|| policy.intervals(timetable, tail));
         let duration = durations[runs.batch].max(1);
-        let hits: Vec<u32> = runs
-            .starts
-            .iter()
-            .copied()
-            .filter(|&s| {
-                let end = (s + duration).min(prefix.len() as u32 - 1);
-                prefix[end as usize] > prefix[s as usize]
-            })
-            .collect();
-        if hits.is_empty() {
+        let hits = hits(runs.starts.progressions(), quiet, duration);
+        let (Some(&first), Some(last)) = (hits.first.first(), hits.last) else {
             continue;
-        }
+        };
         let examples: Vec<String> = hits
+            .first
             .iter()
-            .take(EXAMPLES)
             .map(|&s| local_and_utc(timetable.instant(s), &batch.zone))
             .collect();
         let message = format!(
@@ -155,14 +192,14 @@ pub fn check(
             batch.name,
             policy.name,
             policy.windows_text(),
-            hits.len(),
+            hits.count,
             runs.starts.len(),
             examples.join(", "),
         );
         let how_often = Occurrences {
-            count: hits.len(),
-            first: timetable.instant(hits[0]),
-            last: timetable.instant(hits[hits.len() - 1]),
+            count: hits.count,
+            first: timetable.instant(first),
+            last: timetable.instant(last),
             batches: vec![batch.name.clone()],
         };
         findings.push(
@@ -182,7 +219,10 @@ pub fn check(
 
 #[cfg(test)]
 mod tests {
-    use super::glob;
+    use super::*;
+    use crate::finding::{Location, Severity};
+    use crate::settings::{Settings, Zone};
+    use jiff::Timestamp;
 
     #[test]
     fn glob_matches_class_paths() {
@@ -194,5 +234,78 @@ mod tests {
         assert!(!glob("Batches::*::Backup", "Batches::Daily::BackupX"));
         assert!(glob("*", ""));
         assert!(!glob("a*a", "a"));
+    }
+
+    /// Minute by minute: the runs of each batch that have a quiet minute (on the window's
+    /// clock) among the minutes they occupy.
+    fn brute_force(q: &QuietHours, t: &Timetable, d: &[u32]) -> Vec<(usize, usize, u32, u32)> {
+        let offset = |m: u32| {
+            let at = t.instant(m);
+            i64::from(q.zone.tz.to_offset(at).seconds()).div_euclid(60)
+        };
+        let quiet = |m: u32| q.is_quiet(t.base_minute + i64::from(m) + offset(m));
+        t.runs
+            .iter()
+            .filter_map(|r| {
+                let hits: Vec<u32> = r
+                    .starts
+                    .iter()
+                    .filter(|&s| (s..s + d[r.batch].max(1)).any(quiet))
+                    .collect();
+                Some((r.batch, hits.len(), *hits.first()?, *hits.last()?))
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Quiet-hours findings (how many runs, first, last) equal a minute-by-minute check
+        /// on random schedules, durations, windows (across midnight too), days, dates and
+        /// zones.
+        #[test]
+        fn quiet_hours_match_a_minute_by_minute_reference(
+            crons in proptest::collection::vec(
+                (proptest::sample::select(vec!["* * * * ? *", "*/7 * * * ? *", "0 * * * ? *", "15 2 * * ? *", "0/20 1-4 ? * MON-FRI *", "5,6,7 23 * * ? *", "rate(3 hours)", "10-50 0,12 L * ? *"]), 1u32..200),
+                1..4,
+            ),
+            windows in proptest::collection::vec((0u16..1440, 1u16..1440), 1..3),
+            days in proptest::option::of(1u8..255),
+            dates in proptest::option::of(((1u8..13, 1u8..29), (1u8..13, 1u8..29))),
+            zone in proptest::sample::select(vec!["Asia/Tokyo", "Europe/London", "America/New_York"]),
+            from_minute in 0i64..(366 * 1440),
+        ) {
+            let text: String = crons
+                .iter()
+                .enumerate()
+                .map(|(i, (cron, _))| format!("B{i}:\n  cron: \"{cron}\"\n  timezone: Europe/Berlin\n  batch_class: \"A\"\n  is_active: true\n"))
+                .collect();
+            let (batches, findings) = crate::schedule::load("s.yml", &text, &Settings::default());
+            proptest::prop_assert!(findings.is_empty(), "{:?}", findings);
+            let from = Timestamp::from_second(1_761_955_200 + from_minute * 60).unwrap();
+            let t = Timetable::build(&batches, from, 6 * 1440);
+            let d: Vec<u32> = crons.iter().map(|c| c.1).collect();
+            let q = QuietHours {
+                name: "q".into(),
+                location: Location::file_start("rules/p.yml"),
+                windows: windows.iter().map(|&(s, l)| (s, (s + l) % 1440)).map(|(s, e)| if e == 0 { (s, 1440) } else { (s, e) }).collect(),
+                days: days.map(|d| d << 1),
+                dates: dates.into_iter().collect(),
+                zone: Zone::get(zone).unwrap(),
+                scope: Scope::default(),
+                except: Vec::new(),
+                severity: Severity::Warning,
+            };
+            let found: Vec<(usize, usize, u32, u32)> = check(&q, &batches, &t, &d, 6)
+                .iter()
+                .map(|f| {
+                    let how = f.occurrences.as_ref().unwrap();
+                    let b = batches.iter().position(|b| b.name == how.batches[0]).unwrap();
+                    let minute = |ts: Timestamp| (ts.as_second() / 60 - t.base_minute) as u32;
+                    (b, how.count, minute(how.first), minute(how.last))
+                })
+                .collect();
+            proptest::prop_assert_eq!(found, brute_force(&q, &t, &d));
+        }
     }
 }

@@ -29,12 +29,13 @@ pub fn verdict(a: &Analysis) -> &'static str {
 
 /// Next start instants of batch `i` (at most `n`).
 pub fn next_runs(a: &Analysis, i: usize, n: usize) -> Vec<jiff::Timestamp> {
-    a.timetable
-        .starts_of(i)
-        .iter()
-        .take(n)
-        .map(|&m| a.timetable.instant(m))
-        .collect()
+    a.timetable.starts_of(i).map_or_else(Vec::new, |starts| {
+        starts
+            .iter()
+            .take(n)
+            .map(|m| a.timetable.instant(m))
+            .collect()
+    })
 }
 
 /// Findings as cargo prints them: `file:line:col: severity[code] message`, the source line
