@@ -179,11 +179,23 @@ pub struct Diff {
     /// Unified diff of the next `days` days' runs, local time and UTC; empty when equal.
     pub timetable: String,
     pub days: u32,
+    /// Set when the revisions run more than [`MAX_DIFF_RUNS`] times in those days: the
+    /// diff stops before this instant (local time and UTC).
+    pub timetable_until: Option<String>,
     /// What the merge changes in EventBridge: every rule field and setting, offline.
     pub deploy: crate::deploy::diff::DeployDiff,
 }
 
 impl Diff {
+    /// The sentence saying where the timetable diff stops, when it does.
+    pub fn timetable_cut_note(&self) -> Option<String> {
+        self.timetable_until.as_ref().map(|until| {
+            format!(
+                "The timetable diff stops before {until}: the batches run more than {MAX_DIFF_RUNS} times in these days."
+            )
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.added.is_empty()
             && self.removed.is_empty()
@@ -256,11 +268,27 @@ pub fn diff_days(analysis: &Analysis) -> u32 {
     DIFF_DAYS.min(analysis.timetable.minutes / 1440).max(1)
 }
 
-/// One line per run in the first [`diff_days`] days: local time, UTC, batch.
-pub fn timetable_lines(analysis: &Analysis) -> String {
+/// The most runs the timetable diff lists of each revision. Past it, both sides stop at the
+/// same minute (the first at which either has more), so the diff stays exact up to there and
+/// costs what it shows: 1,000 batches every minute would otherwise be 10 million lines.
+pub const MAX_DIFF_RUNS: usize = 20_000;
+
+/// The runs the timetable diff lists: the first [`MAX_DIFF_RUNS`] of the first
+/// [`diff_days`] days, and the minute it stops at when there are more.
+fn diff_runs(analysis: &Analysis) -> (Vec<(u32, usize)>, Option<u32>) {
+    let (runs, more) =
+        analysis
+            .timetable
+            .first_in(0, diff_days(analysis) * 1440, MAX_DIFF_RUNS + 1);
+    let cut = more.then(|| runs.last().map_or(0, |&(m, _)| m));
+    (runs, cut)
+}
+
+/// One line per run in `runs` before minute `until`: local time, UTC, batch.
+pub fn timetable_lines(analysis: &Analysis, runs: &[(u32, usize)], until: u32) -> String {
     let t = &analysis.timetable;
     let mut out = String::new();
-    for (minute, b) in t.window(0, diff_days(analysis) * 1440) {
+    for &(minute, b) in runs.iter().take_while(|(m, _)| *m < until) {
         let batch = &analysis.inputs.batches[b];
         let at = t.instant(minute);
         let local = at.to_zoned_datetime(batch.zone.tz.clone());
@@ -323,7 +351,23 @@ pub fn diff(base: &Analysis, head: &mut Analysis) -> Diff {
         }
     }
     diff.days = diff_days(head);
-    let (old, new) = (timetable_lines(base), timetable_lines(head));
+    let ((old_runs, old_cut), (new_runs, new_cut)) = (diff_runs(base), diff_runs(head));
+    // The earlier cut for both: a minute is listed whole on both sides or not at all.
+    let until = match (old_cut, new_cut) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(minute) = until {
+        diff.timetable_until = Some(crate::timetable::local_and_utc(
+            head.timetable.instant(minute),
+            &head.inputs.settings.zone,
+        ));
+    }
+    let until = until.unwrap_or(u32::MAX);
+    let (old, new) = (
+        timetable_lines(base, &old_runs, until),
+        timetable_lines(head, &new_runs, until),
+    );
     if old != new {
         // Patience keeps hunks in time order on these long, repetitive line lists.
         diff.timetable = similar::TextDiff::configure()
@@ -375,6 +419,45 @@ mod tests {
             horizon_days: 3,
         };
         analyse(inputs, &options)
+    }
+
+    fn minutely(names: std::ops::Range<usize>) -> String {
+        names
+            .map(|i| {
+                format!("B{i}:\n  cron: \"* * * * ? *\"\n  batch_class: \"B\"\n  is_active: true\n  description: b\n")
+            })
+            .collect()
+    }
+
+    // Frequent batches: each side lists its first MAX_DIFF_RUNS runs and both stop at the
+    // same minute, so what is shown is exact; the diff says where it stops.
+    #[test]
+    fn the_timetable_diff_of_frequent_batches_stops_at_one_minute_on_both_sides() {
+        let base = analyse_on(Backend::Rules, &minutely(0..300));
+        let mut head = analyse_on(Backend::Rules, &minutely(0..301));
+        let d = diff(&base, &mut head);
+        // The horizon starts at 00:01 UTC. 20,001 runs at 300 and at 301 a minute both end
+        // in minute 66 (01:07 UTC): both sides list minutes 0 to 65.
+        let until = d.timetable_until.as_deref().expect("cut");
+        assert_eq!(until, "2026-10-31 Sat 10:07 JST (01:07 UTC)");
+        let added: Vec<&str> = d
+            .timetable
+            .lines()
+            .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+            .collect();
+        // B300 every minute before the cut, and nothing else added or removed.
+        assert!(added.iter().all(|l| l.ends_with("  B300")), "{added:?}");
+        assert_eq!(added.len(), 66, "{}", added.len());
+        assert!(
+            !d.timetable
+                .lines()
+                .any(|l| l.starts_with('-') && !l.starts_with("---"))
+        );
+        assert!(d.timetable_cut_note().unwrap().contains("stops before"));
+        // Below the limit nothing is cut.
+        let small = analyse_on(Backend::Rules, &minutely(0..2));
+        let mut small_head = analyse_on(Backend::Rules, &minutely(0..3));
+        assert!(diff(&small, &mut small_head).timetable_until.is_none());
     }
 
     const NEW_YORK: &str = "A:\n  cron: \"30 1 * * ? *\"\n  timezone: America/New_York\n  batch_class: \"A\"\n  is_active: true\n  description: a\n  duration: 10m\n";

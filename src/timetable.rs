@@ -437,16 +437,35 @@ impl Timetable {
         self.len() == 0
     }
 
-    /// The runs starting in `[from, to)` minutes, as (minute, batch index), sorted by time
-    /// and then by batch order.
-    pub fn window(&self, from: u32, to: u32) -> Vec<(u32, usize)> {
-        let mut out: Vec<(u32, usize)> = self
+    /// The first `limit` runs starting in `[from, to)` minutes, as (minute, batch index) in
+    /// time and then batch order, and whether more were left out: a merge of the batches'
+    /// sorted runs that stops at the limit, so a listing of frequent batches (the timetable
+    /// diff, the day chart) costs what it shows, not what the estate runs.
+    pub fn first_in(&self, from: u32, to: u32, limit: usize) -> (Vec<(u32, usize)>, bool) {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let mut streams: Vec<_> = self
             .runs
             .iter()
-            .flat_map(|r| r.starts.range(from, to).map(move |s| (s, r.batch)))
+            .map(|r| (r.batch, r.starts.range(from, to)))
             .collect();
-        out.sort_unstable();
-        out
+        let mut heap = BinaryHeap::new();
+        for (i, (batch, runs)) in streams.iter_mut().enumerate() {
+            if let Some(s) = runs.next() {
+                heap.push(Reverse((s, *batch, i)));
+            }
+        }
+        let mut out = Vec::new();
+        while let Some(Reverse((s, batch, i))) = heap.pop() {
+            if out.len() == limit {
+                return (out, true);
+            }
+            out.push((s, batch));
+            if let Some(next) = streams[i].1.next() {
+                heap.push(Reverse((next, batch, i)));
+            }
+        }
+        (out, false)
     }
 }
 

@@ -217,6 +217,9 @@ fn human_diff(diff: &Diff) -> String {
             log_lines(&diff.timetable)
         ));
     }
+    if let Some(note) = diff.timetable_cut_note() {
+        out.push_str(&format!("{}\n", log_inline(&note)));
+    }
     out
 }
 
@@ -311,6 +314,9 @@ struct JsonDiff<'a> {
     unreadable: &'a [String],
     changed: Vec<JsonChanged<'a>>,
     timetable: &'a str,
+    /// Where `timetable` stops when the runs were too many to list (local time and UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timetable_until: Option<&'a str>,
     /// What the merge changes in EventBridge, rule by rule and field by field.
     deploy: &'a crate::deploy::diff::DeployDiff,
 }
@@ -436,6 +442,7 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
                 })
                 .collect(),
             timetable: &d.timetable,
+            timetable_until: d.timetable_until.as_deref(),
         }),
     };
     super::escape::log_json(&serde_json::to_string_pretty(&report).unwrap_or_default())

@@ -453,6 +453,9 @@ fn render(ctx: &Context<'_>, p: &Parts, keep: Keep, marker: bool) -> String {
                     ));
                 }
                 out.push_str(&p.diff_fence);
+                if let Some(note) = ctx.diff.timetable_cut_note() {
+                    out.push_str(&format!("\n{}\n", markdown_text(&note)));
+                }
                 out.push_str("\n</details>\n\n");
             }
             None => cut = true,

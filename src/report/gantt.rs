@@ -27,6 +27,9 @@ pub struct Highlight<'a> {
     pub before: BTreeSet<&'a str>,
 }
 
+/// The most runs of one day the chart reads.
+const MAX_CHART_RUNS: usize = 20_000;
+
 /// One bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Bar {
@@ -37,7 +40,8 @@ struct Bar {
 }
 
 /// Local minute of the day (0..1440 and past, for runs after a DST change) of runs of each
-/// batch of `a` on `date` in `tz`, as (batch index, start minutes).
+/// batch of `a` on `date` in `tz`, as (batch index, start minutes); at most
+/// [`MAX_CHART_RUNS`] runs, the day's first.
 fn runs_on(a: &Analysis, date: Date, tz: &TimeZone) -> Vec<(usize, Vec<u32>)> {
     let (Ok(start), Ok(end)) = (
         date.to_zoned_datetime(tz.clone()),
@@ -53,14 +57,18 @@ fn runs_on(a: &Analysis, date: Date, tz: &TimeZone) -> Vec<(usize, Vec<u32>)> {
     };
     let (from, to) = (index(start.timestamp()), index(end.timestamp()));
     let mut per_batch: Vec<(usize, Vec<u32>)> = Vec::new();
-    for (minute, b) in t.window(from, to) {
+    let mut slot: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    // A day of frequent batches is more than a chart can draw: the first runs of the day.
+    let (runs, _) = t.first_in(from, to, MAX_CHART_RUNS);
+    for (minute, b) in runs {
         let local = t.instant(minute).to_zoned_datetime(tz.clone());
         let of_day =
             u32::from(local.hour().unsigned_abs()) * 60 + u32::from(local.minute().unsigned_abs());
-        match per_batch.iter_mut().find(|(i, _)| *i == b) {
-            Some((_, starts)) => starts.push(of_day),
-            None => per_batch.push((b, vec![of_day])),
-        }
+        let i = *slot.entry(b).or_insert_with(|| {
+            per_batch.push((b, Vec::new()));
+            per_batch.len() - 1
+        });
+        per_batch[i].1.push(of_day);
     }
     per_batch
 }

@@ -238,9 +238,12 @@ pub fn report(head: &Analysis, base: Option<&Analysis>, diff: Option<&Diff>) -> 
         && !d.timetable.is_empty()
     {
         out.push_str(&format!(
-            "<details><summary>Timetable diff, next {} days</summary>\n\n{}\n</details>\n",
+            "<details><summary>Timetable diff, next {} days</summary>\n\n{}\n{}</details>\n",
             d.days,
-            markdown_code_block(&d.timetable, "diff")
+            markdown_code_block(&d.timetable, "diff"),
+            d.timetable_cut_note()
+                .map(|n| format!("{}\n", markdown_text(&n)))
+                .unwrap_or_default()
         ));
     }
     out
