@@ -371,21 +371,12 @@ pub async fn move_to_rules(
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
-    let failed_rules: Vec<&str> = written
-        .iter()
-        .filter(|(_, r)| r.is_err())
-        .map(|(n, _)| n.as_str())
-        .collect();
-    for (name, r) in &written {
-        if let Err(e) = r {
-            report.errors.push((name.clone(), e.to_string()));
-        }
-    }
+    let written_ok = settle(&written, &mut report.errors);
     // A batch whose rule could not be written keeps its schedule.
     let movable: Vec<&schedules::ToRules> = report
         .moves
         .iter()
-        .filter(|m| !m.rules.iter().any(|r| failed_rules.contains(&r.as_str())))
+        .filter(|m| m.rules.iter().all(|r| written_ok.contains(&r.as_str())))
         .collect();
     let expressions: Vec<&str> = rules
         .iter()
@@ -424,16 +415,7 @@ pub async fn move_to_rules(
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
-    let gone: Vec<&str> = deleted
-        .iter()
-        .filter(|(_, r)| r.is_ok())
-        .map(|(n, _)| n.as_str())
-        .collect();
-    for (name, r) in &deleted {
-        if let Err(e) = r {
-            report.errors.push((name.clone(), e.to_string()));
-        }
-    }
+    let gone = settle(&deleted, &mut report.errors);
     let enable: Vec<&&crate::deploy::desired::Rule> = rules
         .iter()
         .filter(|r| {
@@ -448,12 +430,24 @@ pub async fn move_to_rules(
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
-    for (name, r) in enabled {
-        if let Err(e) = r {
-            report.errors.push((name, e.to_string()));
+    settle(&enabled, &mut report.errors);
+    Ok(Some(report))
+}
+
+/// Records the failed calls of `results` (by rule or schedule name) in `errors`; the names
+/// whose call succeeded.
+fn settle<'r, T>(
+    results: &'r [(String, Result<T, ApiError>)],
+    errors: &mut Vec<(String, String)>,
+) -> Vec<&'r str> {
+    let mut ok = Vec::new();
+    for (name, r) in results {
+        match r {
+            Ok(_) => ok.push(name.as_str()),
+            Err(e) => errors.push((name.clone(), e.to_string())),
         }
     }
-    Ok(Some(report))
+    ok
 }
 
 /// The whole deploy of `backend: scheduler`, for `plan`, `apply` and the Action: the desired

@@ -199,7 +199,8 @@ impl Proxy {
     }
 }
 
-fn read_request(stream: &mut TcpStream) -> std::io::Result<(String, Vec<u8>)> {
+/// One HTTP/1.1 request off the stream: its head (request line and headers) and body.
+pub(crate) fn read_request(stream: &mut TcpStream) -> std::io::Result<(String, Vec<u8>)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let header_end = loop {
@@ -279,6 +280,16 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<ProxyState>) -> st
     if let Some(response) = fault {
         return client.write_all(&response);
     }
+    forward(&mut client, upstream, &head, &body)
+}
+
+/// Sends the request to `upstream` with `Connection: close` and relays the whole answer.
+pub(crate) fn forward(
+    client: &mut TcpStream,
+    upstream: &str,
+    head: &str,
+    body: &[u8],
+) -> std::io::Result<()> {
     let mut server = TcpStream::connect(upstream)?;
     let head: String = head
         .split("\r\n")
@@ -287,7 +298,7 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<ProxyState>) -> st
         .join("\r\n");
     let head = head.trim_end_matches("\r\n").to_string() + "\r\nConnection: close\r\n\r\n";
     server.write_all(head.as_bytes())?;
-    server.write_all(&body)?;
+    server.write_all(body)?;
     let mut response = Vec::new();
     server.read_to_end(&mut response)?;
     client.write_all(&response)

@@ -415,8 +415,8 @@ fn fault_proxy(
     fail_write: Option<usize>,
 ) -> (String, std::sync::Arc<std::sync::Mutex<usize>>) {
     use std::collections::HashSet;
-    use std::io::{Read, Write};
-    use std::net::{TcpListener, TcpStream};
+    use std::io::Write;
+    use std::net::TcpListener;
     use std::sync::{Arc, Mutex};
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -436,35 +436,7 @@ fn fault_proxy(
             let writes = writes.clone();
             std::thread::spawn(move || -> std::io::Result<()> {
                 let mut client = stream;
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 8192];
-                let end = loop {
-                    let n = client.read(&mut chunk)?;
-                    if n == 0 {
-                        return Ok(());
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break i + 4;
-                    }
-                };
-                let head = String::from_utf8_lossy(&buf[..end]).to_string();
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse().unwrap_or(0))
-                    })
-                    .unwrap_or(0);
-                while buf.len() < end + length {
-                    let n = client.read(&mut chunk)?;
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                let body = buf[end..].to_vec();
+                let (head, body) = crate::aws_sync::read_request(&mut client)?;
                 let line = head.lines().next().unwrap_or("").to_string();
                 if let Some(n) = fail_write {
                     let is_write = !line.starts_with("GET ");
@@ -491,19 +463,7 @@ fn fault_proxy(
                     );
                     return client.write_all(response.as_bytes());
                 }
-                let mut server = TcpStream::connect(&upstream)?;
-                let head: String = head
-                    .split("\r\n")
-                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-                    .collect::<Vec<_>>()
-                    .join("\r\n");
-                let head =
-                    head.trim_end_matches("\r\n").to_string() + "\r\nConnection: close\r\n\r\n";
-                server.write_all(head.as_bytes())?;
-                server.write_all(&body)?;
-                let mut response = Vec::new();
-                server.read_to_end(&mut response)?;
-                client.write_all(&response)
+                crate::aws_sync::forward(&mut client, &upstream, &head, &body)
             });
         }
     });
