@@ -126,20 +126,12 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
     findings.extend(policy::lint::check(batches, &utc));
     findings.extend(policy::lint::references(&inputs.policies, batches));
     findings.extend(policy::lint::never_fires(batches, options.now));
-    for quiet in &inputs.policies.quiet_hours {
-        findings.extend(policy::quiet_hours::check(
-            quiet, batches, &timetable, &durations, days,
-        ));
-    }
-    let overlap = &inputs.policies.overlap;
-    findings.extend(policy::overlap::self_overlap(
-        overlap, batches, &timetable, &durations, days,
-    ));
-    findings.extend(policy::overlap::groups(
-        overlap, batches, &timetable, &durations, days,
-    ));
-    findings.extend(policy::overlap::starts_per_minute(
-        overlap, batches, &timetable, days,
+    findings.extend(policy::check_timetable(
+        &inputs.policies,
+        batches,
+        &timetable,
+        &durations,
+        days,
     ));
     let mut analysis = Analysis {
         inputs,

@@ -7,8 +7,48 @@ pub mod overlap;
 pub mod pattern;
 pub mod quiet_hours;
 
-use crate::finding::{Location, Rule, Severity};
+use crate::finding::{Finding, Location, Rule, Severity};
+use crate::schedule::Batch;
 use crate::settings::Zone;
+use crate::timetable::Timetable;
+
+/// Every policy that reads the timetable: each quiet-hours entry, self-overlap, each group's
+/// limit and starts per minute, as independent tasks on all cores. The findings come in that
+/// order whatever the threads do.
+pub fn check_timetable(
+    policies: &Policies,
+    batches: &[Batch],
+    timetable: &Timetable,
+    durations: &[u32],
+    horizon_days: u32,
+) -> Vec<Finding> {
+    type Task<'a> = Box<dyn Fn() -> Vec<Finding> + Sync + 'a>;
+    let overlap = &policies.overlap;
+    let mut tasks: Vec<Task> = Vec::new();
+    for quiet in &policies.quiet_hours {
+        tasks.push(Box::new(move || {
+            quiet_hours::check(quiet, batches, timetable, durations, horizon_days)
+        }));
+    }
+    tasks.push(Box::new(|| {
+        overlap::self_overlap(overlap, batches, timetable, durations, horizon_days)
+    }));
+    for limit in &overlap.groups {
+        tasks.push(Box::new(move || {
+            overlap::group(limit, batches, timetable, durations, horizon_days)
+        }));
+    }
+    tasks.push(Box::new(|| {
+        overlap::starts_per_minute(overlap, batches, timetable, horizon_days)
+    }));
+    // Starts per minute, the longest single task, begins first, so no core waits on it
+    // at the end; the findings keep the order above.
+    let last = tasks.len() - 1;
+    let order: Vec<usize> = std::iter::once(last).chain(0..last).collect();
+    let mut done = crate::parallel::map(&order, 1, |&i| (i, tasks[i]()));
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().flat_map(|(_, found)| found).collect()
+}
 
 /// All policies of a repository.
 #[derive(Debug, Clone, Default)]

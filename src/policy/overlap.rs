@@ -172,36 +172,93 @@ fn stretches_over(count: &[i32], limit: i32) -> Vec<(u32, u32)> {
     out
 }
 
-/// A batch's runs as disjoint minute intervals `[start, end)`, overlapping runs merged,
-/// made as they are read: a progression whose step is at most the duration is one interval.
-fn merged_intervals(starts: &Starts, duration: u32, len: u32) -> impl Iterator<Item = (u32, u32)> {
-    let duration = duration.max(1);
-    let end = move |s: u32| s.saturating_add(duration).min(len);
-    let mut pieces = starts.progressions().iter().flat_map(move |p| {
-        let whole = p.count > 1 && p.step <= duration;
-        let runs = if whole { 1 } else { p.count };
-        (0..runs).map(move |i| {
-            if whole {
-                (p.start, end(p.last()))
-            } else {
-                (p.at(i), end(p.at(i)))
+/// Disjoint minute intervals of one batch, as a progression: `count` intervals
+/// `[start + k·step, start + k·step + len)`; `step` is 0 when `count` is 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Spans {
+    start: u32,
+    step: u32,
+    count: u32,
+    len: u32,
+}
+
+impl Spans {
+    fn last_start(&self) -> u32 {
+        self.start + self.step * (self.count - 1)
+    }
+
+    /// The end (exclusive) of the last interval.
+    fn end(&self) -> u32 {
+        self.last_start() + self.len
+    }
+
+    /// Whether one of the intervals meets `[from, to)`: the first one ending after `from`,
+    /// found by division, starts before `to`.
+    fn meets(&self, from: u32, to: u32) -> bool {
+        let k = if self.start + self.len > from {
+            0
+        } else {
+            // A single interval (step 0) that ends by `from` meets nothing.
+            let Some(k) = (from - self.start - self.len).checked_div(self.step) else {
+                return false;
+            };
+            k + 1
+        };
+        k < self.count && self.start + k * self.step < to
+    }
+}
+
+/// A batch's runs as disjoint spans in time order, overlapping runs merged (a batch running
+/// twice at once runs once for its group): a progression whose step is at most the duration
+/// is one interval, others keep their step; where a progression's first run begins before
+/// the previous one's last has ended, the two runs become one interval.
+fn spans(starts: &Starts, duration: u32) -> Vec<Spans> {
+    let d = duration.max(1);
+    let mut out: Vec<Spans> = Vec::new();
+    for p in starts.progressions() {
+        let mut next = if p.count > 1 && p.step <= d {
+            Spans {
+                start: p.start,
+                step: 0,
+                count: 1,
+                len: p.last() - p.start + d,
             }
-        })
-    });
-    let mut pending: Option<(u32, u32)> = None;
-    std::iter::from_fn(move || {
-        for (s, e) in pieces.by_ref() {
-            match pending {
-                Some((from, to)) if s <= to => pending = Some((from, to.max(e))),
-                Some(done) => {
-                    pending = Some((s, e));
-                    return Some(done);
-                }
-                None => pending = Some((s, e)),
+        } else {
+            Spans {
+                start: p.start,
+                step: p.step,
+                count: p.count,
+                len: d,
+            }
+        };
+        if let Some(prev) = out.last_mut()
+            && next.start < prev.end()
+        {
+            let from = prev.last_start();
+            if prev.count == 1 {
+                out.pop();
+            } else {
+                prev.count -= 1;
+            }
+            // Progressions are in time order, so the joined run ends where `next`'s first does.
+            out.push(Spans {
+                start: from,
+                step: 0,
+                count: 1,
+                len: next.start + next.len - from,
+            });
+            if next.count == 1 {
+                continue;
+            }
+            next.start += next.step;
+            next.count -= 1;
+            if next.count == 1 {
+                next.step = 0;
             }
         }
-        pending.take()
-    })
+        out.push(next);
+    }
+    out
 }
 
 /// How often, first and last, of a tally of occurrences.
@@ -242,80 +299,120 @@ pub fn groups(
     durations: &[u32],
     horizon_days: u32,
 ) -> Vec<Finding> {
+    policy
+        .groups
+        .iter()
+        .flat_map(|limit| group(limit, batches, timetable, durations, horizon_days))
+        .collect()
+}
+
+/// The findings of one group's limit: more of its batches running at once than it allows.
+pub fn group(
+    limit: &super::GroupLimit,
+    batches: &[Batch],
+    timetable: &Timetable,
+    durations: &[u32],
+    horizon_days: u32,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let len = timetable.minutes;
-    for limit in &policy.groups {
-        let members: Vec<(usize, &Starts)> = timetable
-            .runs
-            .iter()
-            .filter(|r| batches[r.batch].group.as_deref() == Some(limit.name.as_str()))
-            .map(|r| (r.batch, &r.starts))
-            .collect();
-        let mut count = vec![0i32; len as usize + 1];
-        for &(b, starts) in &members {
-            for (start, end) in merged_intervals(starts, durations[b], len) {
-                count[start as usize] += 1;
-                count[end as usize] -= 1;
+    let members: Vec<(usize, &Starts)> = timetable
+        .runs
+        .iter()
+        .filter(|r| batches[r.batch].group.as_deref() == Some(limit.name.as_str()))
+        .map(|r| (r.batch, &r.starts))
+        .collect();
+    let spans: Vec<Vec<Spans>> = members
+        .iter()
+        .map(|&(b, starts)| spans(starts, durations[b]))
+        .collect();
+    // Concurrency per minute: each interval is +1 at its start and -1 at its end, placed
+    // as progressions (so a year of hourly runs is four entries), then summed.
+    let mut diff = Sums::new(len, i32::wrapping_add, i32::wrapping_neg);
+    for s in spans.iter().flatten() {
+        diff.place(s.start, s.step, s.count, 1);
+        diff.place(s.start + s.len, s.step, s.count, -1);
+    }
+    let mut count = diff.finish();
+    let mut running = 0;
+    for c in count.iter_mut() {
+        running += *c;
+        *c = running;
+    }
+    let stretches = stretches_over(&count, limit.max_concurrent as i32);
+    // For each minute, the first stretch ending after it, so that a run finds its
+    // stretches in constant time.
+    let mut next_stretch = Vec::with_capacity(count.len());
+    let mut j = 0;
+    for m in 0..len {
+        while stretches.get(j).is_some_and(|&(_, end)| end <= m) {
+            j += 1;
+        }
+        next_stretch.push(j);
+    }
+    drop(count);
+    // Who runs in each stretch: a span either tests each stretch it reaches by division,
+    // or looks up the stretches of each of its intervals, whichever is fewer.
+    let mut sets: Vec<Vec<usize>> = vec![Vec::new(); stretches.len()];
+    for (&(b, _), spans) in members.iter().zip(&spans) {
+        let mut mark = |i: usize| {
+            if sets[i].last() != Some(&b) {
+                sets[i].push(b);
             }
-        }
-        let mut running = 0;
-        for c in count.iter_mut() {
-            running += *c;
-            *c = running;
-        }
-        count.truncate(len as usize);
-        let stretches = stretches_over(&count, limit.max_concurrent as i32);
-        // Who runs in each stretch: every interval finds the stretches it meets by binary
-        // search (stretches are sorted and disjoint), so the cost follows the runs, not
-        // runs × stretches.
-        let mut sets: Vec<Vec<usize>> = vec![Vec::new(); stretches.len()];
-        for &(b, starts) in &members {
-            for (from, to) in merged_intervals(starts, durations[b], len) {
-                let mut i = stretches.partition_point(|&(_, end)| end <= from);
-                while let Some(&(start, _)) = stretches.get(i) {
-                    if start >= to {
-                        break;
+        };
+        for s in spans {
+            let lo = next_stretch[s.start as usize];
+            let hi = lo + stretches[lo..].partition_point(|&(start, _)| start < s.end());
+            if hi - lo <= s.count as usize {
+                for (i, &(from, to)) in stretches.iter().enumerate().take(hi).skip(lo) {
+                    if s.meets(from, to) {
+                        mark(i);
                     }
-                    if sets[i].last() != Some(&b) {
-                        sets[i].push(b);
-                    }
+                }
+                continue;
+            }
+            for k in 0..s.count {
+                let (from, to) = (s.start + k * s.step, s.start + k * s.step + s.len);
+                let mut i = next_stretch[from as usize];
+                while i < hi && stretches[i].0 < to {
+                    mark(i);
                     i += 1;
                 }
             }
         }
-        // The same set of batches colliding again and again is one finding.
-        let mut by_set: BTreeMap<Vec<usize>, Vec<u32>> = BTreeMap::new();
-        for (mut set, &(start, _)) in sets.into_iter().zip(&stretches) {
-            set.sort_unstable();
-            by_set.entry(set).or_default().push(start);
-        }
-        for (set, starts) in by_set {
-            let Some(c) = Collision::of(batches, &set, &starts, timetable) else {
-                continue;
-            };
-            let Some(how_often) = occurrences(timetable, &starts, batches, &set) else {
-                continue;
-            };
-            let n = starts.len();
-            let finding = Finding::new(
-                Rule::PolicyGroupOverlap,
-                limit.severity,
-                c.location.clone(),
-                format!(
-                    "group `{}` allows {} at a time, but more of its batches run at once ({}) {n} time{} in the next {horizon_days} days, first {}{}",
-                    limit.name,
-                    limit.max_concurrent,
-                    c.names,
-                    if n == 1 { "" } else { "s" },
-                    c.examples,
-                    last_text(&starts, timetable, &batches[set[set.len() - 1]]),
-                ),
-            )
-            .occurrences(how_often)
-            .related(limit.location.clone(), format!("group `{}`", limit.name))
-            .help("move one of them to a time when the others have finished, or raise `max_concurrent`");
-            findings.push(c.relate(finding));
-        }
+    }
+    // The same set of batches colliding again and again is one finding.
+    let mut by_set: BTreeMap<Vec<usize>, Vec<u32>> = BTreeMap::new();
+    for (mut set, &(start, _)) in sets.into_iter().zip(&stretches) {
+        set.sort_unstable();
+        by_set.entry(set).or_default().push(start);
+    }
+    for (set, starts) in by_set {
+        let Some(c) = Collision::of(batches, &set, &starts, timetable) else {
+            continue;
+        };
+        let Some(how_often) = occurrences(timetable, &starts, batches, &set) else {
+            continue;
+        };
+        let n = starts.len();
+        let finding = Finding::new(
+            Rule::PolicyGroupOverlap,
+            limit.severity,
+            c.location.clone(),
+            format!(
+                "group `{}` allows {} at a time, but more of its batches run at once ({}) {n} time{} in the next {horizon_days} days, first {}{}",
+                limit.name,
+                limit.max_concurrent,
+                c.names,
+                if n == 1 { "" } else { "s" },
+                c.examples,
+                last_text(&starts, timetable, &batches[set[set.len() - 1]]),
+            ),
+        )
+        .occurrences(how_often)
+        .related(limit.location.clone(), format!("group `{}`", limit.name))
+        .help("move one of them to a time when the others have finished, or raise `max_concurrent`");
+        findings.push(c.relate(finding));
     }
     findings
 }
@@ -339,52 +436,89 @@ const LONG: u32 = 64;
 /// progressions of any other step are walked run by run.
 const STRIDES: usize = 6;
 
-/// Per minute of the horizon, the sum of `weight(batch)` over the batches starting then, in
-/// a group (`add`, `neg`: wrapping arithmetic). A long progression is two entries of a
-/// difference array of its step (`+w` at its start, `-w` one step after its last), summed
-/// with that stride, so the cost follows progressions and minutes, not runs.
+/// Per-minute sums of weights placed on progressions of minutes (`add`, `neg`: wrapping
+/// arithmetic). A long progression is two entries of a difference array of its step (`+w` at
+/// its start, `-w` one step after its last), summed with that stride, so the cost follows
+/// progressions and minutes, not runs; short ones are added minute by minute. Minutes at or
+/// after the end are dropped.
+struct Sums<T> {
+    total: Vec<T>,
+    strided: BTreeMap<u32, Vec<T>>,
+    add: fn(T, T) -> T,
+    neg: fn(T) -> T,
+}
+
+impl<T: Copy + Default> Sums<T> {
+    fn new(len: u32, add: fn(T, T) -> T, neg: fn(T) -> T) -> Sums<T> {
+        Sums {
+            total: vec![T::default(); len as usize],
+            strided: BTreeMap::new(),
+            add,
+            neg,
+        }
+    }
+
+    /// Adds `w` at `start + k·step` for `k < count`.
+    fn place(&mut self, start: u32, step: u32, count: u32, w: T) {
+        let len = self.total.len();
+        let (start, step) = (start as usize, step as usize);
+        if start >= len {
+            return;
+        }
+        let long = count >= LONG
+            && (self.strided.len() < STRIDES || self.strided.contains_key(&(step as u32)));
+        if !long {
+            for m in (start..len).step_by(step.max(1)).take(count as usize) {
+                self.total[m] = (self.add)(self.total[m], w);
+            }
+            return;
+        }
+        let diff = self
+            .strided
+            .entry(step as u32)
+            .or_insert_with(|| vec![T::default(); len]);
+        diff[start] = (self.add)(diff[start], w);
+        let after = start + step * count as usize;
+        if after < len {
+            diff[after] = (self.add)(diff[after], (self.neg)(w));
+        }
+    }
+
+    fn finish(self) -> Vec<T> {
+        let Sums {
+            mut total,
+            strided,
+            add,
+            ..
+        } = self;
+        for (step, mut diff) in strided {
+            let k = step as usize;
+            for i in k..diff.len() {
+                diff[i] = add(diff[i], diff[i - k]);
+            }
+            for (t, d) in total.iter_mut().zip(&diff) {
+                *t = add(*t, *d);
+            }
+        }
+        total
+    }
+}
+
+/// Per minute of the horizon, the sum of `weight(batch)` over the batches starting then.
 fn per_minute<T: Copy + Default>(
     timetable: &Timetable,
     weight: impl Fn(usize) -> T,
-    add: impl Fn(T, T) -> T,
-    neg: impl Fn(T) -> T,
+    add: fn(T, T) -> T,
+    neg: fn(T) -> T,
 ) -> Vec<T> {
-    let len = timetable.minutes as usize;
-    let mut total = vec![T::default(); len];
-    let mut strided: BTreeMap<u32, Vec<T>> = BTreeMap::new();
+    let mut sums = Sums::new(timetable.minutes, add, neg);
     for runs in &timetable.runs {
         let w = weight(runs.batch);
         for p in runs.starts.progressions() {
-            let long =
-                p.count >= LONG && (strided.len() < STRIDES || strided.contains_key(&p.step));
-            if !long {
-                for i in 0..p.count {
-                    let m = p.at(i) as usize;
-                    total[m] = add(total[m], w);
-                }
-                continue;
-            }
-            let diff = strided
-                .entry(p.step)
-                .or_insert_with(|| vec![T::default(); len]);
-            let start = p.start as usize;
-            diff[start] = add(diff[start], w);
-            let after = start + p.step as usize * p.count as usize;
-            if after < len {
-                diff[after] = add(diff[after], neg(w));
-            }
+            sums.place(p.start, p.step, p.count, w);
         }
     }
-    for (step, mut diff) in strided {
-        let k = step as usize;
-        for i in k..len {
-            diff[i] = add(diff[i], diff[i - k]);
-        }
-        for (t, d) in total.iter_mut().zip(&diff) {
-            *t = add(*t, *d);
-        }
-    }
-    total
+    sums.finish()
 }
 
 /// Too many batches starting in the same minute.
@@ -412,25 +546,34 @@ pub fn starts_per_minute(
         by_sum.entry(sums[m as usize]).or_default().push(m);
     }
     drop(sums);
-    // One more pass over the progressions reads the starters of one minute of each sum.
+    // One more pass over the progressions reads the starters of one minute of each sum: a
+    // progression tests each representative minute in its range by division, or looks up
+    // each of its starts, whichever is fewer.
     let groups: Vec<Vec<u32>> = by_sum.into_values().collect();
-    let mut representatives: Vec<(u32, usize)> = groups
-        .iter()
-        .enumerate()
-        .map(|(g, minutes)| (minutes[0], g))
-        .collect();
+    let mut representatives: Vec<u32> = groups.iter().map(|minutes| minutes[0]).collect();
     representatives.sort_unstable();
+    let mut group_at = vec![u32::MAX; timetable.minutes as usize];
+    for (g, minutes) in groups.iter().enumerate() {
+        group_at[minutes[0] as usize] = g as u32;
+    }
     let mut sets: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     for runs in &timetable.runs {
         for p in runs.starts.progressions() {
-            let from = representatives.partition_point(|&(m, _)| m < p.start);
-            for &(m, g) in representatives[from..]
-                .iter()
-                .take_while(|&&(m, _)| m <= p.last())
-            {
-                if p.step == 0 || (m - p.start) % p.step == 0 {
-                    sets[g].push(runs.batch);
+            let from = representatives.partition_point(|&m| m < p.start);
+            let to = from + representatives[from..].partition_point(|&m| m <= p.last());
+            let mut add = |m: u32| {
+                if let Some(set) = sets.get_mut(group_at[m as usize] as usize) {
+                    set.push(runs.batch);
                 }
+            };
+            if to - from <= p.count as usize {
+                for &m in &representatives[from..to] {
+                    if p.step == 0 || (m - p.start) % p.step == 0 {
+                        add(m);
+                    }
+                }
+            } else {
+                (0..p.count).for_each(|i| add(p.at(i)));
             }
         }
     }
@@ -543,6 +686,28 @@ mod tests {
         assert_eq!(how.last.to_string(), "2026-11-30T16:10:00Z");
     }
 
+    // A stretch's end is exclusive: a batch starting the minute the others have finished is
+    // not in it. A 03:00–03:10, B 03:05–03:10, C 03:10–03:15, every day.
+    #[test]
+    fn a_batch_starting_as_a_stretch_ends_is_not_named() {
+        let (batches, t, d) = scene(
+            &[
+                ("A", "0 3 * * ? *", 10),
+                ("B", "5 3 * * ? *", 5),
+                ("C", "10 3 * * ? *", 5),
+            ],
+            2,
+        );
+        let found = groups(&max_one(), &batches, &t, &d, 2);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(names(&found[0]), ["A", "B"]);
+        let how = found[0].occurrences.as_ref().unwrap();
+        // 03:05 JST on 29 and 30 November.
+        assert_eq!(how.count, 2);
+        assert_eq!(how.first.to_string(), "2026-11-28T18:05:00Z");
+        assert_eq!(how.last.to_string(), "2026-11-29T18:05:00Z");
+    }
+
     // R overlapping itself 06:00–06:30 (every 10 minutes, 20 each) and W 06:10–06:20 in the
     // same group: the stretch began with R's two copies and was dropped whole.
     #[test]
@@ -612,11 +777,25 @@ mod tests {
 
     /// Minute by minute, the sets of batches of each stretch over the limit and how often.
     fn brute_force(t: &Timetable, d: &[u32], limit: usize) -> BTreeMap<Vec<usize>, usize> {
+        // Each batch's minutes, marked run by run.
+        let covered: Vec<(usize, Vec<bool>)> = t
+            .runs
+            .iter()
+            .map(|r| {
+                let mut on = vec![false; t.minutes as usize];
+                for s in r.starts.iter() {
+                    for m in s..(s + d[r.batch].max(1)).min(t.minutes) {
+                        on[m as usize] = true;
+                    }
+                }
+                (r.batch, on)
+            })
+            .collect();
         let running = |m: u32| -> Vec<usize> {
-            t.runs
+            covered
                 .iter()
-                .filter(|r| r.starts.iter().any(|s| s <= m && m < s + d[r.batch].max(1)))
-                .map(|r| r.batch)
+                .filter(|(_, on)| on[m as usize])
+                .map(|(b, _)| *b)
                 .collect()
         };
         let mut out: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
@@ -644,23 +823,30 @@ mod tests {
         #[test]
         fn groups_match_a_minute_by_minute_reference(
             specs in proptest::collection::vec(
-                (proptest::collection::btree_set(0u32..60, 1..3), proptest::collection::btree_set(0u32..24, 1..3), 1u32..120),
-                1..5,
+                (
+                    proptest::collection::btree_set(0u32..60, 1..3),
+                    proptest::collection::btree_set(0u32..24, 1..3),
+                    1u32..120,
+                    // Frequent ones too, so that long progressions of intervals (summed by
+                    // stride) and runs joined across progressions are compared.
+                    proptest::option::weighted(0.4, proptest::sample::select(vec!["* * * * ? *", "*/2 * * * ? *", "*/7 * * * ? *", "0 * * * ? *", "*/10 2-4 ? * MON-FRI *", "rate(6 minutes)", "*/13 * * * ? *", "* 3-5 * * ? *", "*/2 1-6 * * ? *", "0,1,2,30 * * * ? *", "0/20 1-23/2 * * ? *"])),
+                ),
+                1..6,
             ),
             limit in 1u32..3,
         ) {
             let names: Vec<String> = (0..specs.len()).map(|i| format!("B{i}")).collect();
             let crons: Vec<String> = specs
                 .iter()
-                .map(|(mins, hours, _)| {
+                .map(|(mins, hours, _, frequent)| {
                     let list = |s: &std::collections::BTreeSet<u32>| s.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-                    format!("{} {} * * ? *", list(mins), list(hours))
+                    frequent.map_or_else(|| format!("{} {} * * ? *", list(mins), list(hours)), str::to_string)
                 })
                 .collect();
             let triples: Vec<(&str, &str, u32)> = specs
                 .iter()
                 .enumerate()
-                .map(|(i, (_, _, dur))| (names[i].as_str(), crons[i].as_str(), *dur))
+                .map(|(i, (_, _, dur, _))| (names[i].as_str(), crons[i].as_str(), *dur))
                 .collect();
             let (batches, t, d) = scene(&triples, 2);
             let mut policy = max_one();

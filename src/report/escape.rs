@@ -501,12 +501,28 @@ pub fn log_markdown(markdown: &str) -> String {
 /// line is moved to the end of the previous one. `json` must be JSON (as serde_json writes
 /// it); parsing the output gives the same value.
 pub fn log_json(json: &str) -> String {
-    let chars: Vec<char> = json.chars().collect();
+    let bytes = json.as_bytes();
     let mut out = String::with_capacity(json.len() + 8);
     let mut in_string = false;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < bytes.len() {
+        // Most of a report is ASCII that needs no decision: copied a stretch at a time.
+        let plain = bytes[i..]
+            .iter()
+            .position(|&b| {
+                if in_string {
+                    matches!(b, b'"' | b'\\' | b'#') || !(0x20..0x7f).contains(&b)
+                } else {
+                    matches!(b, b'"' | b':')
+                }
+            })
+            .unwrap_or(bytes.len() - i);
+        out.push_str(&json[i..i + plain]);
+        i += plain;
+        let Some(c) = json[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         if !in_string {
             if c == ':' {
                 let line = out.rsplit('\n').next().unwrap_or("");
@@ -516,27 +532,25 @@ pub fn log_json(json: &str) -> String {
             }
             in_string = c == '"';
             out.push(c);
-            i += 1;
             continue;
         }
         match c {
             '\\' => {
                 // An escape sequence is ASCII and copied as it is (`\"` does not end the string).
                 out.push(c);
-                if let Some(&e) = chars.get(i + 1) {
+                if let Some(e) = json[i..].chars().next() {
                     out.push(e);
+                    i += e.len_utf8();
                 }
-                i += 2;
-                continue;
             }
             '"' => {
                 in_string = false;
                 out.push(c);
             }
-            '#' if chars[i + 1..]
-                .iter()
-                .find(|n| !may_be_ignored(**n))
-                .is_some_and(|n| *n == '[') =>
+            '#' if json[i..]
+                .chars()
+                .find(|n| !may_be_ignored(*n))
+                .is_some_and(|n| n == '[') =>
             {
                 out.push_str("\\u0023");
             }
@@ -548,7 +562,6 @@ pub fn log_json(json: &str) -> String {
             }
             c => out.push(c),
         }
-        i += 1;
     }
     out
 }
@@ -828,6 +841,7 @@ mod tests {
             serde_json::to_string_pretty(&value).unwrap(),
         ] {
             let safe = log_json(&json);
+            assert_eq!(safe, log_json_reference(&json));
             let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
             assert_eq!(back, value, "{safe}");
             for line in safe.split('\n') {
@@ -966,6 +980,60 @@ mod tests {
                 assert!(!sig.trim_start().starts_with(':'), "{line:?}");
             }
         }
+    }
+
+    /// The first, character-at-a-time version: the fast one must write exactly what it wrote.
+    fn log_json_reference(json: &str) -> String {
+        let chars: Vec<char> = json.chars().collect();
+        let mut out = String::with_capacity(json.len() + 8);
+        let mut in_string = false;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if !in_string {
+                if c == ':' {
+                    let line = out.rsplit('\n').next().unwrap_or("");
+                    if out.contains('\n') && line.chars().all(char::is_whitespace) {
+                        out.truncate(out.trim_end().len());
+                    }
+                }
+                in_string = c == '"';
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            match c {
+                '\\' => {
+                    // An escape sequence is ASCII and copied as it is (`\"` does not end the string).
+                    out.push(c);
+                    if let Some(&e) = chars.get(i + 1) {
+                        out.push(e);
+                    }
+                    i += 2;
+                    continue;
+                }
+                '"' => {
+                    in_string = false;
+                    out.push(c);
+                }
+                '#' if chars[i + 1..]
+                    .iter()
+                    .find(|n| !may_be_ignored(**n))
+                    .is_some_and(|n| *n == '[') =>
+                {
+                    out.push_str("\\u0023");
+                }
+                c if is_hidden(c) || may_be_ignored(c) => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        let _ = write!(out, "\\u{unit:04x}");
+                    }
+                }
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        out
     }
 
     #[test]
