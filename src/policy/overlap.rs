@@ -23,7 +23,7 @@ use crate::finding::{Finding, Occurrences, Rule};
 use crate::schedule::Batch;
 use crate::timetable::Starts;
 use crate::timetable::{Timetable, local_and_utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Batches a message and its related places name; the rest are counted there and listed in
 /// the finding's `occurrences`.
@@ -328,12 +328,20 @@ pub fn group(
         .collect();
     // Concurrency per minute: each interval is +1 at its start and -1 at its end, placed
     // as progressions (so a year of hourly runs is four entries), then summed.
-    let mut diff = Sums::new(len, i32::wrapping_add, i32::wrapping_neg);
-    for s in spans.iter().flatten() {
-        diff.place(s.start, s.step, s.count, 1);
-        diff.place(s.start + s.len, s.step, s.count, -1);
-    }
-    let mut count = diff.finish();
+    let placed: Vec<Placed<i32>> = spans
+        .iter()
+        .flatten()
+        .flat_map(|s| {
+            [(s.start, 1), (s.start + s.len, -1)].map(|(start, w)| Placed {
+                start,
+                step: s.step,
+                count: s.count,
+                w,
+            })
+        })
+        .collect();
+    let mut count = sum_placed(len, &placed, i32::wrapping_add, i32::wrapping_neg);
+    drop(placed);
     let mut running = 0;
     for c in count.iter_mut() {
         running += *c;
@@ -341,27 +349,26 @@ pub fn group(
     }
     let stretches = stretches_over(&count, limit.max_concurrent as i32);
     // For each minute, the first stretch ending after it, so that a run finds its
-    // stretches in constant time.
-    let mut next_stretch = Vec::with_capacity(count.len());
+    // stretches in constant time (in the counts' memory, which is done with).
     let mut j = 0;
-    for m in 0..len {
-        while stretches.get(j).is_some_and(|&(_, end)| end <= m) {
-            j += 1;
-        }
-        next_stretch.push(j);
-    }
-    drop(count);
-    // Who runs in each stretch: a span either tests each stretch it reaches by division,
-    // or looks up the stretches of each of its intervals, whichever is fewer.
-    let mut sets: Vec<Vec<usize>> = vec![Vec::new(); stretches.len()];
-    for (&(b, _), spans) in members.iter().zip(&spans) {
-        let mut mark = |i: usize| {
-            if sets[i].last() != Some(&b) {
-                sets[i].push(b);
+    let next_stretch: Vec<u32> = count
+        .into_iter()
+        .enumerate()
+        .map(|(m, _)| {
+            while stretches.get(j).is_some_and(|&(_, end)| end as usize <= m) {
+                j += 1;
             }
-        };
+            j as u32
+        })
+        .collect();
+    // Who runs in each stretch, as (stretch, batch) pairs: a span either tests each
+    // stretch it reaches by division, or looks up the stretches of each of its intervals,
+    // whichever is fewer.
+    let mut pairs: Vec<u64> = Vec::new();
+    for (&(b, _), spans) in members.iter().zip(&spans) {
+        let mut mark = |i: usize| pairs.push(((i as u64) << 32) | b as u64);
         for s in spans {
-            let lo = next_stretch[s.start as usize];
+            let lo = next_stretch[s.start as usize] as usize;
             let hi = lo + stretches[lo..].partition_point(|&(start, _)| start < s.end());
             if hi - lo <= s.count as usize {
                 for (i, &(from, to)) in stretches.iter().enumerate().take(hi).skip(lo) {
@@ -373,7 +380,7 @@ pub fn group(
             }
             for k in 0..s.count {
                 let (from, to) = (s.start + k * s.step, s.start + k * s.step + s.len);
-                let mut i = next_stretch[from as usize];
+                let mut i = next_stretch[from as usize] as usize;
                 while i < hi && stretches[i].0 < to {
                     mark(i);
                     i += 1;
@@ -381,12 +388,22 @@ pub fn group(
             }
         }
     }
-    // The same set of batches colliding again and again is one finding.
-    let mut by_set: BTreeMap<Vec<usize>, Vec<u32>> = BTreeMap::new();
-    for (mut set, &(start, _)) in sets.into_iter().zip(&stretches) {
-        set.sort_unstable();
+    drop(next_stretch);
+    pairs.sort_unstable();
+    pairs.dedup();
+    // The same set of batches colliding again and again is one finding, in the order of
+    // the sets.
+    let mut by_set: HashMap<Vec<usize>, Vec<u32>> = HashMap::new();
+    for stretch in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
+        let set: Vec<usize> = stretch
+            .iter()
+            .map(|&p| (p & 0xffff_ffff) as usize)
+            .collect();
+        let start = stretches[(stretch[0] >> 32) as usize].0;
         by_set.entry(set).or_default().push(start);
     }
+    let mut by_set: Vec<(Vec<usize>, Vec<u32>)> = by_set.into_iter().collect();
+    by_set.sort_unstable();
     for (set, starts) in by_set {
         let Some(c) = Collision::of(batches, &set, &starts, timetable) else {
             continue;
@@ -430,78 +447,80 @@ fn last_text(minutes: &[u32], timetable: &Timetable, batch: &Batch) -> String {
     }
 }
 
-/// Progressions at least this long are summed through a strided difference array.
+/// Progressions at least this long may be summed through a strided difference array.
 const LONG: u32 = 64;
 /// Strided difference arrays at most (each one is a value per minute of the horizon); the
 /// progressions of any other step are walked run by run.
 const STRIDES: usize = 6;
 
-/// Per-minute sums of weights placed on progressions of minutes (`add`, `neg`: wrapping
-/// arithmetic). A long progression is two entries of a difference array of its step (`+w` at
-/// its start, `-w` one step after its last), summed with that stride, so the cost follows
-/// progressions and minutes, not runs; short ones are added minute by minute. Minutes at or
-/// after the end are dropped.
-struct Sums<T> {
-    total: Vec<T>,
-    strided: BTreeMap<u32, Vec<T>>,
-    add: fn(T, T) -> T,
-    neg: fn(T) -> T,
+/// `count` weights `w` at minutes `start + k·step`.
+#[derive(Debug, Clone, Copy)]
+struct Placed<T> {
+    start: u32,
+    step: u32,
+    count: u32,
+    w: T,
 }
 
-impl<T: Copy + Default> Sums<T> {
-    fn new(len: u32, add: fn(T, T) -> T, neg: fn(T) -> T) -> Sums<T> {
-        Sums {
-            total: vec![T::default(); len as usize],
-            strided: BTreeMap::new(),
-            add,
-            neg,
-        }
+/// Per minute of a horizon of `len` minutes, the sum of the weights placed there (`add`,
+/// `neg`: wrapping arithmetic); minutes at or after the end are dropped. The long
+/// progressions of a step that has at least a run per minute of the horizon among them are
+/// two entries each of a difference array of that step (`+w` at the start, `-w` one step
+/// after the last), summed with that stride, so the cost follows progressions and minutes,
+/// not runs; the rest are added run by run, which is cheaper than a pass over the horizon.
+fn sum_placed<T: Copy + Default>(
+    len: u32,
+    placed: &[Placed<T>],
+    add: fn(T, T) -> T,
+    neg: fn(T) -> T,
+) -> Vec<T> {
+    let len = len as usize;
+    let mut runs_by_step: BTreeMap<u32, u64> = BTreeMap::new();
+    for p in placed.iter().filter(|p| p.count >= LONG) {
+        *runs_by_step.entry(p.step).or_default() += u64::from(p.count);
     }
-
-    /// Adds `w` at `start + k·step` for `k < count`.
-    fn place(&mut self, start: u32, step: u32, count: u32, w: T) {
-        let len = self.total.len();
-        let (start, step) = (start as usize, step as usize);
+    let mut worth: Vec<(u64, u32)> = runs_by_step
+        .into_iter()
+        .filter(|&(_, runs)| runs >= len as u64)
+        .map(|(step, runs)| (runs, step))
+        .collect();
+    worth.sort_unstable_by(|a, b| b.cmp(a));
+    worth.truncate(STRIDES);
+    let mut strided: BTreeMap<u32, Vec<T>> = worth
+        .into_iter()
+        .map(|(_, step)| (step, vec![T::default(); len]))
+        .collect();
+    let mut total = vec![T::default(); len];
+    for p in placed {
+        let (start, step) = (p.start as usize, p.step as usize);
         if start >= len {
-            return;
+            continue;
         }
-        let long = count >= LONG
-            && (self.strided.len() < STRIDES || self.strided.contains_key(&(step as u32)));
-        if !long {
-            for m in (start..len).step_by(step.max(1)).take(count as usize) {
-                self.total[m] = (self.add)(self.total[m], w);
+        match strided.get_mut(&p.step).filter(|_| p.count >= LONG) {
+            Some(diff) => {
+                diff[start] = add(diff[start], p.w);
+                let after = start + step * p.count as usize;
+                if after < len {
+                    diff[after] = add(diff[after], neg(p.w));
+                }
             }
-            return;
-        }
-        let diff = self
-            .strided
-            .entry(step as u32)
-            .or_insert_with(|| vec![T::default(); len]);
-        diff[start] = (self.add)(diff[start], w);
-        let after = start + step * count as usize;
-        if after < len {
-            diff[after] = (self.add)(diff[after], (self.neg)(w));
+            None => {
+                for m in (start..len).step_by(step.max(1)).take(p.count as usize) {
+                    total[m] = add(total[m], p.w);
+                }
+            }
         }
     }
-
-    fn finish(self) -> Vec<T> {
-        let Sums {
-            mut total,
-            strided,
-            add,
-            ..
-        } = self;
-        for (step, mut diff) in strided {
-            let k = step as usize;
-            for i in k..diff.len() {
-                diff[i] = add(diff[i], diff[i - k]);
-            }
-            for (t, d) in total.iter_mut().zip(&diff) {
-                *t = add(*t, *d);
-            }
+    for (step, mut diff) in strided {
+        let k = step as usize;
+        for i in k..len {
+            diff[i] = add(diff[i], diff[i - k]);
         }
-        total
+        for (t, d) in total.iter_mut().zip(&diff) {
+            *t = add(*t, *d);
+        }
     }
+    total
 }
 
 /// Per minute of the horizon, the sum of `weight(batch)` over the batches starting then.
@@ -511,14 +530,20 @@ fn per_minute<T: Copy + Default>(
     add: fn(T, T) -> T,
     neg: fn(T) -> T,
 ) -> Vec<T> {
-    let mut sums = Sums::new(timetable.minutes, add, neg);
-    for runs in &timetable.runs {
-        let w = weight(runs.batch);
-        for p in runs.starts.progressions() {
-            sums.place(p.start, p.step, p.count, w);
-        }
-    }
-    sums.finish()
+    let placed: Vec<Placed<T>> = timetable
+        .runs
+        .iter()
+        .flat_map(|runs| {
+            let w = weight(runs.batch);
+            runs.starts.progressions().iter().map(move |p| Placed {
+                start: p.start,
+                step: p.step,
+                count: p.count,
+                w,
+            })
+        })
+        .collect();
+    sum_placed(timetable.minutes, &placed, add, neg)
 }
 
 /// Too many batches starting in the same minute.

@@ -445,5 +445,5 @@ pub fn json(a: &Analysis, diff: Option<&Diff>, now: jiff::Timestamp, horizon_day
             timetable_until: d.timetable_until.as_deref(),
         }),
     };
-    super::escape::log_json(&serde_json::to_string_pretty(&report).unwrap_or_default())
+    super::escape::to_log_json(&report)
 }

@@ -2,7 +2,7 @@
 //!
 //! The JSON shape is a contract that scripts and the PR bot rely on; see the README.
 
-use super::escape::{Keep, log_inline, log_json, log_text_mapped};
+use super::escape::{Keep, log_inline, log_text_mapped, to_log_json};
 use super::{BOLD, DIM, ERROR, HELP, char_width};
 use crate::cron::rewrite::RewriteError;
 use crate::cron::{Expression, ParseError};
@@ -111,7 +111,7 @@ pub fn json_error(err: &ParseError) -> String {
 
 fn to_json(value: &impl Serialize) -> String {
     // Serialising plain structs of strings cannot fail; an empty object is never printed.
-    log_json(&serde_json::to_string_pretty(value).unwrap_or_default())
+    to_log_json(value)
 }
 
 pub fn human(e: &Explanation) -> String {

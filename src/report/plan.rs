@@ -321,7 +321,7 @@ pub fn plan_json(plan: &Plan) -> String {
         "plan": plan,
         "counts": counts(plan),
     });
-    super::escape::log_json(&serde_json::to_string_pretty(&value).unwrap_or_default())
+    super::escape::to_log_json(&value)
 }
 
 fn counts(plan: &Plan) -> serde_json::Value {
@@ -343,7 +343,7 @@ pub fn deploy_json(report: &DeployReport) -> String {
         "calls": report.calls,
         "from_env": report.from_env,
     });
-    super::escape::log_json(&serde_json::to_string_pretty(&value).unwrap_or_default())
+    super::escape::to_log_json(&value)
 }
 
 fn calls_line(report: &DeployReport) -> String {

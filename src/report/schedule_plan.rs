@@ -1,7 +1,7 @@
 //! The Scheduler plan and deploy report (`aws.backend: scheduler`) as terminal text and JSON,
 //! in the same shape as the rules plan: `+` create, `~` update, `-` delete. Pure renderers.
 
-use super::escape::{log_inline, log_json, markdown_code, markdown_code_block, mask_secrets};
+use super::escape::{log_inline, markdown_code, markdown_code_block, mask_secrets, to_log_json};
 use crate::deploy::plan::{Action, FieldChange};
 use crate::deploy::schedules::{
     GroupAction, SchedulePlan, ScheduleReport, ScheduleStatus, ToRulesReport,
@@ -185,7 +185,7 @@ pub fn deploy_json(report: &ScheduleReport) -> String {
         "result": report.status,
         "calls": report.calls,
     });
-    log_json(&serde_json::to_string_pretty(&doc).unwrap_or_default())
+    to_log_json(&doc)
 }
 
 /// The schedules that `backend: rules` replaces by rules (shown before the rules plan).
