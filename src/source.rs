@@ -467,16 +467,25 @@ pub fn read_inputs(source: &Source, config: Option<&str>) -> Result<Inputs, Repo
     match source.list(&settings.schedules_dir)? {
         Some(listing) => {
             unread(&listing, &mut findings);
+            let mut read = Vec::new();
             for (path, is_link) in listing.files {
-                match source.read(&path, is_link)? {
-                    Read::Text(text) => {
-                        let (mut loaded, mut problems) = schedule::load(&path, &text, &settings);
+                let text = source.read(&path, is_link)?;
+                read.push((path, text));
+            }
+            // Files load independently: on all cores, then taken in file order.
+            let loaded = crate::parallel::map(&read, 4, |(path, text)| match text {
+                Read::Text(text) => Some(schedule::load(path, text, &settings)),
+                _ => None,
+            });
+            for ((path, text), loaded) in read.into_iter().zip(loaded) {
+                match (text, loaded) {
+                    (Read::Text(text), Some((mut loaded, mut problems))) => {
                         batches.append(&mut loaded);
                         findings.append(&mut problems);
-                        sources.insert(path.clone(), text);
+                        sources.insert(path, text);
                     }
-                    Read::Skipped(finding) => findings.push(finding),
-                    Read::Missing => {}
+                    (Read::Skipped(finding), _) => findings.push(finding),
+                    _ => {}
                 }
             }
         }

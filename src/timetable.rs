@@ -183,11 +183,14 @@ const PERIODIC_FROM: usize = 16;
 
 /// The times of day (minutes after local midnight) a cron expression fires at, as
 /// progressions, with the first and last: the same on every day it fires, read from the
-/// engine's compiled fields.
+/// engine's compiled fields, which also say on which days of a month it fires.
 struct DayPattern {
+    compiled: Compiled,
     progressions: Vec<Progression>,
     first: u32,
     last: u32,
+    /// Fire times a day.
+    count: usize,
 }
 
 impl DayPattern {
@@ -197,19 +200,14 @@ impl DayPattern {
         };
         let compiled = Compiled::new(cron);
         let mut starts = Starts::default();
-        let mut count = 0;
-        for minute in 0..1440u32 {
-            if compiled.matches_time((minute / 60) as u8, (minute % 60) as u8) {
-                starts.push(minute);
-                count += 1;
-            }
-        }
-        if count < PERIODIC_FROM {
-            return None;
+        for minute in compiled.times_of_day() {
+            starts.push(minute);
         }
         Some(DayPattern {
+            compiled,
             first: starts.first()?,
             last: starts.last()?,
+            count: starts.len(),
             progressions: starts.progressions,
         })
     }
@@ -360,22 +358,47 @@ impl Timetable {
                     Shortcut::Days {
                         pattern,
                         stretches,
-                        scheduler,
-                    } => match whole_day(s, pattern, stretches, *scheduler, end_second) {
-                        Some(last) => {
-                            // The day's pattern from `s`, its first fire time.
-                            let first = index(s);
+                        scheduler: None,
+                    } if let Some((days, from, last)) =
+                        whole_month(s, pattern, stretches, end_second) =>
+                    {
+                        // The pattern on each fire day of the rest of the month.
+                        let first = index(s);
+                        let mut rest = days;
+                        while rest != 0 {
+                            let day = rest.trailing_zeros();
+                            rest &= rest - 1;
+                            let at = first + (day - u32::from(from)) * 1440;
                             for p in &pattern.progressions {
                                 starts.push_progression(Progression {
-                                    start: first + (p.start - pattern.first),
+                                    start: at + (p.start - pattern.first),
                                     ..*p
                                 });
                             }
-                            times.skip_to(last);
                         }
-                        None => starts.push(index(s)),
-                    },
-                    Shortcut::None => starts.push(index(s)),
+                        times.skip_to(last);
+                    }
+                    Shortcut::Days {
+                        pattern,
+                        stretches,
+                        scheduler,
+                    } if pattern.count >= PERIODIC_FROM => {
+                        match whole_day(s, pattern, stretches, *scheduler, end_second) {
+                            Some(last) => {
+                                // The day's pattern from `s`, its first fire time.
+                                let first = index(s);
+                                for p in &pattern.progressions {
+                                    starts.push_progression(Progression {
+                                        start: first + (p.start - pattern.first),
+                                        ..*p
+                                    });
+                                }
+                                times.skip_to(last);
+                            }
+                            None => starts.push(index(s)),
+                        }
+                    }
+                    Shortcut::Days { .. } | Shortcut::None => starts.push(index(s)),
                 }
                 pending += (starts.progressions().len() - before) as u64;
                 if pending >= 4096 {
@@ -498,6 +521,40 @@ fn whole_day(
         return None;
     }
     Some(last)
+}
+
+/// When fire time `s` is the first of a local day and the rest of its month can be taken
+/// whole — every fire time from `s` to the month's last lies in one stretch of offset,
+/// inside the horizon and EventBridge's range (rules only: Scheduler's repeated and skipped
+/// times are its own) — the days of the month from `s`'s on that fire (bit `d` for day
+/// `d`), `s`'s day, and the month's last fire time. In such a stretch each fire day's runs
+/// are the day pattern at local midnight less the constant offset.
+fn whole_month(
+    s: i64,
+    pattern: &DayPattern,
+    stretches: &Stretches,
+    end_second: i64,
+) -> Option<(u32, u8, i64)> {
+    let (_, end, offset) = stretches.at(s);
+    let local = s + offset;
+    if offset % 60 != 0
+        || local.rem_euclid(60) != 0
+        || local.div_euclid(60).rem_euclid(1440) != i64::from(pattern.first)
+    {
+        return None;
+    }
+    let wall = crate::cron::civil::Wall::from_seconds(local);
+    let days = pattern.compiled.day_mask(wall.year, wall.month) & !((1u32 << wall.day) - 1);
+    if days & (1 << wall.day) == 0 {
+        return None;
+    }
+    let last_day = 31 - days.leading_zeros() as u8;
+    let last =
+        s + i64::from(last_day - wall.day) * 86_400 + i64::from(pattern.last - pattern.first) * 60;
+    if last >= end || last >= end_second || last >= crate::cron::END_OF_RANGE {
+        return None;
+    }
+    Some((days, wall.day, last))
 }
 
 /// `2026-12-01 Tue 09:00 JST (00:00 UTC)`; the UTC date is shown when it differs.
@@ -664,6 +721,23 @@ mod tests {
         out
     }
 
+    // A month is taken whole only up to a change of offset: London's 09:00 is 09:00 UTC
+    // until 29 March 2026, then 08:00 UTC (British Summer Time from 01:00 UTC that day).
+    #[test]
+    fn a_month_is_cut_where_the_offset_changes() {
+        let text = "B:\n  cron: \"0 9 * * ? *\"\n  timezone: Europe/London\n  batch_class: \"A\"\n  is_active: true\n";
+        let (batches, findings) = crate::schedule::load("s.yml", text, &Settings::default());
+        assert!(findings.is_empty(), "{findings:?}");
+        let from: Timestamp = "2026-03-01T00:00:00Z".parse().unwrap();
+        let t = Timetable::build(&batches, from, 40 * 1440);
+        // Minute 0 is 00:01 UTC on 1 March.
+        let want: Vec<u32> = (0..40)
+            .map(|day| day * 1440 + if day < 28 { 539 } else { 479 })
+            .collect();
+        let got: Vec<u32> = t.starts_of(0).unwrap().iter().collect();
+        assert_eq!(got, want);
+    }
+
     // A minutely batch is one progression for the whole year, a daily one too; a zone with
     // daylight saving time cuts them where the offset changes.
     #[test]
@@ -686,7 +760,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(160))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
 
         /// The progressions hold exactly the runs the engine enumerates one by one, on both
         /// backends, in zones with and without daylight saving time, over horizons that
@@ -695,7 +769,8 @@ mod tests {
         fn progressions_equal_the_enumerated_runs(
             minutes in proptest::sample::select(vec!["*", "*/5", "0/7", "3-40", "0,30", "15", "10-50/10", "*/2"]),
             hours in proptest::sample::select(vec!["*", "1-3", "0/2", "9-17", "2", "0,1,2,23"]),
-            days in proptest::sample::select(vec!["* * ?", "? * MON-FRI", "L * ?", "? * SUN", "1,15 * ?", "* 3,10,11 ?"]),
+            days in proptest::sample::select(vec!["* * ?", "? * MON-FRI", "L * ?", "? * SUN", "1,15 * ?", "* 3,10,11 ?", "LW * ?", "15W * ?", "? * 2#1", "? * 6L", "31 * ?", "29 2 ?", "1-7 * ?"]),
+            years in proptest::sample::select(vec!["*", "*", "2026", "2025,2027"]),
             zone in proptest::sample::select(vec!["Asia/Tokyo", "Europe/London", "America/New_York", "Australia/Lord_Howe", "UTC"]),
             scheduler in proptest::bool::ANY,
             rate in proptest::option::of(proptest::sample::select(vec!["rate(1 minute)", "rate(7 minutes)", "rate(2 hours)"])),
@@ -703,7 +778,7 @@ mod tests {
             days_long in 1u32..40,
             end_day in proptest::option::of(0i64..400),
         ) {
-            let cron = rate.map_or_else(|| format!("{minutes} {hours} {days} *"), str::to_string);
+            let cron = rate.map_or_else(|| format!("{minutes} {hours} {days} {years}"), str::to_string);
             let mut settings = Settings::default();
             if scheduler {
                 settings.aws.backend = crate::settings::aws::Backend::Scheduler;

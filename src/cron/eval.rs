@@ -281,6 +281,18 @@ impl Compiled {
         }
     }
 
+    /// The times of day that match the minutes and hours fields, as minutes after midnight,
+    /// increasing.
+    pub fn times_of_day(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..24u32)
+            .filter(|h| self.hours & (1 << h) != 0)
+            .flat_map(|h| {
+                (0..60u32)
+                    .filter(|m| self.minutes & (1 << m) != 0)
+                    .map(move |m| h * 60 + m)
+            })
+    }
+
     /// Whether a time of day matches the minutes and hours fields.
     pub fn matches_time(&self, hour: u8, minute: u8) -> bool {
         hour < 24

@@ -69,7 +69,9 @@ impl QuietHours {
         })
     }
 
-    /// Whether a local minute (minutes since the epoch on the zone's clock) is quiet.
+    /// Whether a local minute (minutes since the epoch on the zone's clock) is quiet: the
+    /// definition [`QuietHours::intervals`] computes a day at a time.
+    #[cfg(test)]
     fn is_quiet(&self, local: i64) -> bool {
         let day = local.div_euclid(1440);
         let minute = local.rem_euclid(1440) as u16;
@@ -84,29 +86,52 @@ impl QuietHours {
     }
 
     /// The quiet minutes of the horizon (extended by `tail` minutes so runs that start near
-    /// its end are judged whole), as maximal intervals `[start, end)` in order.
+    /// its end are judged whole), as maximal intervals `[start, end)` in order: for each
+    /// stretch of constant offset and each local day in it, the windows that apply that day
+    /// (one crossing midnight belongs to the day it starts on), so the cost follows days and
+    /// windows, not minutes.
     fn intervals(&self, timetable: &Timetable, tail: u32) -> Vec<(u32, u32)> {
         let len = timetable.minutes + tail;
-        let segments = offset_segments(&self.zone.tz, timetable.base_minute, len);
-        let mut out = Vec::new();
-        let mut open: Option<u32> = None;
-        let mut seg = 0;
-        for i in 0..len {
-            while seg + 1 < segments.len() && segments[seg + 1].0 <= i {
-                seg += 1;
-            }
-            let local = timetable.base_minute + i64::from(i) + segments[seg].1;
-            match (self.is_quiet(local), open) {
-                (true, None) => open = Some(i),
-                (false, Some(start)) => {
-                    out.push((start, i));
-                    open = None;
+        let base = timetable.base_minute;
+        let segments = offset_segments(&self.zone.tz, base, len);
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        let mut day_ranges: Vec<(i64, i64)> = Vec::new();
+        for (k, &(first, offset)) in segments.iter().enumerate() {
+            let end = segments.get(k + 1).map_or(len, |next| next.0);
+            // Index `i` of this stretch is local minute `base + i + offset`.
+            let shift = base + offset;
+            let (from, to) = (shift + i64::from(first), shift + i64::from(end));
+            for day in from.div_euclid(1440)..=(to - 1).div_euclid(1440) {
+                let midnight = day * 1440;
+                day_ranges.clear();
+                for &(start, stop) in &self.windows {
+                    let (start, stop) = (i64::from(start), i64::from(stop));
+                    if start < stop {
+                        if self.applies_on(day) {
+                            day_ranges.push((midnight + start, midnight + stop));
+                        }
+                        continue;
+                    }
+                    if self.applies_on(day) {
+                        day_ranges.push((midnight + start, midnight + 1440));
+                    }
+                    if self.applies_on(day - 1) {
+                        day_ranges.push((midnight, midnight + stop));
+                    }
                 }
-                _ => {}
+                day_ranges.sort_unstable();
+                for &(a, b) in &day_ranges {
+                    let (a, b) = (a.max(from), b.min(to));
+                    if a >= b {
+                        continue;
+                    }
+                    let (a, b) = ((a - shift) as u32, (b - shift) as u32);
+                    match out.last_mut() {
+                        Some(last) if last.1 >= a => last.1 = last.1.max(b),
+                        _ => out.push((a, b)),
+                    }
+                }
             }
-        }
-        if let Some(start) = open {
-            out.push((start, len));
         }
         out
     }
@@ -257,6 +282,23 @@ mod tests {
             .collect()
     }
 
+    /// The quiet intervals minute by minute, from [`QuietHours::is_quiet`].
+    fn intervals_minute_by_minute(q: &QuietHours, t: &Timetable, tail: u32) -> Vec<(u32, u32)> {
+        let len = t.minutes + tail;
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        for i in 0..len {
+            let at = Timestamp::from_second((t.base_minute + i64::from(i)) * 60).unwrap();
+            let offset = i64::from(q.zone.tz.to_offset(at).seconds()).div_euclid(60);
+            if q.is_quiet(t.base_minute + i64::from(i) + offset) {
+                match out.last_mut() {
+                    Some(last) if last.1 == i => last.1 = i + 1,
+                    _ => out.push((i, i + 1)),
+                }
+            }
+        }
+        out
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
 
@@ -306,6 +348,7 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(found, brute_force(&q, &t, &d));
+            proptest::prop_assert_eq!(q.intervals(&t, 240), intervals_minute_by_minute(&q, &t, 240));
         }
     }
 }
