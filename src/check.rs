@@ -126,13 +126,21 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
     findings.extend(policy::lint::check(batches, &utc));
     findings.extend(policy::lint::references(&inputs.policies, batches));
     findings.extend(policy::lint::never_fires(batches, options.now));
-    findings.extend(policy::check_timetable(
-        &inputs.policies,
+    // What the sync would refuse (rule-name collisions, EventBridge limits) is reported in the
+    // pull request already, not first at deploy time; it reads neither the timetable nor the
+    // policies' findings, so it runs beside them.
+    let model = crate::deploy::desired::Model {
+        settings: &inputs.settings,
         batches,
-        &timetable,
-        &durations,
-        days,
-    ));
+        utc: &utc,
+        alerts: &inputs.policies.alerts,
+    };
+    let (timed, sync) = crate::parallel::join(
+        || policy::check_timetable(&inputs.policies, batches, &timetable, &durations, days),
+        || crate::deploy::desired::lint(&model),
+    );
+    findings.extend(timed);
+    findings.extend(sync);
     let mut analysis = Analysis {
         inputs,
         utc,
@@ -140,10 +148,6 @@ pub fn analyse(inputs: Inputs, options: &Options) -> Analysis {
         timetable,
         findings,
     };
-    // What the sync would refuse (rule-name collisions, EventBridge limits) is reported in the
-    // pull request already, not first at deploy time.
-    let sync = crate::deploy::desired::lint(&analysis.model());
-    analysis.findings.extend(sync);
     analysis.findings.sort_by(|a, b| {
         (&a.location, a.severity, a.rule.id()).cmp(&(&b.location, b.severity, b.rule.id()))
     });

@@ -42,6 +42,28 @@ fn batch_key(batch: usize) -> u128 {
     (u128::from(a) << 64) | u128::from(b)
 }
 
+/// A hasher for starts-per-minute sums, which are sums of random keys: their low 64 bits
+/// are already a good hash.
+#[derive(Default)]
+struct SumHasher(u64);
+
+impl std::hash::Hasher for SumHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u128`s are hashed; any other input still hashes, byte by byte.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
+}
+
 /// A batch that starts again before its previous run is expected to end.
 pub fn self_overlap(
     policy: &Overlap,
@@ -340,13 +362,19 @@ pub fn group(
             })
         })
         .collect();
-    let mut count = sum_placed(len, &placed, i32::wrapping_add, i32::wrapping_neg);
+    let mut count = Vec::with_capacity(len as usize);
+    let mut running = 0i32;
+    each_sum(
+        len,
+        &placed,
+        i32::wrapping_add,
+        i32::wrapping_neg,
+        |_, d| {
+            running += d;
+            count.push(running);
+        },
+    );
     drop(placed);
-    let mut running = 0;
-    for c in count.iter_mut() {
-        running += *c;
-        *c = running;
-    }
     let stretches = stretches_over(&count, limit.max_concurrent as i32);
     // For each minute, the first stretch ending after it, so that a run finds its
     // stretches in constant time (in the counts' memory, which is done with).
@@ -364,9 +392,9 @@ pub fn group(
     // Who runs in each stretch, as (stretch, batch) pairs: a span either tests each
     // stretch it reaches by division, or looks up the stretches of each of its intervals,
     // whichever is fewer.
-    let mut pairs: Vec<u64> = Vec::new();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (&(b, _), spans) in members.iter().zip(&spans) {
-        let mut mark = |i: usize| pairs.push(((i as u64) << 32) | b as u64);
+        let mut mark = |i: usize| pairs.push((i as u32, b as u32));
         for s in spans {
             let lo = next_stretch[s.start as usize] as usize;
             let hi = lo + stretches[lo..].partition_point(|&(start, _)| start < s.end());
@@ -389,20 +417,41 @@ pub fn group(
         }
     }
     drop(next_stretch);
-    pairs.sort_unstable();
-    pairs.dedup();
+    // The pairs came batch by batch: a counting sort by stretch keeps each stretch's
+    // batches in order, a batch that met it twice next to itself.
+    let mut offsets = vec![0usize; stretches.len() + 1];
+    for &(i, _) in &pairs {
+        offsets[i as usize + 1] += 1;
+    }
+    for i in 1..offsets.len() {
+        offsets[i] += offsets[i - 1];
+    }
+    let mut fill = offsets.clone();
+    let mut by_stretch = vec![0u32; pairs.len()];
+    for &(i, b) in &pairs {
+        by_stretch[fill[i as usize]] = b;
+        fill[i as usize] += 1;
+    }
+    drop((pairs, fill));
     // The same set of batches colliding again and again is one finding, in the order of
     // the sets.
-    let mut by_set: HashMap<Vec<usize>, Vec<u32>> = HashMap::new();
-    for stretch in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
-        let set: Vec<usize> = stretch
-            .iter()
-            .map(|&p| (p & 0xffff_ffff) as usize)
-            .collect();
-        let start = stretches[(stretch[0] >> 32) as usize].0;
-        by_set.entry(set).or_default().push(start);
+    let mut by_set: HashMap<Vec<u32>, Vec<u32>> = HashMap::new();
+    let mut set = Vec::new();
+    for (i, &(start, _)) in stretches.iter().enumerate() {
+        set.clear();
+        set.extend_from_slice(&by_stretch[offsets[i]..offsets[i + 1]]);
+        set.dedup();
+        match by_set.get_mut(&set) {
+            Some(starts) => starts.push(start),
+            None => {
+                by_set.insert(set.clone(), vec![start]);
+            }
+        }
     }
-    let mut by_set: Vec<(Vec<usize>, Vec<u32>)> = by_set.into_iter().collect();
+    let mut by_set: Vec<(Vec<usize>, Vec<u32>)> = by_set
+        .into_iter()
+        .map(|(set, starts)| (set.into_iter().map(|b| b as usize).collect(), starts))
+        .collect();
     by_set.sort_unstable();
     for (set, starts) in by_set {
         let Some(c) = Collision::of(batches, &set, &starts, timetable) else {
@@ -462,18 +511,20 @@ struct Placed<T> {
     w: T,
 }
 
-/// Per minute of a horizon of `len` minutes, the sum of the weights placed there (`add`,
-/// `neg`: wrapping arithmetic); minutes at or after the end are dropped. The long
-/// progressions of a step that has at least a run per minute of the horizon among them are
-/// two entries each of a difference array of that step (`+w` at the start, `-w` one step
-/// after the last), summed with that stride, so the cost follows progressions and minutes,
-/// not runs; the rest are added run by run, which is cheaper than a pass over the horizon.
-fn sum_placed<T: Copy + Default>(
+/// Per minute of a horizon of `len` minutes, in order, the sum of the weights placed there
+/// (`add`, `neg`: wrapping arithmetic), handed to `each`; minutes at or after the end are
+/// dropped. The long progressions of a step that has at least a run per minute of the
+/// horizon among them are two entries each of a difference array of that step (`+w` at the
+/// start, `-w` one step after the last), summed with that stride, so the cost follows
+/// progressions and minutes, not runs; the rest are added run by run, which is cheaper than
+/// a pass over the horizon.
+fn each_sum<T: Copy + Default>(
     len: u32,
     placed: &[Placed<T>],
     add: fn(T, T) -> T,
     neg: fn(T) -> T,
-) -> Vec<T> {
+    mut each: impl FnMut(u32, T),
+) {
     let len = len as usize;
     let mut runs_by_step: BTreeMap<u32, u64> = BTreeMap::new();
     for p in placed.iter().filter(|p| p.count >= LONG) {
@@ -486,9 +537,9 @@ fn sum_placed<T: Copy + Default>(
         .collect();
     worth.sort_unstable_by(|a, b| b.cmp(a));
     worth.truncate(STRIDES);
-    let mut strided: BTreeMap<u32, Vec<T>> = worth
+    let mut strided: Vec<(usize, Vec<T>)> = worth
         .into_iter()
-        .map(|(_, step)| (step, vec![T::default(); len]))
+        .map(|(_, step)| (step as usize, vec![T::default(); len]))
         .collect();
     let mut total = vec![T::default(); len];
     for p in placed {
@@ -496,8 +547,11 @@ fn sum_placed<T: Copy + Default>(
         if start >= len {
             continue;
         }
-        match strided.get_mut(&p.step).filter(|_| p.count >= LONG) {
-            Some(diff) => {
+        let diff = strided
+            .iter_mut()
+            .find(|(k, _)| *k == step && p.count >= LONG);
+        match diff {
+            Some((_, diff)) => {
                 diff[start] = add(diff[start], p.w);
                 let after = start + step * p.count as usize;
                 if after < len {
@@ -511,8 +565,7 @@ fn sum_placed<T: Copy + Default>(
             }
         }
     }
-    for (step, mut diff) in strided {
-        let k = step as usize;
+    for (k, mut diff) in strided {
         for i in k..len {
             diff[i] = add(diff[i], diff[i - k]);
         }
@@ -520,16 +573,20 @@ fn sum_placed<T: Copy + Default>(
             *t = add(*t, *d);
         }
     }
-    total
+    for (i, sum) in total.into_iter().enumerate() {
+        each(i as u32, sum);
+    }
 }
 
-/// Per minute of the horizon, the sum of `weight(batch)` over the batches starting then.
+/// Per minute of the horizon, the sum of `weight(batch)` over the batches starting then,
+/// handed to `each` in order.
 fn per_minute<T: Copy + Default>(
     timetable: &Timetable,
     weight: impl Fn(usize) -> T,
     add: fn(T, T) -> T,
     neg: fn(T) -> T,
-) -> Vec<T> {
+    each: impl FnMut(u32, T),
+) {
     let placed: Vec<Placed<T>> = timetable
         .runs
         .iter()
@@ -543,7 +600,7 @@ fn per_minute<T: Copy + Default>(
             })
         })
         .collect();
-    sum_placed(timetable.minutes, &placed, add, neg)
+    each_sum(timetable.minutes, &placed, add, neg, each);
 }
 
 /// Too many batches starting in the same minute.
@@ -556,21 +613,40 @@ pub fn starts_per_minute(
     let Some(limit) = &policy.max_starts_per_minute else {
         return Vec::new();
     };
-    let count = per_minute(timetable, |_| 1u32, u32::wrapping_add, u32::wrapping_neg);
-    let busy: Vec<u32> = (0..timetable.minutes)
-        .filter(|&m| count[m as usize] > limit.limit)
-        .collect();
-    drop(count);
+    let mut busy = vec![false; timetable.minutes as usize];
+    let mut any = false;
+    per_minute(
+        timetable,
+        |_| 1u32,
+        u32::wrapping_add,
+        u32::wrapping_neg,
+        |m, n| {
+            busy[m as usize] = n > limit.limit;
+            any |= n > limit.limit;
+        },
+    );
+    if !any {
+        return Vec::new();
+    }
     // Who starts in each busy minute, without a list per minute (a thousand minutely batches
     // would make that a list of every run): each batch adds a random 128-bit key to a
     // minute's sum, so minutes with the same starters have the same sum; the starters are
-    // then read for one minute of each sum.
-    let sums = per_minute(timetable, batch_key, u128::wrapping_add, u128::wrapping_neg);
-    let mut by_sum: BTreeMap<u128, Vec<u32>> = BTreeMap::new();
-    for &m in &busy {
-        by_sum.entry(sums[m as usize]).or_default().push(m);
-    }
-    drop(sums);
+    // then read for one minute of each sum. The sums are uniformly random already, so they
+    // are their own hash.
+    let mut by_sum: HashMap<u128, Vec<u32>, std::hash::BuildHasherDefault<SumHasher>> =
+        HashMap::default();
+    per_minute(
+        timetable,
+        batch_key,
+        u128::wrapping_add,
+        u128::wrapping_neg,
+        |m, sum| {
+            if busy[m as usize] {
+                by_sum.entry(sum).or_default().push(m);
+            }
+        },
+    );
+    drop(busy);
     // One more pass over the progressions reads the starters of one minute of each sum: a
     // progression tests each representative minute in its range by division, or looks up
     // each of its starts, whichever is fewer.

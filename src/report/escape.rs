@@ -594,6 +594,13 @@ impl serde_json::ser::Formatter for LogFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        // Most stretches are printable ASCII without `#`: written as they are.
+        if !fragment
+            .bytes()
+            .any(|b| b == b'#' || !(0x20..0x7f).contains(&b))
+        {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut plain = 0;
         for (i, c) in fragment.char_indices() {
             let escape = match c {
