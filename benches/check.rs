@@ -13,6 +13,8 @@
 //!   ≤ 2 s and 256 MB, ≤ 10 s and 512 MB.
 //!
 //! Without `--bench` (as under `cargo test --all-targets`) it runs 200 varied schedules once.
+//! `--case NAME --write-repo DIR` only writes that case's repository to `DIR`, to time the
+//! release CLI on it (`/usr/bin/time -v target/release/cronbridge check --format json`).
 #![allow(clippy::print_stdout)]
 
 use cronbridge::check::{self, Options};
@@ -118,7 +120,14 @@ fn main() {
                 .iter()
                 .find(|c| c.0 == name.as_str())
                 .expect("a known case");
-            run(name, count, minutely, reps);
+            match args.iter().position(|a| a == "--write-repo") {
+                Some(i) => write_repo(
+                    std::path::Path::new(args.get(i + 1).expect("a directory after --write-repo")),
+                    count,
+                    minutely,
+                ),
+                None => run(name, count, minutely, reps),
+            }
         }
         None if full => {
             let exe = std::env::current_exe().expect("the benchmark's own path");

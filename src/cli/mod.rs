@@ -381,11 +381,14 @@ fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         }
         None => (None, None),
     };
-    let mut stdout = anstream::stdout().lock();
     let days = options.horizon_days;
+    // Only the human report carries ANSI styles for anstream to adapt; the others are plain
+    // and already escaped for their medium, so tens of megabytes of JSON are not scanned
+    // for styles.
+    let mut stdout = std::io::stdout().lock();
     match args.format {
         CheckFormat::Human => write!(
-            stdout,
+            anstream::AutoStream::auto(stdout),
             "{}",
             report::check::human(&head, diff.as_ref(), days)
         )?,
