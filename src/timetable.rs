@@ -6,13 +6,16 @@
 //! is one progression for the whole horizon, so memory follows progressions, not runs.
 //!
 //! Expansion uses the periodic structure of a cron expression: the times of day it fires at
-//! do not depend on the day, so once the engine has found a day's first fire time, and the
-//! whole day lies in one stretch of constant UTC offset (and inside the horizon, and on
-//! Scheduler away from a repeated hour and inside `start`/`end`), the rest of the day is that
-//! pattern shifted, and the engine is asked for the next day. Days it cannot vouch for (the
-//! horizon's first and last, days with an offset change) are enumerated one fire time at a
-//! time. A rate is one progression. So expansion costs about one engine step per day of a
-//! frequent batch (16 fire times a day or more), not one per run; rarer ones are enumerated.
+//! do not depend on the day, and the days of a month it fires on are the engine's day mask.
+//! So once the engine has found a day's first fire time on the rules backend, and the rest
+//! of that local month lies in one stretch of constant UTC offset (and inside the horizon),
+//! each of its fire days is the day's pattern shifted, and the engine is asked for the next
+//! month. Otherwise, for a frequent batch (16 fire times a day or more), a whole day that
+//! lies in one stretch (on Scheduler also away from a repeated hour and inside
+//! `start`/`end`) is the pattern shifted. What neither can vouch for (the horizon's first
+//! and last days, days with an offset change) is enumerated one fire time at a time. A rate
+//! is one progression. So expansion costs about one engine step per month of a batch in a
+//! zone without daylight saving time, not one per run.
 //!
 //! Policy checks walk these progressions (or stream the runs of short ones); nothing compares
 //! runs pairwise. The timetable's limit ([`DEFAULT_MAX_PROGRESSIONS`]) counts progressions,
