@@ -495,6 +495,18 @@ impl Timetable {
     }
 }
 
+/// When fire time `s` is the first of its local day (the pattern's first time, at a whole
+/// minute of a whole-minute offset): its stretch of offset (first second, end) and `s` on
+/// the local clock.
+fn first_of_day(s: i64, pattern: &DayPattern, stretches: &Stretches) -> Option<(i64, i64, i64)> {
+    let (start, end, offset) = stretches.at(s);
+    let local = s + offset;
+    let first = offset % 60 == 0
+        && local.rem_euclid(60) == 0
+        && local.div_euclid(60).rem_euclid(1440) == i64::from(pattern.first);
+    first.then_some((start, end, local))
+}
+
 /// When fire time `s` is the first of a local day that can be taken whole — the day lies in
 /// one stretch of offset, inside the horizon and EventBridge's range, and on Scheduler more
 /// than a day after an offset change (no repeated local time) and before `end` — the day's
@@ -506,14 +518,7 @@ fn whole_day(
     scheduler: Option<Option<i64>>,
     end_second: i64,
 ) -> Option<i64> {
-    let (start, end, offset) = stretches.at(s);
-    let local = s + offset;
-    if offset % 60 != 0
-        || local.rem_euclid(60) != 0
-        || local.div_euclid(60).rem_euclid(1440) != i64::from(pattern.first)
-    {
-        return None;
-    }
+    let (start, end, _) = first_of_day(s, pattern, stretches)?;
     let last = s + i64::from(pattern.last - pattern.first) * 60;
     if last >= end || last >= end_second || last >= crate::cron::END_OF_RANGE {
         return None;
@@ -538,14 +543,7 @@ fn whole_month(
     stretches: &Stretches,
     end_second: i64,
 ) -> Option<(u32, u8, i64)> {
-    let (_, end, offset) = stretches.at(s);
-    let local = s + offset;
-    if offset % 60 != 0
-        || local.rem_euclid(60) != 0
-        || local.div_euclid(60).rem_euclid(1440) != i64::from(pattern.first)
-    {
-        return None;
-    }
+    let (_, end, local) = first_of_day(s, pattern, stretches)?;
     let wall = crate::cron::civil::Wall::from_seconds(local);
     let days = pattern.compiled.day_mask(wall.year, wall.month) & !((1u32 << wall.day) - 1);
     if days & (1 << wall.day) == 0 {
