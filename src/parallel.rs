@@ -46,7 +46,7 @@ pub fn map<T: Sync, R: Send>(
     blocks.into_iter().flat_map(|(_, part)| part).collect()
 }
 
-/// `a` and `b` at the same time, on two threads when the machine has two cores.
+/// `a` and `b` at the same time, on two threads when the machine has more than one core.
 pub fn join<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,
     b: impl FnOnce() -> B + Send,

@@ -12,9 +12,12 @@
 //! - starts per minute: the minutes in which more batches start than allowed.
 //!
 //! Concurrency is a difference array over the horizon's minutes (a sweep in linear time),
-//! fed with each batch's merged intervals: a progression whose step is at most the duration
-//! is one interval, others one per run. Starts per minute sums progressions through strided
-//! difference arrays; self-overlap reads the steps of the progressions.
+//! fed with each batch's runs as progressions of disjoint intervals (a progression whose
+//! step is at most the duration is one interval; runs of one batch that overlap are joined),
+//! placed through strided difference arrays where a step has enough runs; who runs in each
+//! stretch over a limit is found per interval or per stretch, whichever is fewer. Starts
+//! per minute sums progressions the same way; self-overlap reads the steps of the
+//! progressions.
 
 use super::Overlap;
 use super::Tally;
@@ -377,7 +380,7 @@ pub fn group(
     drop(placed);
     let stretches = stretches_over(&count, limit.max_concurrent as i32);
     // For each minute, the first stretch ending after it, so that a run finds its
-    // stretches in constant time (in the counts' memory, which is done with).
+    // stretches in constant time (the counts are done with).
     let mut j = 0;
     let next_stretch: Vec<u32> = count
         .into_iter()
