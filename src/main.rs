@@ -3,6 +3,10 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+// Why this allocator: see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     cronbridge::cli::run(cronbridge::cli::Cli::parse())
 }
