@@ -203,7 +203,6 @@ pub async fn migrate_from_rules(
     plan: &SchedulePlan,
     concurrency: usize,
 ) -> Vec<ScheduleOutcome> {
-    use crate::deploy::cutover::{self, Wait};
     if plan.from_rules.is_empty() {
         return Vec::new();
     }
@@ -233,26 +232,7 @@ pub async fn migrate_from_rules(
         .flat_map(|m| m.expressions.iter().map(String::as_str))
         .collect();
     let rule_count: usize = plan.from_rules.iter().map(|m| m.rules.len()).sum();
-    // Two calls a rule, `concurrency` at a time: allow a second for each round, and the
-    // schedules' creation besides.
-    let rounds = i64::try_from(rule_count.div_ceil(concurrency.max(1))).unwrap_or(i64::MAX);
-    let busy = cutover::BUSY_SECONDS.saturating_add(rounds.saturating_mul(2));
-    let wait = cutover::wait(
-        &expressions,
-        Timestamp::now(),
-        busy,
-        cutover::MAX_WAIT_SECONDS,
-    );
-    if let Wait::Seconds(s) = wait {
-        tokio::time::sleep(std::time::Duration::from_secs(
-            u64::try_from(s).unwrap_or(0),
-        ))
-        .await;
-    }
-    let note = (wait == Wait::NoGap).then(|| {
-        "a rule is due every minute: the run of the minute of the move may be lost or doubled"
-            .to_string()
-    });
+    let (busy, note) = wait_for_a_free_moment(&expressions, rule_count, concurrency).await;
     let deleted_at = Timestamp::now();
     let deletions: Vec<(String, Result<(), ApiError>)> = stream::iter(
         plan.from_rules
@@ -316,6 +296,37 @@ pub async fn migrate_from_rules(
     outcomes
 }
 
+/// Waits, if it has to, for a moment when none of `expressions` is due while `rules` rules
+/// are handled (two calls each, `concurrency` at a time: a second for each round, and the
+/// schedules' side besides). The seconds the move may take, and a note when a rule is due
+/// every minute, so no such moment exists.
+async fn wait_for_a_free_moment(
+    expressions: &[&str],
+    rules: usize,
+    concurrency: usize,
+) -> (i64, Option<String>) {
+    use crate::deploy::cutover::{self, Wait};
+    let rounds = i64::try_from(rules.div_ceil(concurrency.max(1))).unwrap_or(i64::MAX);
+    let busy = cutover::BUSY_SECONDS.saturating_add(rounds.saturating_mul(2));
+    let wait = cutover::wait(
+        expressions,
+        Timestamp::now(),
+        busy,
+        cutover::MAX_WAIT_SECONDS,
+    );
+    if let Wait::Seconds(s) = wait {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            u64::try_from(s).unwrap_or(0),
+        ))
+        .await;
+    }
+    let note = (wait == Wait::NoGap).then(|| {
+        "a rule is due every minute: the run of the minute of the move may be lost or doubled"
+            .to_string()
+    });
+    (busy, note)
+}
+
 /// On `backend: rules`, before the rules are synced: the schedules still in cronbridge's
 /// group would run their batches a second time, so they are replaced in one apply, with no
 /// run doubled or lost: (1) each batch's rules are written `DISABLED` with their targets;
@@ -323,16 +334,27 @@ pub async fn migrate_from_rules(
 /// cutover); (3) the schedules are deleted; (4) the rules take their state. The rules sync
 /// that follows finds them as they should be. A schedule of a batch no longer in the
 /// repository is deleted. Without access to Scheduler (`AccessDeniedException`, such as a
-/// role that never deployed schedules) or without the group there is nothing to do.
+/// role that never deployed schedules), without the group or without a region there is
+/// nothing to do.
 pub async fn move_to_rules(
     events: &super::eventbridge::EventBridge,
-    client: &Scheduler,
+    connection: &super::eventbridge::Connection,
+    group: &str,
     desired: &Desired,
     prefix: &str,
     dry_run: bool,
     concurrency: usize,
 ) -> Result<Option<ToRulesReport>, SyncError> {
-    use crate::deploy::cutover::{self, Wait};
+    // Without a region there is no account to read, and so nothing to move.
+    if events.region().is_none() {
+        return Ok(None);
+    }
+    let client = &Scheduler::connect(
+        connection,
+        group,
+        &super::eventbridge::ClientOptions::default(),
+    )
+    .await;
     let live = match read_live(client, desired.repository.as_deref(), concurrency).await {
         Err(SyncError::Read(e)) if e.code.as_deref() == Some("AccessDeniedException") => {
             return Ok(None);
@@ -382,27 +404,10 @@ pub async fn move_to_rules(
         .iter()
         .filter_map(|r| r.schedule_expression.as_deref())
         .collect();
-    let rounds = i64::try_from(rules.len().div_ceil(concurrency.max(1))).unwrap_or(i64::MAX);
-    let busy = cutover::BUSY_SECONDS.saturating_add(rounds.saturating_mul(2));
     // (2) A moment when none is due.
-    let wait = cutover::wait(
-        &expressions,
-        Timestamp::now(),
-        busy,
-        cutover::MAX_WAIT_SECONDS,
-    );
-    if let Wait::Seconds(s) = wait {
-        tokio::time::sleep(std::time::Duration::from_secs(
-            u64::try_from(s).unwrap_or(0),
-        ))
-        .await;
-    }
-    if wait == Wait::NoGap {
-        report.note = Some(
-            "a rule is due every minute: the run of the minute of the move may be lost or doubled"
-                .to_string(),
-        );
-    }
+    report.note = wait_for_a_free_moment(&expressions, rules.len(), concurrency)
+        .await
+        .1;
     // (3) The schedules go; (4) the rules take their state.
     let deleted: Vec<(String, Result<(), ApiError>)> = stream::iter(movable.iter())
         .map(|m| async move {

@@ -132,25 +132,16 @@ fn run(args: &SyncArgs, options: DeployOptions) -> anyhow::Result<Outcome> {
         let client =
             EventBridge::connect(&connection, &aws.event_bus, &ClientOptions::default()).await;
         // Schedules left from `backend: scheduler` would run their batches a second time.
-        let moved = if client.region().is_some() {
-            let scheduler = crate::aws::scheduler::Scheduler::connect(
-                &connection,
-                &aws.schedule_group,
-                &ClientOptions::default(),
-            )
-            .await;
-            crate::aws::scheduler_sync::move_to_rules(
-                &client,
-                &scheduler,
-                &desired,
-                &analysis.inputs.settings.rule_prefix,
-                options.dry_run,
-                options.concurrency,
-            )
-            .await?
-        } else {
-            None
-        };
+        let moved = crate::aws::scheduler_sync::move_to_rules(
+            &client,
+            &connection,
+            &aws.schedule_group,
+            &desired,
+            &analysis.inputs.settings.rule_prefix,
+            options.dry_run,
+            options.concurrency,
+        )
+        .await?;
         if options.dry_run {
             // The rules' side of a plan through the reader (no write calls).
             return sync::plan(&client, &analysis, &lookup, &options)

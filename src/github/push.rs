@@ -105,25 +105,16 @@ pub async fn run(
                     ..DeployOptions::default()
                 };
                 // Schedules left from `backend: scheduler` would run their batches twice.
-                let moved = if client.region().is_some() {
-                    let scheduler = crate::aws::scheduler::Scheduler::connect(
-                        &connection,
-                        &settings.schedule_group,
-                        &ClientOptions::default(),
-                    )
-                    .await;
-                    crate::aws::scheduler_sync::move_to_rules(
-                        &client,
-                        &scheduler,
-                        &desired,
-                        &analysis.inputs.settings.rule_prefix,
-                        false,
-                        deploy_options.concurrency,
-                    )
-                    .await
-                } else {
-                    Ok(None)
-                };
+                let moved = crate::aws::scheduler_sync::move_to_rules(
+                    &client,
+                    &connection,
+                    &settings.schedule_group,
+                    &desired,
+                    &analysis.inputs.settings.rule_prefix,
+                    false,
+                    deploy_options.concurrency,
+                )
+                .await;
                 match moved {
                     Err(e) => Err(e),
                     Ok(moved) => {
